@@ -16,8 +16,9 @@ type Model struct {
 	// json.Unmarshal to overwrite the fields a file gives.
 	Params func() any
 	// Build returns the model's Step for parameters (a value Params
-	// returned) and a time step dt. Every model reads its input "x" and
-	// writes the output "z" (spikes), "v" (LI voltage) or "efficacy" (STP).
+	// returned) and a time step dt. Models read the input "x" (STP: the
+	// spikes "z"; recurrent CoBa: "ge" and "gi") and write the output "z"
+	// (spikes), "v" (LI voltage) or "efficacy" (STP).
 	Build func(params any, dt float64) *ir.Step
 }
 
@@ -36,12 +37,12 @@ type state struct {
 	init float64
 }
 
-// lift builds a Step called name around a step function with one input "x":
+// lift builds a Step called name around a step function with one input:
 // it declares the states, calls step with their values and records the
 // output (called output) and the next states, in the order of states.
-func lift(name, output string, states []state, step func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value)) *ir.Step {
+func lift(name, input, output string, states []state, step func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value)) *ir.Step {
 	s := ir.NewStep(name)
-	x := s.Input("x")
+	x := s.Input(input)
 	vals := make([]*ir.Value, len(states))
 	for k, st := range states {
 		vals[k] = s.State(st.name, st.init)
@@ -56,7 +57,7 @@ func lift(name, output string, states []state, step func(s *ir.Step, x *ir.Value
 
 // LIF builds the feed-forward LIF step: state v (starting at v_leak) and i.
 func LIF(p LIFParameters, dt float64) *ir.Step {
-	return lift("lif", "z", []state{{"v", p.VLeak}, {"i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return lift("lif", "x", "z", []state{{"v", p.VLeak}, {"i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := LIFFeedForwardStep(s, x, LIFFeedForwardState{V: st[0], I: st[1]}, p, dt)
 		return z, []*ir.Value{n.V, n.I}
 	})
@@ -64,7 +65,7 @@ func LIF(p LIFParameters, dt float64) *ir.Step {
 
 // LIFRecurrent builds the recurrent LIF step, whose reset is detached.
 func LIFRecurrent(p LIFParameters, dt float64) *ir.Step {
-	return lift("lif_recurrent", "z", []state{{"v", p.VLeak}, {"i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return lift("lif_recurrent", "x", "z", []state{{"v", p.VLeak}, {"i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := LIFStep(s, x, LIFFeedForwardState{V: st[0], I: st[1]}, p, dt)
 		return z, []*ir.Value{n.V, n.I}
 	})
@@ -72,7 +73,7 @@ func LIFRecurrent(p LIFParameters, dt float64) *ir.Step {
 
 // LIFBox builds the LIF box step: state v, starting at v_leak.
 func LIFBox(p LIFBoxParameters, dt float64) *ir.Step {
-	return lift("lif_box", "z", []state{{"v", p.VLeak}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return lift("lif_box", "x", "z", []state{{"v", p.VLeak}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := LIFBoxFeedForwardStep(s, x, LIFBoxFeedForwardState{V: st[0]}, p, dt)
 		return z, []*ir.Value{n.V}
 	})
@@ -80,7 +81,7 @@ func LIFBox(p LIFBoxParameters, dt float64) *ir.Step {
 
 // LI builds the leaky integrator step; its output is the voltage v.
 func LI(p LIParameters, dt float64) *ir.Step {
-	return lift("li", "v", []state{{"v", p.VLeak}, {"i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return lift("li", "x", "v", []state{{"v", p.VLeak}, {"i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		v, n := LIFeedForwardStep(s, x, LIState{V: st[0], I: st[1]}, p, dt)
 		return v, []*ir.Value{n.V, n.I}
 	})
@@ -88,7 +89,7 @@ func LI(p LIParameters, dt float64) *ir.Step {
 
 // LIBox builds the box leaky integrator step; its output is the voltage v.
 func LIBox(p LIBoxParameters, dt float64) *ir.Step {
-	return lift("li_box", "v", []state{{"v", p.VLeak}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return lift("li_box", "x", "v", []state{{"v", p.VLeak}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		v, n := LIBoxFeedForwardStep(s, x, LIBoxState{V: st[0]}, p, dt)
 		return v, []*ir.Value{n.V}
 	})
@@ -96,7 +97,7 @@ func LIBox(p LIBoxParameters, dt float64) *ir.Step {
 
 // IAF builds the integrate-and-fire step: state v, starting at v_reset.
 func IAF(p IAFParameters, dt float64) *ir.Step {
-	return lift("iaf", "z", []state{{"v", p.VReset}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return lift("iaf", "x", "z", []state{{"v", p.VReset}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := IAFFeedForwardStep(s, x, IAFState{V: st[0]}, p)
 		return z, []*ir.Value{n.V}
 	})
@@ -114,7 +115,7 @@ func LSNNRecurrent(p LSNNParameters, dt float64) *ir.Step {
 }
 
 func lsnnModel(name string, p LSNNParameters, dt float64, step func(*ir.Step, *ir.Value, LSNNFeedForwardState, LSNNParameters, float64) (*ir.Value, LSNNFeedForwardState)) *ir.Step {
-	return lift(name, "z", []state{{"v", p.VLeak}, {"i", 0}, {"b", p.VTh}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return lift(name, "x", "z", []state{{"v", p.VLeak}, {"i", 0}, {"b", p.VTh}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := step(s, x, LSNNFeedForwardState{V: st[0], I: st[1], B: st[2]}, p, dt)
 		return z, []*ir.Value{n.V, n.I, n.B}
 	})
@@ -122,7 +123,7 @@ func lsnnModel(name string, p LSNNParameters, dt float64, step func(*ir.Step, *i
 
 // LIFEx builds the exponential LIF step: states v and i.
 func LIFEx(p LIFExParameters, dt float64) *ir.Step {
-	return lift("lif_ex", "z", []state{{"v", p.VLeak}, {"i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return lift("lif_ex", "x", "z", []state{{"v", p.VLeak}, {"i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := LIFExFeedForwardStep(s, x, LIFFeedForwardState{V: st[0], I: st[1]}, p, dt)
 		return z, []*ir.Value{n.V, n.I}
 	})
@@ -130,7 +131,7 @@ func LIFEx(p LIFExParameters, dt float64) *ir.Step {
 
 // LIFAdEx builds the adaptive exponential LIF step: states v, i and a.
 func LIFAdEx(p LIFAdExParameters, dt float64) *ir.Step {
-	return lift("lif_adex", "z", []state{{"v", p.VLeak}, {"i", 0}, {"a", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return lift("lif_adex", "x", "z", []state{{"v", p.VLeak}, {"i", 0}, {"a", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := LIFAdExFeedForwardStep(s, x, LIFAdExState{V: st[0], I: st[1], A: st[2]}, p, dt)
 		return z, []*ir.Value{n.V, n.I, n.A}
 	})
@@ -147,7 +148,7 @@ func LIFRefracRecurrent(p LIFRefracParameters, dt float64) *ir.Step {
 }
 
 func lifRefracModel(name string, p LIFRefracParameters, dt float64, step func(*ir.Step, *ir.Value, LIFRefracState, LIFRefracParameters, float64) (*ir.Value, LIFRefracState)) *ir.Step {
-	return lift(name, "z", []state{{"lif.v", p.LIF.VLeak}, {"lif.i", 0}, {"rho", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return lift(name, "x", "z", []state{{"lif.v", p.LIF.VLeak}, {"lif.i", 0}, {"rho", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := step(s, x, LIFRefracState{LIF: LIFFeedForwardState{V: st[0], I: st[1]}, Rho: st[2]}, p, dt)
 		return z, []*ir.Value{n.LIF.V, n.LIF.I, n.Rho}
 	})
@@ -157,7 +158,7 @@ func lifRefracModel(name string, p LIFRefracParameters, dt float64, step func(*i
 // lif_adex.i, lif_adex.a and rho.
 func LIFAdExRefrac(p LIFAdExRefracParameters, dt float64) *ir.Step {
 	states := []state{{"lif_adex.v", p.LIFAdEx.VLeak}, {"lif_adex.i", 0}, {"lif_adex.a", 0}, {"rho", 0}}
-	return lift("lif_adex_refrac", "z", states, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return lift("lif_adex_refrac", "x", "z", states, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := LIFAdExRefracFeedForwardStep(s, x, LIFAdExRefracState{LIFAdEx: LIFAdExState{V: st[0], I: st[1], A: st[2]}, Rho: st[3]}, p, dt)
 		return z, []*ir.Value{n.LIFAdEx.V, n.LIFAdEx.I, n.LIFAdEx.A, n.Rho}
 	})
@@ -166,7 +167,7 @@ func LIFAdExRefrac(p LIFAdExRefracParameters, dt float64) *ir.Step {
 // Izhikevich builds the Izhikevich step for a preset or any behaviour:
 // states v and u start at the behaviour's resting state.
 func Izhikevich(b IzhikevichSpikingBehavior, dt float64) *ir.Step {
-	return lift("izhikevich", "z", []state{{"v", b.V}, {"u", b.U}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return lift("izhikevich", "x", "z", []state{{"v", b.V}, {"u", b.U}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := IzhikevichStep(s, x, IzhikevichState{V: st[0], U: st[1]}, b.P, dt)
 		return z, []*ir.Value{n.V, n.U}
 	})
@@ -175,7 +176,7 @@ func Izhikevich(b IzhikevichSpikingBehavior, dt float64) *ir.Step {
 // CobaLIF builds the feed-forward conductance-based LIF step: states v
 // (starting at v_rest; Norse's CobaLIFCell starts at 0), g_e and g_i.
 func CobaLIF(p CobaLIFParameters, dt float64) *ir.Step {
-	return lift("coba_lif", "z", []state{{"v", p.VRest}, {"g_e", 0}, {"g_i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return lift("coba_lif", "x", "z", []state{{"v", p.VRest}, {"g_e", 0}, {"g_i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := CobaLIFFeedForwardStep(s, x, CobaLIFState{V: st[0], GE: st[1], GI: st[2]}, p, dt)
 		return z, []*ir.Value{n.V, n.GE, n.GI}
 	})
@@ -195,10 +196,10 @@ func CobaLIFRecurrent(p CobaLIFParameters, dt float64) *ir.Step {
 	return s
 }
 
-// STP builds the Tsodyks–Markram synapse step: input spikes x, states u
+// STP builds the Tsodyks–Markram synapse step: input spikes z, states u
 // (starting at 0) and x (starting at 1), output the efficacy.
 func STP(p TsodyksMakramParameters, dt float64) *ir.Step {
-	return lift("stp", "efficacy", []state{{"u", 0}, {"x", 1}}, func(s *ir.Step, z *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return lift("stp", "z", "efficacy", []state{{"u", 0}, {"x", 1}}, func(s *ir.Step, z *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		e, n := STPStep(s, z, TsodyksMakramState{U: st[0], X: st[1]}, p, dt)
 		return e, []*ir.Value{n.U, n.X}
 	})

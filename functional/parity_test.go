@@ -183,7 +183,7 @@ func checkSurrogateFile(t *testing.T, f *neuronFile) {
 		t.Run(r.Method, func(t *testing.T) {
 			m := buildModel(t, f.NorseFunction, r.Params, f.DT)
 			step := m.Build(decodeParams(t, m, f.NorseFunction, r.Params), f.DT)
-			run := &interp.StepRun{T: f.T, B: f.Batch, N: f.Neurons, Inputs: map[string][]float64{"x": x}, Init: map[string][]float64{}}
+			run := &interp.StepRun{T: f.T, B: f.Batch, N: f.Neurons, Inputs: map[string][]float64{step.Inputs[0]: x}, Init: map[string][]float64{}}
 			for name, init := range f.InitialState {
 				run.Init[name] = flat2(t, init, f.Batch, f.Neurons)
 			}
