@@ -20,8 +20,8 @@ type token struct {
 	line, col int
 }
 
-// lex splits src into lines of tokens. "=", "{" and "}" are tokens of their
-// own; "#" starts a comment.
+// lex splits src into lines of tokens. "=", ":", "{" and "}" are tokens of
+// their own; "#" starts a comment.
 func lex(src string) [][]token {
 	var lines [][]token
 	for ln, line := range strings.Split(src, "\n") {
@@ -40,7 +40,7 @@ func lex(src string) [][]token {
 			switch c := line[i]; c {
 			case ' ', '\t', '\r':
 				flush(i)
-			case '=', '{', '}':
+			case '=', ':', '{', '}':
 				flush(i)
 				toks = append(toks, token{string(c), ln + 1, i + 1})
 			default:

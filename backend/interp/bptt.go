@@ -23,16 +23,24 @@ type StepGrads struct {
 // numeric rule, independently of the symbolic rules in ir.GradRule that the
 // autodiff pass uses, so the two check each other.
 func GradStep(s *ir.Step, run *StepRun, seed map[string][]float64) (*StepResult, *StepGrads, error) {
+	return GradStepFrom(s, run, seed, nil)
+}
+
+// GradStepFrom is GradStep for a loss that also depends on the final state:
+// final holds dL/d(state after the last step) as [B][N] for those states.
+// Running a long sequence in chunks, or a recurrent cell one step at a
+// time, chains the chunks' gradients through it.
+func GradStepFrom(s *ir.Step, run *StepRun, seed, final map[string][]float64) (*StepResult, *StepGrads, error) {
 	if run.Reverse {
 		return nil, nil, fmt.Errorf("interp: GradStep needs a forward run")
 	}
 	if run.Precision == Float32 {
-		return gradStep[float32](s, run, seed)
+		return gradStep[float32](s, run, seed, final)
 	}
-	return gradStep[float64](s, run, seed)
+	return gradStep[float64](s, run, seed, final)
 }
 
-func gradStep[F float](s *ir.Step, run *StepRun, seed map[string][]float64) (*StepResult, *StepGrads, error) {
+func gradStep[F float](s *ir.Step, run *StepRun, seed, final map[string][]float64) (*StepResult, *StepGrads, error) {
 	// The forward pass keeps the state at the start of every step; the
 	// backward pass recomputes each step's values from it.
 	var pre [][][]F
@@ -68,8 +76,21 @@ func gradStep[F float](s *ir.Step, run *StepRun, seed map[string][]float64) (*St
 		adj[k] = make([]F, m.lanes)
 	}
 	carried := make([][]F, len(s.States)) // dL/d(state at the end of step t)
-	for k := range carried {
+	for k, st := range s.States {
 		carried[k] = make([]F, m.lanes)
+		if g, ok := final[st.Name]; ok {
+			if len(g) != m.lanes {
+				return nil, nil, fmt.Errorf("interp: final-state seed %s has %d values, want B·N = %d", st.Name, len(g), m.lanes)
+			}
+			for i := range g {
+				carried[k][i] = F(g[i])
+			}
+		}
+	}
+	for name := range final {
+		if s.StateIndex(name) < 0 {
+			return nil, nil, fmt.Errorf("interp: step %s has no state %q to seed", s.Name, name)
+		}
 	}
 	paramGrad := make([][]float64, len(s.Params)) // per lane, summed over t
 	for k := range paramGrad {

@@ -1,0 +1,378 @@
+package interp
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/snnc/snnc/ir"
+)
+
+// GraphRun is what a graph runs over: T time steps of B batch entries.
+// Sequences are flat [T][B][shape...], batch values [B][shape...].
+type GraphRun struct {
+	T, B      int
+	Inputs    map[string][]float64 // every input of the graph
+	Params    map[string][]float64 // every param of the graph, C order
+	Precision Precision
+}
+
+// GraphResult holds every node's value after a run.
+type GraphResult struct {
+	Values  map[*ir.Node][]float64
+	States  map[*ir.Node]map[string][]float64 // neuron and recurrent nodes: [T][B][N] state trajectories
+	Outputs map[string][]float64
+}
+
+// GraphGrads are the gradients of a loss with respect to a graph's inputs
+// and parameters.
+type GraphGrads struct {
+	Inputs map[string][]float64
+	Params map[string][]float64
+}
+
+// graphMachine holds one run's values.
+type graphMachine struct {
+	g     *ir.Graph
+	run   *GraphRun
+	round func(float64) float64 // identity, or rounding to float32
+	res   *GraphResult
+	// pre holds, per recurrent node, the state before each step, for BPTT.
+	pre map[*ir.Node][]map[string][]float64
+}
+
+// size is the number of float64 values of a node's value.
+func (m *graphMachine) size(n *ir.Node) int {
+	switch n.Type.Kind {
+	case ir.Sequence:
+		return m.run.T * m.run.B * n.Type.Size()
+	case ir.Batch:
+		return m.run.B * n.Type.Size()
+	}
+	return n.Type.Size()
+}
+
+// RunGraph evaluates g forward.
+func RunGraph(g *ir.Graph, run *GraphRun) (*GraphResult, error) {
+	m, err := newGraphMachine(g, run)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.forward(); err != nil {
+		return nil, err
+	}
+	return m.res, nil
+}
+
+func newGraphMachine(g *ir.Graph, run *GraphRun) (*graphMachine, error) {
+	if err := ir.VerifyGraph(g); err != nil {
+		return nil, err
+	}
+	if run.T < 0 || run.B < 0 {
+		return nil, fmt.Errorf("interp: negative size T=%d B=%d", run.T, run.B)
+	}
+	m := &graphMachine{g: g, run: run, round: func(x float64) float64 { return x },
+		res: &GraphResult{Values: map[*ir.Node][]float64{}, States: map[*ir.Node]map[string][]float64{}, Outputs: map[string][]float64{}},
+		pre: map[*ir.Node][]map[string][]float64{},
+	}
+	if run.Precision == Float32 {
+		m.round = func(x float64) float64 { return float64(float32(x)) }
+	}
+	known := map[string]bool{}
+	for _, n := range g.Nodes {
+		var src map[string][]float64
+		switch n.Op {
+		case ir.GInput:
+			src = run.Inputs
+		case ir.GParam:
+			src = run.Params
+		default:
+			continue
+		}
+		known[n.Name] = true
+		x, ok := src[n.Name]
+		if !ok {
+			return nil, fmt.Errorf("interp: graph %s: no value for %v %s", g.Name, n.Op, n.Name)
+		}
+		if len(x) != m.size(n) {
+			return nil, fmt.Errorf("interp: graph %s: %v %s has %d values, want %d for %v", g.Name, n.Op, n.Name, len(x), m.size(n), n.Type)
+		}
+	}
+	for name := range run.Inputs {
+		if !known[name] {
+			return nil, fmt.Errorf("interp: graph %s has no input %q", g.Name, name)
+		}
+	}
+	for name := range run.Params {
+		if !known[name] {
+			return nil, fmt.Errorf("interp: graph %s has no param %q", g.Name, name)
+		}
+	}
+	return m, nil
+}
+
+func (m *graphMachine) forward() error {
+	for _, n := range m.g.Nodes {
+		out, err := m.eval(n)
+		if err != nil {
+			return fmt.Errorf("interp: graph %s: %s: %w", m.g.Name, n.LongString(), err)
+		}
+		m.res.Values[n] = out
+	}
+	for _, o := range m.g.Outputs {
+		m.res.Outputs[o.Name] = m.res.Values[o.Node]
+	}
+	return nil
+}
+
+func (m *graphMachine) arg(n *ir.Node, k int) []float64 { return m.res.Values[n.Args[k]] }
+
+// rows is the number of [features] rows of a node's value.
+func (m *graphMachine) rows(n *ir.Node) int {
+	if n.Type.Kind == ir.Batch {
+		return m.run.B
+	}
+	return m.run.T * m.run.B
+}
+
+func (m *graphMachine) eval(n *ir.Node) ([]float64, error) {
+	r := m.round
+	switch n.Op {
+	case ir.GInput:
+		return roundAll(m.run.Inputs[n.Name], r), nil
+	case ir.GParam:
+		return roundAll(m.run.Params[n.Name], r), nil
+	}
+	out := make([]float64, m.size(n))
+	switch n.Op {
+	case ir.GLinear:
+		x, w := m.arg(n, 0), m.arg(n, 1)
+		var b []float64
+		if len(n.Args) == 3 {
+			b = m.arg(n, 2)
+		}
+		linearForward(x, w, b, out, n.Args[1].Type.Shape[0], n.Args[1].Type.Shape[1], r)
+	case ir.GConv1d, ir.GConv2d:
+		var b []float64
+		if len(n.Args) == 3 {
+			b = m.arg(n, 2)
+		}
+		convForward(convGeom(n), m.rows(n), m.arg(n, 0), m.arg(n, 1), b, out)
+		roundInPlace(out, r)
+	case ir.GSumPool2d:
+		sumPoolForward(convGeom(n), m.rows(n), m.arg(n, 0), out)
+		roundInPlace(out, r)
+	case ir.GAvgPool2d:
+		avgPoolForward(convGeom(n), m.rows(n), m.arg(n, 0), out)
+		roundInPlace(out, r)
+	case ir.GFlatten:
+		copy(out, m.arg(n, 0))
+	case ir.GScale:
+		x, s := m.arg(n, 0), m.arg(n, 1)
+		for i := range out {
+			out[i] = r(x[i] * s[i%len(s)])
+		}
+	case ir.GAdd:
+		a, b := m.arg(n, 0), m.arg(n, 1)
+		for i := range out {
+			out[i] = r(a[i] + b[i])
+		}
+	case ir.GDelay:
+		row := m.run.B * n.Type.Size()
+		if shift := n.Delay * row; shift < len(out) {
+			copy(out[shift:], m.arg(n, 0)[:len(out)-shift])
+		}
+	case ir.GNeuron:
+		return m.neuronForward(n)
+	case ir.GRecurrent:
+		return m.recurrentForward(n)
+	case ir.GSumTime, ir.GMeanTime:
+		x := m.arg(n, 0)
+		for i, v := range x {
+			out[i%len(out)] = r(out[i%len(out)] + v)
+		}
+		if n.Op == ir.GMeanTime && m.run.T > 0 {
+			for i := range out {
+				out[i] = r(out[i] / float64(m.run.T))
+			}
+		}
+	case ir.GMSE:
+		x, y := m.arg(n, 0), m.arg(n, 1)
+		sum := 0.0
+		for i := range x {
+			d := r(x[i] - y[i])
+			sum = r(sum + r(d*d))
+		}
+		if len(x) > 0 {
+			out[0] = r(sum / float64(len(x)))
+		}
+	case ir.GCrossEntropy:
+		loss, _, err := crossEntropy(m.arg(n, 0), m.arg(n, 1), m.run.B, n.Args[0].Type.Shape[0])
+		if err != nil {
+			return nil, err
+		}
+		out[0] = r(loss)
+	default:
+		return nil, fmt.Errorf("no interpreter rule")
+	}
+	return out, nil
+}
+
+// linearForward computes y[r][o] = b[o] + Σ_i x[r][i]·w[o][i], adding the
+// products in order of i, each rounded by r.
+func linearForward(x, w, b, y []float64, out, in int, r func(float64) float64) {
+	rows := len(y) / max(out, 1)
+	for row := 0; row < rows; row++ {
+		xr := x[row*in : row*in+in]
+		for o := 0; o < out; o++ {
+			acc := 0.0
+			if b != nil {
+				acc = b[o]
+			}
+			wo := w[o*in : o*in+in]
+			for i, xi := range xr {
+				acc = r(acc + r(xi*wo[i]))
+			}
+			y[row*out+o] = acc
+		}
+	}
+}
+
+// crossEntropy returns mean_b(logsumexp(x_b) − x_b[label_b]) and its
+// gradient with respect to x.
+func crossEntropy(x, labels []float64, B, classes int) (float64, []float64, error) {
+	grad := make([]float64, len(x))
+	loss := 0.0
+	for b := 0; b < B; b++ {
+		l := labels[b]
+		if l != math.Trunc(l) || l < 0 || int(l) >= classes {
+			return 0, nil, fmt.Errorf("label %v of batch entry %d is not a class index in [0, %d)", l, b, classes)
+		}
+		row := x[b*classes : b*classes+classes]
+		mx := math.Inf(-1)
+		for _, v := range row {
+			mx = math.Max(mx, v)
+		}
+		sum := 0.0
+		for _, v := range row {
+			sum += math.Exp(v - mx)
+		}
+		loss += mx + math.Log(sum) - row[int(l)]
+		for c, v := range row {
+			grad[b*classes+c] = math.Exp(v-mx) / sum / float64(B)
+		}
+		grad[b*classes+int(l)] -= 1 / float64(B)
+	}
+	if B > 0 {
+		loss /= float64(B)
+	}
+	return loss, grad, nil
+}
+
+func convGeom(n *ir.Node) ConvGeom {
+	x := n.Args[0].Type.Shape
+	w := n.Window
+	g := ConvGeom{InC: x[0], OutC: n.Type.Shape[0], Groups: max(w.Groups, 1), InH: 1,
+		SH: w.Stride[0], SW: w.Stride[1], PH: w.Padding[0], PW: w.Padding[1], DH: max(w.Dilation[0], 1), DW: max(w.Dilation[1], 1)}
+	switch n.Op {
+	case ir.GConv1d:
+		ws := n.Args[1].Type.Shape
+		g.InW, g.KH, g.KW, g.SH, g.PH, g.DH = x[1], 1, ws[2], 1, 0, 1
+	case ir.GConv2d:
+		ws := n.Args[1].Type.Shape
+		g.InH, g.InW, g.KH, g.KW = x[1], x[2], ws[2], ws[3]
+	default: // pooling
+		g.InH, g.InW, g.KH, g.KW, g.DH, g.DW, g.Groups = x[1], x[2], w.Kernel[0], w.Kernel[1], 1, 1, 1
+	}
+	return g
+}
+
+func roundAll(x []float64, r func(float64) float64) []float64 {
+	out := append([]float64(nil), x...)
+	roundInPlace(out, r)
+	return out
+}
+
+func roundInPlace(x []float64, r func(float64) float64) {
+	for i := range x {
+		x[i] = r(x[i])
+	}
+}
+
+// stepParams gathers the values of a neuron node's bound parameters.
+func (m *graphMachine) stepParams(n *ir.Node, lead int) map[string][]float64 {
+	ps := map[string][]float64{}
+	for k, name := range n.Bind {
+		ps[name] = m.arg(n, lead+k)
+	}
+	return ps
+}
+
+func (m *graphMachine) neuronForward(n *ir.Node) ([]float64, error) {
+	s := n.Step
+	run := &StepRun{T: m.run.T, B: m.run.B, N: n.Type.Size(), Inputs: map[string][]float64{},
+		Params: m.stepParams(n, len(s.Inputs)), Precision: m.run.Precision}
+	for k, name := range s.Inputs {
+		run.Inputs[name] = m.arg(n, k)
+	}
+	res, err := RunStep(s, run)
+	if err != nil {
+		return nil, err
+	}
+	m.res.States[n] = res.States
+	return res.Outputs[s.Outputs[0].Name], nil
+}
+
+// recurrentWeights returns W_rec with the diagonal zeroed unless the node
+// keeps autapses, as Norse's recurrent cells do.
+func recurrentWeights(n *ir.Node, w []float64) []float64 {
+	if n.Autapses {
+		return w
+	}
+	h := n.Type.Shape[0]
+	w = append([]float64(nil), w...)
+	for i := 0; i < h; i++ {
+		w[i*h+i] = 0
+	}
+	return w
+}
+
+// recurrentForward runs the cell one time step at a time: the step's input
+// is x[t]·W_inᵀ + z[t−1]·W_recᵀ, z[−1] = 0.
+func (m *graphMachine) recurrentForward(n *ir.Node) ([]float64, error) {
+	s := n.Step
+	T, B, H := m.run.T, m.run.B, n.Type.Shape[0]
+	in := n.Args[0].Type.Shape[0]
+	x, win, wrec := m.arg(n, 0), m.arg(n, 1), recurrentWeights(n, m.arg(n, 2))
+	params := m.stepParams(n, 3)
+	out := make([]float64, T*B*H)
+	states := map[string][]float64{}
+	for _, st := range s.States {
+		states[st.Name] = make([]float64, T*B*H)
+	}
+	var init map[string][]float64
+	zPrev := make([]float64, B*H)
+	cur, rec := make([]float64, B*H), make([]float64, B*H)
+	for t := 0; t < T; t++ {
+		linearForward(x[t*B*in:(t+1)*B*in], win, nil, cur, H, in, m.round)
+		linearForward(zPrev, wrec, nil, rec, H, H, m.round)
+		for i := range cur {
+			cur[i] = m.round(cur[i] + rec[i])
+		}
+		m.pre[n] = append(m.pre[n], init)
+		res, err := RunStep(s, &StepRun{T: 1, B: B, N: H, Inputs: map[string][]float64{s.Inputs[0]: append([]float64(nil), cur...)},
+			Init: init, Params: params, Precision: m.run.Precision})
+		if err != nil {
+			return nil, err
+		}
+		z := res.Outputs[s.Outputs[0].Name]
+		copy(out[t*B*H:], z)
+		copy(zPrev, z)
+		init = map[string][]float64{}
+		for name, v := range res.States {
+			copy(states[name][t*B*H:], v)
+			init[name] = v
+		}
+	}
+	m.res.States[n] = states
+	return out, nil
+}

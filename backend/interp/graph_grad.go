@@ -1,0 +1,243 @@
+package interp
+
+import (
+	"fmt"
+
+	"github.com/snnc/snnc/ir"
+)
+
+// GradGraph runs g forward and backpropagates through every layer and
+// through time. seed holds dL/d(output) for the outputs the loss depends
+// on; a scalar loss output (mse, cross_entropy) is seeded with [1]. It
+// returns the forward result and the gradients for every input and param.
+func GradGraph(g *ir.Graph, run *GraphRun, seed map[string][]float64) (*GraphResult, *GraphGrads, error) {
+	m, err := newGraphMachine(g, run)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := m.forward(); err != nil {
+		return nil, nil, err
+	}
+	adj := map[*ir.Node][]float64{}
+	grad := func(n *ir.Node) []float64 {
+		if adj[n] == nil {
+			adj[n] = make([]float64, m.size(n))
+		}
+		return adj[n]
+	}
+	for name, s := range seed {
+		var node *ir.Node
+		for _, o := range g.Outputs {
+			if o.Name == name {
+				node = o.Node
+			}
+		}
+		if node == nil {
+			return nil, nil, fmt.Errorf("interp: graph %s has no output %q to seed", g.Name, name)
+		}
+		if len(s) != m.size(node) {
+			return nil, nil, fmt.Errorf("interp: seed %s has %d values, want %d", name, len(s), m.size(node))
+		}
+		d := grad(node)
+		for i := range s {
+			d[i] += s[i]
+		}
+	}
+	for k := len(g.Nodes) - 1; k >= 0; k-- {
+		n := g.Nodes[k]
+		if adj[n] == nil || n.Op == ir.GInput || n.Op == ir.GParam {
+			continue
+		}
+		if err := m.backward(n, adj[n], grad); err != nil {
+			return nil, nil, fmt.Errorf("interp: graph %s: %s: %w", g.Name, n.LongString(), err)
+		}
+	}
+	grads := &GraphGrads{Inputs: map[string][]float64{}, Params: map[string][]float64{}}
+	for _, n := range g.Nodes {
+		switch n.Op {
+		case ir.GInput:
+			grads.Inputs[n.Name] = grad(n)
+		case ir.GParam:
+			grads.Params[n.Name] = grad(n)
+		}
+	}
+	return m.res, grads, nil
+}
+
+// backward adds n's contributions to its arguments' adjoints, given dy.
+func (m *graphMachine) backward(n *ir.Node, dy []float64, grad func(*ir.Node) []float64) error {
+	r := m.round
+	switch n.Op {
+	case ir.GLinear:
+		out, in := n.Args[1].Type.Shape[0], n.Args[1].Type.Shape[1]
+		var db []float64
+		if len(n.Args) == 3 {
+			db = grad(n.Args[2])
+		}
+		linearBackward(m.arg(n, 0), m.arg(n, 1), dy, grad(n.Args[0]), grad(n.Args[1]), db, out, in, r)
+	case ir.GConv1d, ir.GConv2d:
+		var db []float64
+		if len(n.Args) == 3 {
+			db = grad(n.Args[2])
+		}
+		convBackward(convGeom(n), m.rows(n), m.arg(n, 0), m.arg(n, 1), dy, grad(n.Args[0]), grad(n.Args[1]), db)
+	case ir.GSumPool2d:
+		sumPoolBackward(convGeom(n), m.rows(n), dy, grad(n.Args[0]))
+	case ir.GAvgPool2d:
+		avgPoolBackward(convGeom(n), m.rows(n), dy, grad(n.Args[0]))
+	case ir.GFlatten:
+		addTo(grad(n.Args[0]), dy, r)
+	case ir.GScale:
+		x, s := m.arg(n, 0), m.arg(n, 1)
+		dx, ds := grad(n.Args[0]), grad(n.Args[1])
+		for i, g := range dy {
+			dx[i] = r(dx[i] + r(g*s[i%len(s)]))
+			ds[i%len(s)] = r(ds[i%len(s)] + r(g*x[i]))
+		}
+	case ir.GAdd:
+		addTo(grad(n.Args[0]), dy, r)
+		addTo(grad(n.Args[1]), dy, r)
+	case ir.GDelay:
+		row := m.run.B * n.Type.Size()
+		if shift := n.Delay * row; shift < len(dy) {
+			dx := grad(n.Args[0])
+			addTo(dx[:len(dy)-shift], dy[shift:], r)
+		}
+	case ir.GSumTime, ir.GMeanTime:
+		dx := grad(n.Args[0])
+		scale := 1.0
+		if n.Op == ir.GMeanTime && m.run.T > 0 {
+			scale = 1 / float64(m.run.T)
+		}
+		for i := range dx {
+			dx[i] = r(dx[i] + r(dy[i%len(dy)]*scale))
+		}
+	case ir.GMSE:
+		x, y := m.arg(n, 0), m.arg(n, 1)
+		dx, dt := grad(n.Args[0]), grad(n.Args[1])
+		c := 2 * dy[0] / float64(max(len(x), 1))
+		for i := range x {
+			d := r(c * r(x[i]-y[i]))
+			dx[i] = r(dx[i] + d)
+			dt[i] = r(dt[i] - d)
+		}
+	case ir.GCrossEntropy:
+		_, g, err := crossEntropy(m.arg(n, 0), m.arg(n, 1), m.run.B, n.Args[0].Type.Shape[0])
+		if err != nil {
+			return err
+		}
+		dx := grad(n.Args[0])
+		for i := range g {
+			dx[i] = r(dx[i] + r(g[i]*dy[0]))
+		}
+	case ir.GNeuron:
+		return m.neuronBackward(n, dy, grad)
+	case ir.GRecurrent:
+		return m.recurrentBackward(n, dy, grad)
+	default:
+		return fmt.Errorf("no gradient rule")
+	}
+	return nil
+}
+
+// linearBackward adds dx = dy·W, dW = dyᵀ·x and db = Σ dy.
+func linearBackward(x, w, dy, dx, dw, db []float64, out, in int, r func(float64) float64) {
+	rows := len(dy) / max(out, 1)
+	for row := 0; row < rows; row++ {
+		xr, dxr := x[row*in:row*in+in], dx[row*in:row*in+in]
+		for o := 0; o < out; o++ {
+			g := dy[row*out+o]
+			if g == 0 {
+				continue
+			}
+			wo, dwo := w[o*in:o*in+in], dw[o*in:o*in+in]
+			for i := range xr {
+				dxr[i] = r(dxr[i] + r(g*wo[i]))
+				dwo[i] = r(dwo[i] + r(g*xr[i]))
+			}
+			if db != nil {
+				db[o] = r(db[o] + g)
+			}
+		}
+	}
+}
+
+func addTo(dst, src []float64, r func(float64) float64) {
+	for i := range src {
+		dst[i] = r(dst[i] + src[i])
+	}
+}
+
+// addParamGrads adds a step's parameter gradients to its bound params.
+func addParamGrads(n *ir.Node, lead int, sg *StepGrads, grad func(*ir.Node) []float64, r func(float64) float64) {
+	for k, name := range n.Bind {
+		addTo(grad(n.Args[lead+k]), sg.Params[name], r)
+	}
+}
+
+func (m *graphMachine) neuronBackward(n *ir.Node, dy []float64, grad func(*ir.Node) []float64) error {
+	s := n.Step
+	run := &StepRun{T: m.run.T, B: m.run.B, N: n.Type.Size(), Inputs: map[string][]float64{},
+		Params: m.stepParams(n, len(s.Inputs)), Precision: m.run.Precision}
+	for k, name := range s.Inputs {
+		run.Inputs[name] = m.arg(n, k)
+	}
+	_, sg, err := GradStep(s, run, map[string][]float64{s.Outputs[0].Name: dy})
+	if err != nil {
+		return err
+	}
+	for k, name := range s.Inputs {
+		addTo(grad(n.Args[k]), sg.Inputs[name], m.round)
+	}
+	addParamGrads(n, len(s.Inputs), sg, grad, m.round)
+	return nil
+}
+
+// recurrentBackward is BPTT through the recurrent cell, one step at a time
+// from the last: the gradient reaching z[t−1] through W_rec joins the
+// gradient from the layers above before step t−1 is differentiated.
+func (m *graphMachine) recurrentBackward(n *ir.Node, dy []float64, grad func(*ir.Node) []float64) error {
+	s := n.Step
+	T, B, H := m.run.T, m.run.B, n.Type.Shape[0]
+	in := n.Args[0].Type.Shape[0]
+	x, win, wrec := m.arg(n, 0), m.arg(n, 1), recurrentWeights(n, m.arg(n, 2))
+	z := m.res.Values[n]
+	dx, dwin, dwrec := grad(n.Args[0]), grad(n.Args[1]), grad(n.Args[2])
+	params := m.stepParams(n, 3)
+	dz := append([]float64(nil), dy...) // grows by the recurrent contributions
+	var carried map[string][]float64
+	cur, rec := make([]float64, B*H), make([]float64, B*H)
+	zero := make([]float64, B*H)
+	for t := T - 1; t >= 0; t-- {
+		zPrev := zero
+		if t > 0 {
+			zPrev = z[(t-1)*B*H : t*B*H]
+		}
+		linearForward(x[t*B*in:(t+1)*B*in], win, nil, cur, H, in, m.round)
+		linearForward(zPrev, wrec, nil, rec, H, H, m.round)
+		for i := range cur {
+			cur[i] = m.round(cur[i] + rec[i])
+		}
+		_, sg, err := GradStepFrom(s, &StepRun{T: 1, B: B, N: H, Inputs: map[string][]float64{s.Inputs[0]: append([]float64(nil), cur...)},
+			Init: m.pre[n][t], Params: params, Precision: m.run.Precision},
+			map[string][]float64{s.Outputs[0].Name: dz[t*B*H : (t+1)*B*H]}, carried)
+		if err != nil {
+			return err
+		}
+		carried = sg.Init
+		dcur := sg.Inputs[s.Inputs[0]]
+		linearBackward(x[t*B*in:(t+1)*B*in], win, dcur, dx[t*B*in:(t+1)*B*in], dwin, nil, H, in, m.round)
+		dzPrev := make([]float64, B*H)
+		linearBackward(zPrev, wrec, dcur, dzPrev, dwrec, nil, H, H, m.round)
+		if t > 0 {
+			addTo(dz[(t-1)*B*H:t*B*H], dzPrev, m.round)
+		}
+		addParamGrads(n, 3, sg, grad, m.round)
+	}
+	if !n.Autapses {
+		for i := 0; i < H; i++ {
+			dwrec[i*H+i] = 0 // as Norse's hook does
+		}
+	}
+	return nil
+}

@@ -1,0 +1,145 @@
+package tensorio
+
+import (
+	"archive/zip"
+	"bytes"
+	"math"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The fuzz targets check that no input panics and that whatever is read
+// successfully survives being written and read again. The readers bound
+// every allocation by the input's size, so tiny inputs stay cheap.
+
+func seedTensors() []*Tensor {
+	return append(sampleTensors(),
+		&Tensor{Name: "edges", Shape: []int{len(float64Edges)}, DType: Float64, Data: float64Edges})
+}
+
+func FuzzSafetensors(f *testing.F) {
+	var buf bytes.Buffer
+	require.NoError(f, WriteSafetensors(&buf, seedTensors(), map[string]string{"format": "pt"}))
+	f.Add(buf.Bytes())
+	buf.Reset()
+	require.NoError(f, WriteSafetensors(&buf, seedTensors()[:2], nil))
+	f.Add(buf.Bytes())
+	f.Add(stFile(`{"a":{"dtype":"BF16","shape":[1],"data_offsets":[0,2]}}`, []byte{0, 0}))
+	f.Add(stFile(`{"z":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, le32(1, 2)))
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, err := ParseSafetensors(data, "fuzz.safetensors")
+		if err != nil {
+			require.ErrorIs(t, err, ErrFormat)
+			return
+		}
+		var out bytes.Buffer
+		if err := WriteSafetensors(&out, file.Tensors, file.Metadata); err != nil {
+			// Names the format allows but the writer refuses.
+			require.ErrorContains(t, err, "name")
+			return
+		}
+		again, err := ParseSafetensors(out.Bytes(), "again.safetensors")
+		require.NoError(t, err)
+		require.Len(t, again.Tensors, len(file.Tensors))
+		for _, want := range file.Tensors {
+			requireSameValues(t, want, again.Get(want.Name))
+		}
+	})
+}
+
+func FuzzNpy(f *testing.F) {
+	for _, tensor := range seedTensors() {
+		var buf bytes.Buffer
+		require.NoError(f, WriteNpy(&buf, tensor))
+		f.Add(buf.Bytes())
+	}
+	f.Add(npyArange3)
+	f.Add(npyFile(3, "{'descr': '>f8', 'fortran_order': False, 'shape': (1, 1), }", le64(1)))
+	f.Add(npyFile(1, "{'descr': [('x', '<f4')], 'fortran_order': True, 'shape': (2L,), }", le32(1, 2)))
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tensor, err := ReadNpy(bytes.NewReader(data), "fuzz.npy")
+		if err != nil {
+			require.ErrorIs(t, err, ErrFormat)
+			return
+		}
+		var out bytes.Buffer
+		require.NoError(t, WriteNpy(&out, tensor))
+		again, err := ReadNpy(&out, "again.npy")
+		require.NoError(t, err)
+		require.Zero(t, out.Len())
+		requireSameValues(t, tensor, again)
+	})
+}
+
+func FuzzNpz(f *testing.F) {
+	for _, compressed := range []bool{false, true} {
+		var buf bytes.Buffer
+		write := WriteNpz
+		if compressed {
+			write = WriteNpzCompressed
+		}
+		require.NoError(f, write(&buf, seedTensors()[:4]))
+		f.Add(buf.Bytes())
+	}
+	for _, path := range []string{"testdata/savez.npz", "testdata/savez_compressed.npz"} {
+		b, err := os.ReadFile(path)
+		require.NoError(f, err)
+		f.Add(b)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create("notes.txt")
+	require.NoError(f, err)
+	_, err = w.Write([]byte("not an array"))
+	require.NoError(f, err)
+	require.NoError(f, zw.Close())
+	f.Add(buf.Bytes())
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tensors, err := ReadNpz(bytes.NewReader(data), int64(len(data)), "fuzz.npz")
+		if err != nil {
+			require.ErrorIs(t, err, ErrFormat)
+			return
+		}
+		var out bytes.Buffer
+		if err := WriteNpz(&out, tensors); err != nil {
+			require.ErrorContains(t, err, "name")
+			return
+		}
+		again, err := ReadNpz(bytes.NewReader(out.Bytes()), int64(out.Len()), "again.npz")
+		require.NoError(t, err)
+		require.Len(t, again, len(tensors))
+		byName := map[string]*Tensor{}
+		for _, a := range again {
+			byName[a.Name] = a
+		}
+		for _, want := range tensors {
+			requireSameValues(t, want, byName[want.Name])
+		}
+	})
+}
+
+// requireSameValues is requireSameTensor except that any two NaNs match:
+// converting a float32 NaN to float64 and back may quiet it.
+func requireSameValues(t *testing.T, want, got *Tensor) {
+	t.Helper()
+	require.NotNil(t, got)
+	require.Equal(t, want.Name, got.Name)
+	require.Equal(t, want.DType, got.DType)
+	require.Equal(t, len(want.Shape), len(got.Shape))
+	for i := range want.Shape {
+		require.Equal(t, want.Shape[i], got.Shape[i])
+	}
+	require.Equal(t, len(want.Data), len(got.Data))
+	for i, w := range want.Data {
+		if math.IsNaN(w) {
+			require.True(t, math.IsNaN(got.Data[i]))
+			continue
+		}
+		require.Equal(t, math.Float64bits(w), math.Float64bits(got.Data[i]), "element %d", i)
+	}
+}

@@ -1,0 +1,397 @@
+package ir
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Print writes the graph in the text form ParseGraph reads: the steps it
+// uses, then one node per line with its type after the colon, then the
+// outputs.
+//
+//	graph mlp {
+//	  step lif { ... }
+//	  n1 = input x : seq[784]
+//	  n2 = param fc1.weight : [256,784]
+//	  n3 = param fc1.bias : [256]
+//	  n4 = linear n1 n2 n3 : seq[256]
+//	  n5 = neuron lif n4 : seq[256]
+//	  output spikes = n5
+//	}
+func (g *Graph) Print(w io.Writer) error {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "graph %s {\n", g.Name)
+	for _, s := range g.Steps {
+		for _, line := range strings.SplitAfter(s.String(), "\n") {
+			if line != "" {
+				b.WriteString("  " + line)
+			}
+		}
+	}
+	for _, n := range g.Nodes {
+		fmt.Fprintf(&b, "  %s\n", n.LongString())
+	}
+	for _, o := range g.Outputs {
+		fmt.Fprintf(&b, "  output %s = %v\n", o.Name, o.Node)
+	}
+	b.WriteString("}\n")
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// String returns the text form of the graph.
+func (g *Graph) String() string {
+	var b bytes.Buffer
+	g.Print(&b)
+	return b.String()
+}
+
+// VerifyGraph checks that g is well formed: its steps verify and have
+// distinct names, node IDs are unique, arguments are defined before use,
+// input and parameter names are unique identifiers, every node's type is
+// the one its op and arguments give, and outputs name nodes of g.
+func VerifyGraph(g *Graph) error {
+	if g == nil {
+		return errors.New("ir: nil graph")
+	}
+	if !isIdent(g.Name) {
+		return fmt.Errorf("ir: graph name %q is not an identifier", g.Name)
+	}
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("ir: graph %s: %s", g.Name, fmt.Sprintf(format, args...))
+	}
+	steps := map[*Step]bool{}
+	stepNames := map[string]bool{}
+	for _, s := range g.Steps {
+		if err := Verify(s); err != nil {
+			return fail("%v", err)
+		}
+		if stepNames[s.Name] {
+			return fail("two steps are called %s", s.Name)
+		}
+		stepNames[s.Name], steps[s] = true, true
+	}
+	defined := map[*Node]bool{}
+	ids := map[int]bool{}
+	names := map[string]bool{}
+	for _, n := range g.Nodes {
+		if n == nil {
+			return fail("nil node")
+		}
+		if n.ID <= 0 || ids[n.ID] {
+			return fail("%s: ID %d is not positive or not unique", n.LongString(), n.ID)
+		}
+		ids[n.ID] = true
+		for _, a := range n.Args {
+			if a == nil || !defined[a] {
+				return fail("%s: argument %v is not defined before it", n.LongString(), a)
+			}
+		}
+		if n.Op == GInput || n.Op == GParam {
+			if names[n.Name] {
+				return fail("%s: another input or param is called %s", n.LongString(), n.Name)
+			}
+			names[n.Name] = true
+		}
+		if (n.Op == GNeuron || n.Op == GRecurrent) && !steps[n.Step] {
+			return fail("%s: its step is not one of the graph's steps", n.LongString())
+		}
+		t, err := inferType(n)
+		if err != nil {
+			return fail("%s: %v", n.LongString(), err)
+		}
+		if !t.equal(n.Type) {
+			return fail("%s: the type should be %v", n.LongString(), t)
+		}
+		defined[n] = true
+	}
+	if len(g.Outputs) == 0 {
+		return fail("no outputs")
+	}
+	outs := map[string]bool{}
+	for _, o := range g.Outputs {
+		if !isIdent(o.Name) || outs[o.Name] {
+			return fail("output name %q is not an identifier or not unique", o.Name)
+		}
+		outs[o.Name] = true
+		if !defined[o.Node] {
+			return fail("output %s = %v: not a node of the graph", o.Name, o.Node)
+		}
+	}
+	return nil
+}
+
+// ParseGraph reads a graph in the text form Print writes, and verifies it.
+func ParseGraph(src string) (*Graph, error) {
+	g, err := parseGraph(lex(src))
+	if err != nil {
+		return nil, err
+	}
+	if err := VerifyGraph(g); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+func parseGraph(lines [][]token) (*Graph, error) {
+	if len(lines) == 0 {
+		return nil, &ParseError{Line: 1, Col: 1, Msg: "empty input: want \"graph NAME {\""}
+	}
+	head := lines[0]
+	if len(head) != 3 || head[0].text != "graph" || head[2].text != "{" || !isIdent(head[1].text) {
+		return nil, errAt(head[0], "want \"graph NAME {\"")
+	}
+	g := NewGraph(head[1].text)
+	nodes := map[int]*Node{}
+	outputs := map[string]bool{}
+	for i := 1; i < len(lines); i++ {
+		toks := lines[i]
+		kw := toks[0]
+		switch {
+		case kw.text == "}":
+			if len(toks) != 1 || i != len(lines)-1 {
+				return nil, errAt(kw, "unexpected text after the closing brace")
+			}
+			return g, nil
+		case kw.text == "step":
+			end := i + 1
+			for end < len(lines) && !(len(lines[end]) == 1 && lines[end][0].text == "}") {
+				end++
+			}
+			if end == len(lines) {
+				return nil, errAt(kw, "step without its closing brace")
+			}
+			s, err := (&stepParser{values: map[int]*Value{}}).parse(lines[i : end+1])
+			if err != nil {
+				return nil, err
+			}
+			if err := Verify(s); err != nil {
+				return nil, errAt(kw, "%v", err)
+			}
+			if g.StepByName(s.Name) != nil {
+				return nil, errAt(lines[i][1], "step %s defined twice", s.Name)
+			}
+			g.Steps = append(g.Steps, s)
+			i = end
+		case kw.text == "output":
+			if len(toks) != 4 || toks[2].text != "=" || !isIdent(toks[1].text) {
+				return nil, errAt(kw, "want \"output NAME = nN\"")
+			}
+			if outputs[toks[1].text] {
+				return nil, errAt(toks[1], "output %s already defined", toks[1].text)
+			}
+			outputs[toks[1].text] = true
+			n, err := nodeRef(nodes, toks[3])
+			if err != nil {
+				return nil, err
+			}
+			g.Output(toks[1].text, n)
+		case strings.HasPrefix(kw.text, "n"):
+			n, err := parseNode(g, nodes, toks)
+			if err != nil {
+				return nil, err
+			}
+			nodes[n.ID] = n
+			g.Nodes = append(g.Nodes, n)
+			if n.ID >= g.nextID {
+				g.nextID = n.ID + 1
+			}
+		default:
+			return nil, errAt(kw, "unexpected %q", kw.text)
+		}
+	}
+	last := lines[len(lines)-1]
+	return nil, errAt(last[len(last)-1], "missing closing brace")
+}
+
+var graphOpByName = func() map[string]GraphOp {
+	m := map[string]GraphOp{}
+	for op := GInput; op < numGraphOps; op++ {
+		m[graphOpNames[op]] = op
+	}
+	return m
+}()
+
+// parseNode reads "nN = OP [attributes] ARGS : TYPE".
+func parseNode(g *Graph, nodes map[int]*Node, toks []token) (*Node, error) {
+	id, ok := parseNodeID(toks[0].text)
+	if !ok {
+		return nil, errAt(toks[0], "bad node name %q", toks[0].text)
+	}
+	if nodes[id] != nil {
+		return nil, errAt(toks[0], "%s defined twice", toks[0].text)
+	}
+	if len(toks) < 5 || toks[1].text != "=" || toks[len(toks)-2].text != ":" {
+		return nil, errAt(toks[0], "want \"%s = OP ARGS... : TYPE\"", toks[0].text)
+	}
+	op, ok := graphOpByName[toks[2].text]
+	if !ok {
+		return nil, errAt(toks[2], "unknown graph op %q", toks[2].text)
+	}
+	typ, err := parseType(toks[len(toks)-1])
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{ID: id, Op: op, Type: typ, Window: Window{Stride: [2]int{1, 1}, Dilation: [2]int{1, 1}, Groups: 1}}
+	rest := toks[3 : len(toks)-2]
+	switch op {
+	case GInput, GParam:
+		if len(rest) != 1 {
+			return nil, errAt(toks[2], "want \"%v NAME : TYPE\"", op)
+		}
+		n.Name = rest[0].text
+		return n, nil
+	case GNeuron, GRecurrent:
+		if len(rest) == 0 {
+			return nil, errAt(toks[2], "%v needs a step name", op)
+		}
+		if n.Step = g.StepByName(rest[0].text); n.Step == nil {
+			return nil, errAt(rest[0], "no step called %q defined before this line", rest[0].text)
+		}
+		rest = rest[1:]
+	case GDelay:
+		if len(rest) == 0 {
+			return nil, errAt(toks[2], "delay needs a step count")
+		}
+		d, err := strconv.Atoi(rest[0].text)
+		if err != nil {
+			return nil, errAt(rest[0], "bad delay %q", rest[0].text)
+		}
+		n.Delay = d
+		rest = rest[1:]
+	}
+	for k := 0; k < len(rest); k++ {
+		t := rest[k]
+		if k+2 < len(rest) && rest[k+1].text == "=" {
+			key, val := t, rest[k+2]
+			k += 2
+			if err := setNodeAttr(n, nodes, key, val); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if len(n.Bind) > 0 {
+			return nil, errAt(t, "positional argument after a bound param")
+		}
+		a, err := nodeRef(nodes, t)
+		if err != nil {
+			return nil, err
+		}
+		n.Args = append(n.Args, a)
+	}
+	return n, nil
+}
+
+// setNodeAttr reads key=val: a window attribute, autapses, or a step
+// parameter bound to a node.
+func setNodeAttr(n *Node, nodes map[int]*Node, key, val token) error {
+	switch key.text {
+	case "stride", "padding", "dilation", "kernel":
+		if n.Op != GConv1d && n.Op != GConv2d && n.Op != GSumPool2d && n.Op != GAvgPool2d {
+			break
+		}
+		p, err := parsePair(val)
+		if err != nil {
+			return err
+		}
+		switch key.text {
+		case "stride":
+			n.Window.Stride = p
+		case "padding":
+			n.Window.Padding = p
+		case "dilation":
+			n.Window.Dilation = p
+		case "kernel":
+			n.Window.Kernel = p
+		}
+		return nil
+	case "groups":
+		if n.Op != GConv1d && n.Op != GConv2d {
+			break
+		}
+		v, err := strconv.Atoi(val.text)
+		if err != nil {
+			return errAt(val, "bad groups %q", val.text)
+		}
+		n.Window.Groups = v
+		return nil
+	case "autapses":
+		if n.Op != GRecurrent {
+			break
+		}
+		b, err := strconv.ParseBool(val.text)
+		if err != nil {
+			return errAt(val, "bad autapses %q", val.text)
+		}
+		n.Autapses = b
+		return nil
+	}
+	if n.Op != GNeuron && n.Op != GRecurrent {
+		return errAt(key, "%v has no attribute %q", n.Op, key.text)
+	}
+	a, err := nodeRef(nodes, val)
+	if err != nil {
+		return err
+	}
+	n.Bind = append(n.Bind, key.text)
+	n.Args = append(n.Args, a)
+	return nil
+}
+
+func parsePair(t token) ([2]int, error) {
+	a, b, ok := strings.Cut(t.text, "x")
+	x, err1 := strconv.Atoi(a)
+	y, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil {
+		return [2]int{}, errAt(t, "want HxW, got %q", t.text)
+	}
+	return [2]int{x, y}, nil
+}
+
+// parseType reads "seq[3,4]", "batch[10]" or "[256,784]".
+func parseType(t token) (Type, error) {
+	s := t.text
+	var typ Type
+	switch {
+	case strings.HasPrefix(s, "seq["):
+		typ.Kind, s = Sequence, s[3:]
+	case strings.HasPrefix(s, "batch["):
+		typ.Kind, s = Batch, s[5:]
+	}
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+		return typ, errAt(t, "bad type %q: want seq[...], batch[...] or [...]", t.text)
+	}
+	if inner := s[1 : len(s)-1]; inner != "" {
+		for _, d := range strings.Split(inner, ",") {
+			v, err := strconv.Atoi(d)
+			if err != nil || v <= 0 || v > 1<<30 {
+				return typ, errAt(t, "bad dimension %q in type %q", d, t.text)
+			}
+			typ.Shape = append(typ.Shape, v)
+		}
+	}
+	return typ, nil
+}
+
+func nodeRef(nodes map[int]*Node, t token) (*Node, error) {
+	id, ok := parseNodeID(t.text)
+	if !ok {
+		return nil, errAt(t, "want a node name nN, got %q", t.text)
+	}
+	n := nodes[id]
+	if n == nil {
+		return nil, errAt(t, "%s is not defined before this line", t.text)
+	}
+	return n, nil
+}
+
+func parseNodeID(s string) (int, bool) {
+	if len(s) < 2 || s[0] != 'n' {
+		return 0, false
+	}
+	return parseID("v" + s[1:])
+}
