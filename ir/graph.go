@@ -10,24 +10,24 @@ import (
 type GraphOp uint8
 
 const (
-	GInvalid GraphOp = iota
-	GInput           // a [T][B][shape...] sequence the caller gives
-	GParam           // a named tensor of static shape: weights, biases, per-neuron parameters
-	GLinear          // x·Wᵀ + b over the last feature dim; args x, W [out][in], optional b [out]
-	GConv1d          // args x [C][L], W [out][C/groups][K], optional b
-	GConv2d          // args x [C][H][W], W [out][C/groups][KH][KW], optional b
-	GFlatten         // all feature dims into one
-	GSumPool2d       // sum over Kernel windows of [C][H][W]
-	GAvgPool2d       // mean over Kernel windows (zero padding counts)
-	GScale           // x·s, s a param of x's feature shape or a scalar
-	GAdd             // elementwise sum of two sequences of one shape
-	GDelay           // y[t] = x[t−Delay], 0 for t < Delay
-	GNeuron          // Step applied elementwise over time; args the step's inputs, then bound params
-	GRecurrent       // recurrent cell: Step's input is x·W_inᵀ + z[t−1]·W_recᵀ; args x, W_in, W_rec, bound params
-	GSumTime         // Σ_t x[t]: a [B][shape] batch value
-	GMeanTime        // Σ_t x[t] / T
-	GMSE             // mean((x − target)²) over every element; a scalar
-	GCrossEntropy    // softmax cross-entropy of batch logits x [B][classes] against labels [B] (class indices)
+	GInvalid      GraphOp = iota
+	GInput                // a [T][B][shape...] sequence the caller gives
+	GParam                // a named tensor of static shape: weights, biases, per-neuron parameters
+	GLinear               // x·Wᵀ + b over the last feature dim; args x, W [out][in], optional b [out]
+	GConv1d               // args x [C][L], W [out][C/groups][K], optional b
+	GConv2d               // args x [C][H][W], W [out][C/groups][KH][KW], optional b
+	GFlatten              // all feature dims into one
+	GSumPool2d            // sum over Kernel windows of [C][H][W]
+	GAvgPool2d            // mean over Kernel windows (zero padding counts)
+	GScale                // x·s, s a param of x's feature shape or a scalar
+	GAdd                  // elementwise sum of two sequences of one shape
+	GDelay                // y[t] = x[t−Delay], 0 for t < Delay
+	GNeuron               // Step applied elementwise over time; args the step's inputs, then bound params
+	GRecurrent            // recurrent cell: Step's input is x·W_inᵀ + z[t−1]·W_recᵀ; args x, W_in, W_rec, bound params
+	GSumTime              // Σ_t x[t]: a [B][shape] batch value
+	GMeanTime             // Σ_t x[t] / T
+	GMSE                  // mean((x − target)²) over every element; a scalar
+	GCrossEntropy         // softmax cross-entropy of batch logits x [B][classes] against labels [B] (class indices)
 	numGraphOps
 )
 

@@ -9,8 +9,8 @@ import (
 // A Value is one node of a Step: Op applied to Args, computing one scalar per
 // neuron lane. Values are immutable once created.
 type Value struct {
-	ID   int    // unique within its Step, from 1; printed as v<ID>
-	Op   Op     // what it computes
+	ID   int // unique within its Step, from 1; printed as v<ID>
+	Op   Op  // what it computes
 	Args []*Value
 
 	Name   string    // OpInput, OpState, OpParam: the declaration read

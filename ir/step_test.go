@@ -106,9 +106,9 @@ func TestVerifyRejects(t *testing.T) {
 		return s, y
 	}
 	for _, tc := range []struct {
-		name  string
+		name   string
 		break_ func(s *ir.Step, y *ir.Value)
-		want  string
+		want   string
 	}{
 		{"arity", func(s *ir.Step, y *ir.Value) { y.Args = y.Args[:1] }, "v3 = add v1: add takes 2 arguments, got 1"},
 		{"order", func(s *ir.Step, y *ir.Value) { s.Values[0], s.Values[2] = s.Values[2], s.Values[0] }, "v3 = add v1 v2: argument v1 is not defined before it"},
