@@ -62,7 +62,7 @@ func cmdRun(args []string, stdout io.Writer) error {
 		if err := tensorio.SaveFile(*output, seqTensor("output", res.Values[out], T, B, out.Type.Shape)); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "wrote %s [%d %d %s]\n", *output, T, B, dims(out.Type.Shape))
+		fmt.Fprintf(stdout, "wrote %s [%d][%d]%s\n", *output, T, B, dims(out.Type.Shape))
 	}
 	if *record != "" {
 		n, err := writeRecord(*record, b.Graph, res, T, B)
