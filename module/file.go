@@ -337,7 +337,8 @@ func jsonError(file string, data []byte, err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return fmt.Errorf("%s:%s: %v", file, position(data, syn.Offset), err)
+		// The offset is just past the offending byte.
+		return fmt.Errorf("%s:%s: %v", file, position(data, syn.Offset-1), err)
 	case errors.As(err, &typ):
 		return fmt.Errorf("%s:%s: %v", file, position(data, typ.Offset), err)
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
