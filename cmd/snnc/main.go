@@ -1,4 +1,3 @@
-// Command snnc compiles and runs spiking neural networks.
 package main
 
 import (
@@ -9,7 +8,7 @@ import (
 	"os"
 )
 
-const usage = `snnc compiles and runs spiking neural networks.
+const usage = `snnc runs spiking neural networks in its reference interpreter.
 
 Usage:
   snnc run MODEL --input X.npy [--output Y.npy] [--record DIR] [--dt DT]
