@@ -25,7 +25,7 @@ func (a *Attribute) Shape() []int { return slices.Clone(a.space.shape) }
 func (a *Attribute) Len() int { return int(a.space.n) }
 
 // Type returns the element type.
-func (a *Attribute) Type() DType { return a.dtype }
+func (a *Attribute) Type() DType { return a.dtype.clone() }
 
 // Raw returns the elements as stored; see [Dataset.Raw].
 func (a *Attribute) Raw() []byte { return slices.Clone(a.data) }
@@ -135,11 +135,11 @@ func (f *File) readAttribute(m message) (*Attribute, error) {
 	}
 	a := &Attribute{name: string(name), f: f}
 	var err error
-	if a.dtype, _, err = f.readDatatype(typeBytes, typeOff); err != nil {
+	if a.dtype, err = f.readDatatype(typeBytes, typeOff); err != nil {
 		return nil, err
 	}
 	// The data follows in the message, which bounds the element count.
-	if a.space, _, err = f.readDataspace(spaceBytes, spaceOff, uint64(d.remaining())); err != nil {
+	if a.space, err = f.readDataspace(spaceBytes, spaceOff, uint64(d.remaining())); err != nil {
 		return nil, err
 	}
 	nbytes, ok := mulLimit(a.space.n, uint64(a.dtype.Size), uint64(d.remaining()))

@@ -46,11 +46,11 @@ func (di *datasetInfo) readChunked() ([]byte, error) {
 				}
 				offsets[i] = int(o)
 			}
-			if id := string(key[8:]); seen[id] {
+			id := string(key[8:]) // the chunk's position
+			if seen[id] {
 				return errorf("chunk at offset %#x is stored twice", f.fileOffset(child))
-			} else {
-				seen[id] = true
 			}
+			seen[id] = true
 			if inflateBudget < chunkBytes {
 				return errorf("chunks decompress to more data than the file could hold")
 			}
@@ -76,13 +76,16 @@ func (di *datasetInfo) readChunked() ([]byte, error) {
 // unfilter undoes the filter pipeline for one chunk. Bit i of mask set
 // means filter i was skipped when the chunk was written.
 func (di *datasetInfo) unfilter(stored []byte, mask uint32, chunkBytes uint64) ([]byte, error) {
-	var stages []int
-	for i := di.filters - 1; i >= 0; i-- {
+	// Filters run in pipeline order when writing, so undo them backwards.
+	// Every filter is deflate (readFilters rejects others), so it is enough
+	// to count the stages that apply to this chunk.
+	stages := 0
+	for i := range di.filters {
 		if i >= 32 || mask&(1<<i) == 0 {
-			stages = append(stages, i)
+			stages++
 		}
 	}
-	if len(stages) == 0 {
+	if stages == 0 {
 		if uint64(len(stored)) < chunkBytes {
 			return nil, fmt.Errorf("stored %d bytes, want %d", len(stored), chunkBytes)
 		}
@@ -93,10 +96,9 @@ func (di *datasetInfo) unfilter(stored []byte, mask uint32, chunkBytes uint64) (
 		return nil, fmt.Errorf("%d stored bytes cannot decompress to %d", len(stored), chunkBytes)
 	}
 	data := stored
-	for n, i := range stages {
-		_ = i // every stage is deflate; readFilters rejects anything else
+	for n := range stages {
 		want := -1
-		if n == len(stages)-1 {
+		if n == stages-1 {
 			want = int(chunkBytes)
 		}
 		// Deflate barely expands incompressible input, so an intermediate

@@ -39,7 +39,7 @@ func (d *Dataset) Shape() []int { return slices.Clone(d.space.shape) }
 func (d *Dataset) Len() int { return int(d.space.n) }
 
 // Type returns the element type.
-func (d *Dataset) Type() DType { return d.dtype }
+func (d *Dataset) Type() DType { return d.dtype.clone() }
 
 // Attrs returns the dataset's attributes sorted by name.
 func (d *Dataset) Attrs() []*Attribute { return slices.Clone(d.attrs) }
@@ -96,13 +96,13 @@ func (p *parser) readDataset(oh *objectHeader) (*datasetInfo, error) {
 		return nil, errorf("dataset at offset %#x has no dataspace message", di.off)
 	}
 	var err error
-	if di.space, _, err = f.readDataspace(m.data, m.off, f.maxDataBytes()); err != nil {
+	if di.space, err = f.readDataspace(m.data, m.off, f.maxDataBytes()); err != nil {
 		return nil, err
 	}
 	if m, ok = oh.find(msgDatatype); !ok {
 		return nil, errorf("dataset at offset %#x has no datatype message", di.off)
 	}
-	if di.dtype, _, err = f.readDatatype(m.data, m.off); err != nil {
+	if di.dtype, err = f.readDatatype(m.data, m.off); err != nil {
 		return nil, err
 	}
 	var fits bool

@@ -11,7 +11,7 @@ type dataspace struct {
 
 // readDataspace decodes a dataspace message. limit caps the element count;
 // callers derive it from the file size.
-func (f *File) readDataspace(b []byte, off int64, limit uint64) (dataspace, int, error) {
+func (f *File) readDataspace(b []byte, off int64, limit uint64) (dataspace, error) {
 	d := f.newDecoder(b, off, "dataspace")
 	version := d.u8()
 	rank := int(d.u8())
@@ -23,30 +23,30 @@ func (f *File) readDataspace(b []byte, off int64, limit uint64) (dataspace, int,
 		switch typ := d.u8(); typ {
 		case 0, 1: // scalar, simple
 		case 2:
-			return dataspace{}, 0, unsupported("null dataspace (at offset %#x)", off)
+			return dataspace{}, unsupported("null dataspace (at offset %#x)", off)
 		default:
-			return dataspace{}, 0, errorf("unknown dataspace type %d at offset %#x", typ, off)
+			return dataspace{}, errorf("unknown dataspace type %d at offset %#x", typ, off)
 		}
 	default:
 		if d.err == nil {
-			return dataspace{}, 0, errorf("unknown dataspace version %d at offset %#x", version, off)
+			return dataspace{}, errorf("unknown dataspace version %d at offset %#x", version, off)
 		}
 	}
 	if d.err != nil {
-		return dataspace{}, 0, d.err
+		return dataspace{}, d.err
 	}
 	if rank > maxRank {
-		return dataspace{}, 0, errorf("dataspace at offset %#x has rank %d (maximum %d)", off, rank, maxRank)
+		return dataspace{}, errorf("dataspace at offset %#x has rank %d (maximum %d)", off, rank, maxRank)
 	}
 	ds := dataspace{shape: make([]int, rank), n: 1}
 	for i := range ds.shape {
 		dim := d.length()
 		if d.err != nil {
-			return dataspace{}, 0, d.err
+			return dataspace{}, d.err
 		}
 		var ok bool
 		if ds.n, ok = mulLimit(ds.n, dim, limit); !ok || dim > limit {
-			return dataspace{}, 0, errorf("dataspace at offset %#x is too large for the file", off)
+			return dataspace{}, errorf("dataspace at offset %#x is too large for the file", off)
 		}
 		ds.shape[i] = int(dim)
 	}
@@ -56,5 +56,5 @@ func (f *File) readDataspace(b []byte, off int64, limit uint64) (dataspace, int,
 	if version == 1 && flags&0x02 != 0 {
 		d.skip(rank * f.lenSize) // permutation index, never used by HDF5
 	}
-	return ds, d.pos, d.err
+	return ds, d.err
 }

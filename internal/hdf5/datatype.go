@@ -2,6 +2,7 @@ package hdf5
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -29,11 +30,13 @@ func (k Kind) String() string {
 type StrPad uint8
 
 const (
-	NullTerm  StrPad = 0 // terminated by NUL, garbage after it
-	NullPad   StrPad = 1 // padded with NULs
-	SpacePad  StrPad = 2 // padded with spaces (Fortran style)
-	maxStrPad        = SpacePad
+	NullTerm StrPad = 0 // terminated by NUL, garbage after it
+	NullPad  StrPad = 1 // padded with NULs
+	SpacePad StrPad = 2 // padded with spaces (Fortran style)
 )
+
+// maxStrPad is the largest padding type HDF5 defines.
+const maxStrPad = SpacePad
 
 // DType describes the type of each element of a dataset or attribute.
 type DType struct {
@@ -48,8 +51,8 @@ type DType struct {
 	UTF8   bool   // character set UTF-8 (otherwise ASCII)
 	Pad    StrPad // padding of fixed-length strings
 
-	// Enums only. Kind, Size and BigEndian of an enum are those of its
-	// integer base type, whose signedness Signed records.
+	// Enums only. Size and BigEndian of an enum are those of its integer
+	// base type, whose signedness Signed records.
 	Signed  bool
 	Members []EnumMember
 }
@@ -65,6 +68,12 @@ type EnumMember struct {
 func (t DType) IsBool() bool {
 	return t.Kind == Enum && t.Size == 1 && len(t.Members) == 2 &&
 		t.Members[0] == EnumMember{"FALSE", 0} && t.Members[1] == EnumMember{"TRUE", 1}
+}
+
+// clone returns a copy that shares no memory with t.
+func (t DType) clone() DType {
+	t.Members = slices.Clone(t.Members)
+	return t
 }
 
 // numeric reports whether values of t convert to numbers.
@@ -130,17 +139,13 @@ var classNames = map[uint8]string{
 	classCompound: "compound", classRef: "reference", classArray: "array",
 }
 
-// readDatatype decodes a datatype message (or an embedded datatype, such as
-// an enum's base type). It returns the type and the bytes it used.
-func (f *File) readDatatype(b []byte, off int64) (DType, int, error) {
-	d := f.newDecoder(b, off, "datatype")
-	t, err := f.decodeDatatype(d, 0)
-	if err == nil {
-		err = d.err
-	}
-	return t, d.pos, err
+// readDatatype decodes a datatype message.
+func (f *File) readDatatype(b []byte, off int64) (DType, error) {
+	return f.decodeDatatype(f.newDecoder(b, off, "datatype"), 0)
 }
 
+// decodeDatatype decodes a datatype; depth > 0 for one embedded in another,
+// such as an enum's base type.
 func (f *File) decodeDatatype(d *decoder, depth int) (DType, error) {
 	var t DType
 	start := d.offset()

@@ -201,7 +201,7 @@ func (e *encoder) writeGroup(g *WriterGroup) (groupAddrs, error) {
 			entries[i] = entry{r.header, &r}
 			continue
 		}
-		addr, err := e.writeDataset(g.datasets[name], joinPath(g.path, name))
+		addr, err := e.writeDataset(g.datasets[name])
 		if err != nil {
 			return groupAddrs{}, err
 		}
@@ -306,7 +306,7 @@ func (e *encoder) writeGroupBTree(children []btreeChild) uint64 {
 
 // writeDataset writes a dataset's data and object header and returns the
 // header's address.
-func (e *encoder) writeDataset(d *WriterDataset, path string) (uint64, error) {
+func (e *encoder) writeDataset(d *WriterDataset) (uint64, error) {
 	v := d.value
 	data := e.data(v)
 	dataAddr := uint64(wUndef) // never allocated: empty datasets
@@ -328,7 +328,7 @@ func (e *encoder) writeDataset(d *WriterDataset, path string) (uint64, error) {
 		{typ: msgFill, flags: 1, data: []byte{2, 2, fillTime, 1, 0, 0, 0, 0}},
 		{typ: msgLayout, data: layout},
 	}
-	attrs, err := e.attributeMessages(d.attrs, path)
+	attrs, err := e.attributeMessages(d.attrs, d.path)
 	if err != nil {
 		return 0, err
 	}
@@ -363,6 +363,10 @@ func (e *encoder) writeObjectHeader(msgs []ohMessage) uint64 {
 
 // attributeMessages encodes attributes as version-1 attribute messages.
 func (e *encoder) attributeMessages(attrs attrList, owner string) ([]ohMessage, error) {
+	// The message count of a version-1 object header is 16 bits.
+	if len(attrs) > math.MaxUint16-8 {
+		return nil, fmt.Errorf("hdf5: %s has %d attributes; the limit is %d", owner, len(attrs), math.MaxUint16-8)
+	}
 	var msgs []ohMessage
 	for _, a := range attrs {
 		dt := encodeDatatype(a.value.dtype)

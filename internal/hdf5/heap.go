@@ -62,7 +62,7 @@ type globalHeap struct {
 	objects map[uint16][]byte
 }
 
-// globalHeapObject returns object index of the collection at addr, parsing
+// globalHeapObject returns object number index of the collection at addr, parsing
 // and caching the collection on first use.
 func (f *File) globalHeapObject(addr uint64, index uint32) ([]byte, error) {
 	f.heapMu.Lock()
@@ -76,8 +76,9 @@ func (f *File) globalHeapObject(addr uint64, index uint32) ([]byte, error) {
 		f.heaps[addr] = h
 	}
 	f.heapMu.Unlock()
+	// Heap IDs store a 32-bit index, but collections number objects with 16.
 	obj, ok := h.objects[uint16(index)]
-	if !ok || index > 0xFFFF {
+	if index > 0xFFFF || !ok {
 		return nil, errorf("global heap collection at offset %#x has no object %d", f.fileOffset(addr), index)
 	}
 	return obj, nil

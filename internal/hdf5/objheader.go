@@ -72,7 +72,7 @@ func (p *parser) readObjectHeader(addr uint64) (*objectHeader, error) {
 	}
 	d := f.newDecoder(prefix, off, "object header")
 	d.skip(2)            // version, reserved
-	nmsgs := d.u16()     // total over all blocks, including NIL messages
+	d.skip(2)            // message count: redundant with the blocks' contents
 	d.skip(4)            // reference count
 	firstSize := d.u32() // bytes of messages in the first block
 	// The 12-byte prefix is padded to 16 so that messages stay 8-aligned.
@@ -131,7 +131,6 @@ func (p *parser) readObjectHeader(addr uint64) (*objectHeader, error) {
 			}
 		}
 	}
-	_ = nmsgs // HDF5 writers keep it right, but nothing depends on it
 	return oh, oh.checkFlags()
 }
 

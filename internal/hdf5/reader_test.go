@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -324,4 +325,22 @@ func TestNotHDF5(t *testing.T) {
 	}
 	_, err := OpenFile("testdata/does-not-exist.h5")
 	assert.True(t, errors.Is(err, os.ErrNotExist))
+}
+
+// TestConcurrentReads shares one File between goroutines; run with -race.
+func TestConcurrentReads(t *testing.T) {
+	f := openTestdata(t, "types.h5")
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = readGroup(f.Root(), math.MaxInt)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		assert.NoError(t, err)
+	}
 }

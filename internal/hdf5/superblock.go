@@ -45,7 +45,6 @@ func (f *File) readSuperblock() (*superblock, error) {
 	// Addresses are relative to the superblock, which is where the HDF5
 	// library itself puts the base address when the two disagree.
 	f.base = uint64(start)
-	f.offSize, f.lenSize = 8, 8 // provisional, for the fixed-size part
 	d := f.newDecoder(f.data[start:], int64(start), "superblock")
 	d.skip(9)
 	d.skip(4) // free-space, root symbol table entry, reserved, shared header versions

@@ -40,7 +40,7 @@ type WriterGroup struct {
 
 // WriterDataset is a dataset being built by a [Writer].
 type WriterDataset struct {
-	name  string
+	path  string
 	value *value
 	attrs attrList
 }
@@ -126,7 +126,7 @@ func (g *WriterGroup) CreateDataset(name string, shape []int, data any) (*Writer
 	if err != nil {
 		return nil, fmt.Errorf("hdf5: dataset %s: %w", joinPath(g.path, name), err)
 	}
-	d := &WriterDataset{name: name, value: v}
+	d := &WriterDataset{path: joinPath(g.path, name), value: v}
 	g.datasets[name] = d
 	return d, nil
 }
@@ -138,7 +138,7 @@ func (g *WriterGroup) SetAttr(name string, shape []int, data any) error {
 
 // SetAttr sets an attribute of the dataset, replacing one of the same name.
 func (d *WriterDataset) SetAttr(name string, shape []int, data any) error {
-	return d.attrs.set(d.name, name, shape, data)
+	return d.attrs.set(d.path, name, shape, data)
 }
 
 func (l *attrList) set(owner, name string, shape []int, data any) error {
