@@ -14,6 +14,7 @@ import (
 
 	"github.com/snnc/snnc/backend/interp"
 	"github.com/snnc/snnc/functional"
+	"github.com/snnc/snnc/ir"
 )
 
 // norseRef is the folder of reference runs Norse computed.
@@ -105,40 +106,27 @@ func TestNorseParity(t *testing.T) {
 	}
 }
 
-// buildModel finds the model a file ran and reads its parameters, rejecting
-// parameter names the model does not have.
-func buildModel(t *testing.T, norseFunction string, params json.RawMessage, dt float64) functional.Model {
+// buildStep finds the model a file ran, reads its parameters (rejecting
+// names the model does not have) and builds its step.
+func buildStep(t *testing.T, norseFunction string, raw json.RawMessage, dt float64) *ir.Step {
 	t.Helper()
-	fn := norseFunction
-	if i := strings.Index(fn, " ("); i >= 0 { // "... (preset ...)"
-		fn = fn[:i]
-	}
+	fn, _, _ := strings.Cut(norseFunction, " (") // "... (preset ...)"
 	entry, ok := norseFunctions[fn]
 	require.True(t, ok, "unknown Norse function %q", norseFunction)
 	m, err := functional.LookupModel(entry.model)
 	require.NoError(t, err)
-	return m
-}
-
-func decodeParams(t *testing.T, m functional.Model, norseFunction string, raw json.RawMessage) any {
-	t.Helper()
-	fn := norseFunction
-	if i := strings.Index(fn, " ("); i >= 0 {
-		fn = fn[:i]
-	}
-	if wrap := norseFunctions[fn].params; wrap != nil {
-		raw = wrap(raw)
+	if entry.params != nil {
+		raw = entry.params(raw)
 	}
 	p := m.Params()
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	require.NoError(t, dec.Decode(p), "params %s", raw)
-	return p
+	return m.Build(p, dt)
 }
 
 func checkNeuronFile(t *testing.T, f *neuronFile) {
-	m := buildModel(t, f.NorseFunction, f.Params, f.DT)
-	step := m.Build(decodeParams(t, m, f.NorseFunction, f.Params), f.DT)
+	step := buildStep(t, f.NorseFunction, f.Params, f.DT)
 	require.Len(t, step.Inputs, 1)
 	require.Len(t, step.Outputs, 1)
 	run := &interp.StepRun{
@@ -181,8 +169,7 @@ func checkSurrogateFile(t *testing.T, f *neuronFile) {
 	weights := flat3(t, f.LossWeights, f.T, f.Batch, f.Neurons)
 	for _, r := range f.Runs {
 		t.Run(r.Method, func(t *testing.T) {
-			m := buildModel(t, f.NorseFunction, r.Params, f.DT)
-			step := m.Build(decodeParams(t, m, f.NorseFunction, r.Params), f.DT)
+			step := buildStep(t, f.NorseFunction, r.Params, f.DT)
 			run := &interp.StepRun{T: f.T, B: f.Batch, N: f.Neurons, Inputs: map[string][]float64{step.Inputs[0]: x}, Init: map[string][]float64{}}
 			for name, init := range f.InitialState {
 				run.Init[name] = flat2(t, init, f.Batch, f.Neurons)
