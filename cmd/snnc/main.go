@@ -6,24 +6,45 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
-const usage = `snnc runs spiking neural networks in its reference interpreter.
+// command is one snnc subcommand. Each lives in its own file.
+type command struct {
+	name     string
+	synopsis string // after "snnc "
+	summary  string // one or more lines for "snnc help"
+	run      func(args []string, stdout io.Writer) error
+}
 
-Usage:
-  snnc run MODEL --input X.npy [--output Y.npy] [--record DIR] [--dt DT]
-  snnc dump MODEL [--dt DT]
-  snnc models
+// commands lists the subcommands in the order "snnc help" shows them.
+var commands = []command{
+	{"run", "run MODEL --input X.npy [--output Y.npy] [--record DIR] [--dt DT]",
+		"run a model (*.snn.json) in the reference interpreter over an input\nsequence [T][B][features...] (or [T][features...]) and summarize the spikes", cmdRun},
+	{"dump", "dump MODEL [--dt DT]", "print the model's graph IR in the text form", cmdDump},
+	{"plot", plotSynopsis, plotSummary, cmdPlot},
+	{"models", "models", "list the neuron models a model file can name", cmdModels},
+}
 
-Commands:
-  run     run a model file (*.snn.json) in the reference interpreter over an
-          input sequence [T][B][features...] (or [T][features...] for one
-          batch entry) and print a spike summary
-  dump    print the model's graph IR in the text form
-  models  list the neuron models a model file can name
-
-Run "snnc COMMAND --help" for a command's flags.
-`
+func usageText() string {
+	var b strings.Builder
+	b.WriteString("snnc compiles and runs spiking neural networks.\n\nUsage:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  snnc %s\n", c.synopsis)
+	}
+	b.WriteString("\nCommands:\n")
+	for _, c := range commands {
+		for i, line := range strings.Split(c.summary, "\n") {
+			name := ""
+			if i == 0 {
+				name = c.name
+			}
+			fmt.Fprintf(&b, "  %-8s %s\n", name, line)
+		}
+	}
+	b.WriteString("\nRun \"snnc COMMAND --help\" for a command's flags.\n")
+	return b.String()
+}
 
 // usageError is bad usage: exit code 2.
 type usageError struct{ msg string }
@@ -38,22 +59,21 @@ func main() {
 // or failed work, 2 for bad usage.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usageText())
 		return 2
 	}
 	var err error
 	switch args[0] {
-	case "run":
-		err = cmdRun(args[1:], stdout)
-	case "dump":
-		err = cmdDump(args[1:], stdout)
-	case "models":
-		err = cmdModels(args[1:], stdout)
 	case "help", "-h", "--help", "-help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usageText())
 		return 0
-	default:
-		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
+	}
+	err = usageError{fmt.Sprintf("unknown command %q", args[0])}
+	for _, c := range commands {
+		if c.name == args[0] {
+			err = c.run(args[1:], stdout)
+			break
+		}
 	}
 	var ue usageError
 	switch {

@@ -12,20 +12,7 @@ import (
 	"github.com/snnc/snnc/functional"
 	"github.com/snnc/snnc/internal/tensorio"
 	"github.com/snnc/snnc/ir"
-	"github.com/snnc/snnc/module"
 )
-
-func loadGraph(path string, dt float64) (*module.Model, *module.Builder, error) {
-	m, err := module.Load(path, dt)
-	if err != nil {
-		return nil, nil, err
-	}
-	b, err := module.Build(m.Name, m.Net, m.InputShape...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return m, b, nil
-}
 
 func cmdRun(args []string, stdout io.Writer) error {
 	fs := newFlags("run", "run MODEL --input X.npy [--output Y.npy] [--record DIR] [--dt DT]", stdout)
@@ -198,23 +185,6 @@ func writeRecord(dir string, g *ir.Graph, res *interp.GraphResult, T, B int) (in
 		}
 	}
 	return count, nil
-}
-
-func cmdDump(args []string, stdout io.Writer) error {
-	fs := newFlags("dump", "dump MODEL [--dt DT]", stdout)
-	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"dump needs one MODEL file"}
-	}
-	_, b, err := loadGraph(pos[0], *dt)
-	if err != nil {
-		return err
-	}
-	return b.Graph.Print(stdout)
 }
 
 func cmdModels(args []string, stdout io.Writer) error {
