@@ -24,9 +24,11 @@ import (
 // (or 0) and adds the products w·x over the input channels of the group,
 // then the kernel rows, then the kernel columns, each in increasing order
 // (ic, kh, kw innermost in that order). Taps that fall on zero padding are
-// skipped, which is the same as adding 0. Each product is rounded before it
-// is added (no fused multiply-add), so the results are the same on every
-// platform. The backward kernels visit (r, oc, oh, ow) in increasing order
+// skipped, which is the same as adding 0. In float64 each product is
+// rounded before it is added (no fused multiply-add), so the results are the
+// same on every platform; the float32 mode takes each tap as one fused
+// multiply-add, as compiled kernels do. Pooling adds in the same order,
+// rounding after every addition. The backward kernels visit (r, oc, oh, ow) in increasing order
 // and, for each, (ic, kh, kw) in increasing order, adding each contribution
 // into the gradient slices as it comes.
 
@@ -187,6 +189,11 @@ func convCheckLen(fn, name string, s []float64, n int) {
 // starts with the bias and adds over ic', kh, kw in that order, innermost
 // last. g must be valid (Validate); wrong slice lengths panic.
 func convForward(g ConvGeom, rows int, x, w, b, y []float64) {
+	convForwardWith(g, rows, x, w, b, y, madd64)
+}
+
+// convForwardWith is convForward with each tap added by madd (acc, w, x).
+func convForwardWith(g ConvGeom, rows int, x, w, b, y []float64, madd func(acc, a, b float64) float64) {
 	g = g.norm()
 	oH, oW := g.OutH(), g.OutW()
 	icg, ocg := g.InC/g.Groups, g.OutC/g.Groups
@@ -223,9 +230,7 @@ func convForward(g ConvGeom, rows int, x, w, b, y []float64) {
 								if iw < 0 || iw >= g.InW {
 									continue
 								}
-								// The conversion keeps the product
-								// from being fused into the addition.
-								s += float64(wc[kh*g.KW+kw] * xc[ih*g.InW+iw])
+								s = madd(s, wc[kh*g.KW+kw], xc[ih*g.InW+iw])
 							}
 						}
 					}
@@ -301,7 +306,7 @@ func convBackward(g ConvGeom, rows int, x, w, dy, dx, dw, db []float64) {
 
 // poolWindowSum is the sum over one pooling window of channel plane xc,
 // adding kh, kw in increasing order and skipping the padding.
-func poolWindowSum(g ConvGeom, xc []float64, oh, ow int) float64 {
+func poolWindowSum(g ConvGeom, xc []float64, oh, ow int, r func(float64) float64) float64 {
 	s := 0.0
 	for kh := 0; kh < g.KH; kh++ {
 		ih := oh*g.SH - g.PH + kh
@@ -313,7 +318,7 @@ func poolWindowSum(g ConvGeom, xc []float64, oh, ow int) float64 {
 			if iw < 0 || iw >= g.InW {
 				continue
 			}
-			s += xc[ih*g.InW+iw]
+			s = r(s + xc[ih*g.InW+iw])
 		}
 	}
 	return s
@@ -355,11 +360,27 @@ func poolApply(fn string, g ConvGeom, rows int, in, out []float64, f func(in, ou
 // as 0, summed over kh then kw. y is overwritten. g must be valid
 // (ValidatePool); the pooling kernels take dilation as 1.
 func sumPoolForward(g ConvGeom, rows int, x, y []float64) {
+	poolForwardWith(g, rows, x, y, false, identity)
+}
+
+func identity(x float64) float64 { return x }
+
+// poolForwardWith is sum pooling, or average pooling when avg is set, with
+// every addition and the division rounded by r.
+func poolForwardWith(g ConvGeom, rows int, x, y []float64, avg bool, r func(float64) float64) {
 	g = g.norm()
-	poolApply("sumPoolForward", g, rows, x, y, func(xc, yc []float64, oH, oW int) {
+	fn, n := "sumPoolForward", float64(g.KH*g.KW)
+	if avg {
+		fn = "avgPoolForward"
+	}
+	poolApply(fn, g, rows, x, y, func(xc, yc []float64, oH, oW int) {
 		for oh := 0; oh < oH; oh++ {
 			for ow := 0; ow < oW; ow++ {
-				yc[oh*oW+ow] = poolWindowSum(g, xc, oh, ow)
+				s := poolWindowSum(g, xc, oh, ow, r)
+				if avg {
+					s = r(s / n)
+				}
+				yc[oh*oW+ow] = s
 			}
 		}
 	})
@@ -383,15 +404,7 @@ func sumPoolBackward(g ConvGeom, rows int, dy, dx []float64) {
 // window sum (as in sumPoolForward) divided by KH·KW. y is overwritten. g
 // must be valid (ValidatePool).
 func avgPoolForward(g ConvGeom, rows int, x, y []float64) {
-	g = g.norm()
-	n := float64(g.KH * g.KW)
-	poolApply("avgPoolForward", g, rows, x, y, func(xc, yc []float64, oH, oW int) {
-		for oh := 0; oh < oH; oh++ {
-			for ow := 0; ow < oW; ow++ {
-				yc[oh*oW+ow] = poolWindowSum(g, xc, oh, ow) / n
-			}
-		}
-	})
+	poolForwardWith(g, rows, x, y, true, identity)
 }
 
 // avgPoolBackward accumulates dx += dL/dx given dy = dL/dy for y =

@@ -17,7 +17,10 @@ const (
 	// float32, one op at a time and in IR order, with no fused multiply-add
 	// except where the IR says fma. Compiled kernels follow the same order,
 	// so their spikes equal this mode's exactly. exp, log and tanh are the
-	// float64 results rounded to float32.
+	// float64 results rounded to float32. In graphs, the dot products of
+	// linear and convolution layers start from the bias and take one
+	// fused multiply-add per term in order of the input index; pooling and
+	// reductions over time round after every addition.
 	Float32
 )
 

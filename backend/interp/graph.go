@@ -35,6 +35,10 @@ type graphMachine struct {
 	g     *ir.Graph
 	run   *GraphRun
 	round func(float64) float64 // identity, or rounding to float32
+	// madd is the multiply-add of dot products (linear, conv): acc + a·b
+	// in float64, the fused fma(a, b, acc) in float32, the order compiled
+	// kernels use so that their products equal this mode's bit for bit.
+	madd func(acc, a, b float64) float64
 	res   *GraphResult
 	// pre holds, per recurrent node, the state before each step, for BPTT.
 	pre map[*ir.Node][]map[string][]float64
@@ -70,12 +74,13 @@ func newGraphMachine(g *ir.Graph, run *GraphRun) (*graphMachine, error) {
 	if run.T < 0 || run.B < 0 {
 		return nil, fmt.Errorf("interp: negative size T=%d B=%d", run.T, run.B)
 	}
-	m := &graphMachine{g: g, run: run, round: func(x float64) float64 { return x },
+	m := &graphMachine{g: g, run: run, round: func(x float64) float64 { return x }, madd: madd64,
 		res: &GraphResult{Values: map[*ir.Node][]float64{}, States: map[*ir.Node]map[string][]float64{}, Outputs: map[string][]float64{}},
 		pre: map[*ir.Node][]map[string][]float64{},
 	}
 	if run.Precision == Float32 {
 		m.round = func(x float64) float64 { return float64(float32(x)) }
+		m.madd = madd32
 	}
 	known := map[string]bool{}
 	for _, n := range g.Nodes {
@@ -150,20 +155,17 @@ func (m *graphMachine) eval(n *ir.Node) ([]float64, error) {
 		if len(n.Args) == 3 {
 			b = m.arg(n, 2)
 		}
-		linearForward(x, w, b, out, n.Args[1].Type.Shape[0], n.Args[1].Type.Shape[1], r)
+		linearForward(x, w, b, out, n.Args[1].Type.Shape[0], n.Args[1].Type.Shape[1], m.madd)
 	case ir.GConv1d, ir.GConv2d:
 		var b []float64
 		if len(n.Args) == 3 {
 			b = m.arg(n, 2)
 		}
-		convForward(convGeom(n), m.rows(n), m.arg(n, 0), m.arg(n, 1), b, out)
-		roundInPlace(out, r)
+		convForwardWith(convGeom(n), m.rows(n), m.arg(n, 0), m.arg(n, 1), b, out, m.madd)
 	case ir.GSumPool2d:
-		sumPoolForward(convGeom(n), m.rows(n), m.arg(n, 0), out)
-		roundInPlace(out, r)
+		poolForwardWith(convGeom(n), m.rows(n), m.arg(n, 0), out, false, r)
 	case ir.GAvgPool2d:
-		avgPoolForward(convGeom(n), m.rows(n), m.arg(n, 0), out)
-		roundInPlace(out, r)
+		poolForwardWith(convGeom(n), m.rows(n), m.arg(n, 0), out, true, r)
 	case ir.GFlatten:
 		copy(out, m.arg(n, 0))
 	case ir.GScale:
@@ -217,9 +219,10 @@ func (m *graphMachine) eval(n *ir.Node) ([]float64, error) {
 	return out, nil
 }
 
-// linearForward computes y[r][o] = b[o] + Σ_i x[r][i]·w[o][i], adding the
-// products in order of i, each rounded by r.
-func linearForward(x, w, b, y []float64, out, in int, r func(float64) float64) {
+// linearForward computes y[r][o] = b[o] + Σ_i x[r][i]·w[o][i]: the sum
+// starts with the bias (or 0) and takes the products in order of i through
+// madd.
+func linearForward(x, w, b, y []float64, out, in int, madd func(acc, a, b float64) float64) {
 	rows := len(y) / max(out, 1)
 	for row := 0; row < rows; row++ {
 		xr := x[row*in : row*in+in]
@@ -230,7 +233,7 @@ func linearForward(x, w, b, y []float64, out, in int, r func(float64) float64) {
 			}
 			wo := w[o*in : o*in+in]
 			for i, xi := range xr {
-				acc = r(acc + r(xi*wo[i]))
+				acc = madd(acc, xi, wo[i])
 			}
 			y[row*out+o] = acc
 		}
@@ -284,6 +287,15 @@ func convGeom(n *ir.Node) ConvGeom {
 		g.InH, g.InW, g.KH, g.KW, g.DH, g.DW, g.Groups = x[1], x[2], w.Kernel[0], w.Kernel[1], 1, 1, 1
 	}
 	return g
+}
+
+// madd64 is acc + a·b with the product rounded first (the conversion keeps
+// the compiler from fusing it).
+func madd64(acc, a, b float64) float64 { return acc + float64(a*b) }
+
+// madd32 is the float32 fused multiply-add fma(a, b, acc), rounded once.
+func madd32(acc, a, b float64) float64 {
+	return float64(fma32(float32(a), float32(b), float32(acc)))
 }
 
 func roundAll(x []float64, r func(float64) float64) []float64 {
@@ -353,8 +365,8 @@ func (m *graphMachine) recurrentForward(n *ir.Node) ([]float64, error) {
 	zPrev := make([]float64, B*H)
 	cur, rec := make([]float64, B*H), make([]float64, B*H)
 	for t := 0; t < T; t++ {
-		linearForward(x[t*B*in:(t+1)*B*in], win, nil, cur, H, in, m.round)
-		linearForward(zPrev, wrec, nil, rec, H, H, m.round)
+		linearForward(x[t*B*in:(t+1)*B*in], win, nil, cur, H, in, m.madd)
+		linearForward(zPrev, wrec, nil, rec, H, H, m.madd)
 		for i := range cur {
 			cur[i] = m.round(cur[i] + rec[i])
 		}

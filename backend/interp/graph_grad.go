@@ -213,8 +213,8 @@ func (m *graphMachine) recurrentBackward(n *ir.Node, dy []float64, grad func(*ir
 		if t > 0 {
 			zPrev = z[(t-1)*B*H : t*B*H]
 		}
-		linearForward(x[t*B*in:(t+1)*B*in], win, nil, cur, H, in, m.round)
-		linearForward(zPrev, wrec, nil, rec, H, H, m.round)
+		linearForward(x[t*B*in:(t+1)*B*in], win, nil, cur, H, in, m.madd)
+		linearForward(zPrev, wrec, nil, rec, H, H, m.madd)
 		for i := range cur {
 			cur[i] = m.round(cur[i] + rec[i])
 		}
