@@ -1,0 +1,708 @@
+package gogen
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/snnc/snnc/ir"
+)
+
+// src is a Go source being written.
+type src struct{ strings.Builder }
+
+func (w *src) f(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+
+// liveNodes returns the nodes the output depends on.
+func (gen *generator) liveNodes() map[*ir.Node]bool {
+	l := map[*ir.Node]bool{}
+	var mark func(n *ir.Node)
+	mark = func(n *ir.Node) {
+		if l[n] {
+			return
+		}
+		l[n] = true
+		for _, a := range n.Args {
+			mark(a)
+		}
+	}
+	mark(gen.output)
+	return l
+}
+
+// rowsExpr is the Go expression for the number of feature rows of n.
+func rowsExpr(n *ir.Node) string {
+	if n.Type.Kind == ir.Batch {
+		return "B"
+	}
+	return "T*B"
+}
+
+// sizeExpr is the number of values of node n's value.
+func sizeExpr(n *ir.Node) string {
+	return rowsExpr(n) + "*" + strconv.Itoa(n.Type.Size())
+}
+
+// geomVar names the package-level convGeom of a conv or pool node.
+func geomVar(n *ir.Node) string { return "geom" + strconv.Itoa(n.ID) }
+
+// convGeom returns the window of a conv or pool node as a Go literal.
+func convGeomLit(n *ir.Node) string {
+	x := n.Args[0].Type.Shape
+	w := n.Window
+	out := n.Type.Shape
+	switch n.Op {
+	case ir.GConv1d:
+		ws := n.Args[1].Type.Shape
+		return fmt.Sprintf("convGeom{InC: %d, OutC: %d, Groups: %d, InH: 1, InW: %d, KH: 1, KW: %d, SH: 1, SW: %d, PW: %d, DH: 1, DW: %d, OutH: 1, OutW: %d}",
+			x[0], out[0], max(w.Groups, 1), x[1], ws[2], w.Stride[1], w.Padding[1], max(w.Dilation[1], 1), out[1])
+	case ir.GConv2d:
+		ws := n.Args[1].Type.Shape
+		return fmt.Sprintf("convGeom{InC: %d, OutC: %d, Groups: %d, InH: %d, InW: %d, KH: %d, KW: %d, SH: %d, SW: %d, PH: %d, PW: %d, DH: %d, DW: %d, OutH: %d, OutW: %d}",
+			x[0], out[0], max(w.Groups, 1), x[1], x[2], ws[2], ws[3], w.Stride[0], w.Stride[1], w.Padding[0], w.Padding[1],
+			max(w.Dilation[0], 1), max(w.Dilation[1], 1), out[1], out[2])
+	}
+	return fmt.Sprintf("convGeom{InC: %d, OutC: %d, Groups: 1, InH: %d, InW: %d, KH: %d, KW: %d, SH: %d, SW: %d, PH: %d, PW: %d, DH: 1, DW: 1, OutH: %d, OutW: %d}",
+		x[0], x[0], x[1], x[2], w.Kernel[0], w.Kernel[1], w.Stride[0], w.Stride[1], w.Padding[0], w.Padding[1], out[1], out[2])
+}
+
+// recurrentWeights names the Model field holding a recurrent node's W_rec
+// with the diagonal removed (Norse's cells have no autapses by default).
+func recWeights(n *ir.Node) string { return "wrec" + strconv.Itoa(n.ID) }
+
+func (gen *generator) model() (string, error) {
+	g, opt := gen.g, gen.opt
+	in, out := gen.input, gen.output
+	l := gen.liveNodes()
+	w := &src{}
+	w.f(header, opt.Source)
+	w.f("package %s\n\nimport (\n\t_ \"embed\"\n\t\"encoding/binary\"\n\t\"fmt\"\n\t\"math\"\n)\n\n", opt.Package)
+	w.f("// InputSize and OutputSize are the features per time step and batch\n// entry: the network maps [T][B]%s to [T][B]%s.\n", dims(in.Type.Shape), dims(out.Type.Shape))
+	w.f("const (\n\tInputSize  = %d\n\tOutputSize = %d\n)\n\n", in.Type.Size(), out.Type.Size())
+	w.f("//go:embed weights.bin\nvar weightsBin []byte\n\n")
+
+	// Model.
+	w.f("// Model is the network %s with its weights. It is read-only after New,\n", g.Name)
+	w.f("// so goroutines may share one Model, each with its own State.\ntype Model struct {\n")
+	for _, p := range gen.params {
+		w.f("\t%s []float32 // %s %v\n", gen.field[p], p.Name, p.Type)
+	}
+	for _, n := range g.Nodes {
+		if n.Op == ir.GRecurrent && !n.Autapses {
+			w.f("\t%s []float32 // %s without its diagonal: no autapses\n", recWeights(n), n.Args[2].Name)
+		}
+	}
+	w.f("}\n\n")
+	w.f("// New returns the model with the weights compiled into the package.\nfunc New() *Model {\n\tm := &Model{}\n\tw := weightsBin\n")
+	for _, p := range gen.params {
+		w.f("\tm.%s, w = load(w, %d)\n", gen.field[p], p.Type.Size())
+	}
+	for _, n := range g.Nodes {
+		if n.Op == ir.GRecurrent && !n.Autapses {
+			h := n.Type.Shape[0]
+			w.f("\tm.%s = append([]float32(nil), m.%s...)\n\tfor i := 0; i < %d; i++ {\n\t\tm.%s[i*%d+i] = 0\n\t}\n",
+				recWeights(n), gen.field[n.Args[2]], h, recWeights(n), h+0)
+		}
+	}
+	w.f("\treturn m\n}\n\n")
+	w.f(`// load decodes n little-endian float32 values from the front of w.
+func load(w []byte, n int) ([]float32, []byte) {
+	out := make([]float32, n)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(w[4*i:]))
+	}
+	return out, w[4*n:]
+}
+
+`)
+
+	// State.
+	w.f("// State is one stream of batch entries: every layer's state and the\n")
+	w.f("// buffers Forward and Backward reuse, so that calls after the first\n// allocate nothing. A State belongs to one goroutine at a time.\ntype State struct {\n")
+	w.f("\tbatch int\n\tsteps int // T of the last ForwardTrain; 0 when Backward cannot run\n\tx     []float32 // the last ForwardTrain's input\n")
+	var fields []string
+	for _, n := range g.Nodes {
+		if !l[n] || n.Op == ir.GInput || n.Op == ir.GParam || n.Op == ir.GFlatten {
+			continue
+		}
+		fields = append(fields, buf(n))
+		if opt.Train {
+			fields = append(fields, grad(n))
+		}
+		if k := gen.neuron[n]; k != nil {
+			for i := range n.Step.States {
+				fields = append(fields, fmt.Sprintf("s%d_%d", n.ID, i))
+				if opt.Train {
+					fields = append(fields, fmt.Sprintf("g%d_%d", n.ID, i))
+				}
+			}
+			for _, i := range k.saved {
+				fields = append(fields, fmt.Sprintf("t%d_%d", n.ID, i))
+			}
+			if n.Op == ir.GRecurrent {
+				// c: input currents; z: the previous step's output; r: the
+				// recurrent product; z0: z at the start of ForwardTrain;
+				// e: dL/d(current).
+				fields = append(fields, fmt.Sprintf("c%d", n.ID), fmt.Sprintf("z%d", n.ID), fmt.Sprintf("r%d", n.ID))
+				if opt.Train {
+					fields = append(fields, fmt.Sprintf("z0_%d", n.ID), fmt.Sprintf("e%d", n.ID))
+				}
+			}
+		}
+		if n.Op == ir.GDelay {
+			fields = append(fields, fmt.Sprintf("h%d", n.ID))
+		}
+	}
+	w.f("\t%s []float32\n}\n\n", strings.Join(fields, ", "))
+
+	w.f("// NewState returns the initial state of B batch entries.\nfunc (m *Model) NewState(B int) *State {\n\ts := &State{batch: B}\n")
+	for _, n := range g.Nodes {
+		if !l[n] {
+			continue
+		}
+		if k := gen.neuron[n]; k != nil {
+			for i := range n.Step.States {
+				w.f("\ts.s%d_%d = make([]float32, B*%d)\n", n.ID, i, k.n)
+			}
+			if n.Op == ir.GRecurrent {
+				w.f("\ts.z%d = make([]float32, B*%d)\n\ts.r%d = make([]float32, B*%d)\n", n.ID, k.n, n.ID, k.n)
+				if opt.Train {
+					w.f("\ts.z0_%d = make([]float32, B*%d)\n", n.ID, k.n)
+				}
+			}
+		}
+		if n.Op == ir.GDelay {
+			w.f("\ts.h%d = make([]float32, B*%d)\n", n.ID, n.Delay*n.Type.Size())
+		}
+	}
+	w.f("\ts.Reset()\n\treturn s\n}\n\n")
+	w.f("// Reset puts every neuron back to its initial state and clears delay lines.\nfunc (s *State) Reset() {\n\ts.steps = 0\n")
+	for _, n := range g.Nodes {
+		if !l[n] {
+			continue
+		}
+		if gen.neuron[n] != nil {
+			for i, st := range n.Step.States {
+				w.f("\tfill(s.s%d_%d, %s) // %s.%s\n", n.ID, i, f32(st.Init), n.Step.Name, st.Name)
+			}
+			if n.Op == ir.GRecurrent {
+				w.f("\tclear(s.z%d)\n", n.ID)
+			}
+		}
+		if n.Op == ir.GDelay {
+			w.f("\tclear(s.h%d)\n", n.ID)
+		}
+	}
+	w.f("}\n\n// Batch is the number of batch entries the state holds.\nfunc (s *State) Batch() int { return s.batch }\n\n")
+	w.f(`func fill(x []float32, v float32) {
+	for i := range x {
+		x[i] = v
+	}
+}
+
+// Forward runs T time steps of the state's B batch entries, continuing from
+// the state: x is [T][B]%[1]s, y receives [T][B]%[2]s.
+func (m *Model) Forward(s *State, y, x []float32, T int) { m.run(s, y, x, T, false) }
+
+// Step runs one time step: x is [B]%[1]s, y receives [B]%[2]s. Steps
+// one at a time give what Forward gives for the whole sequence.
+func (m *Model) Step(s *State, y, x []float32) { m.run(s, y, x, 1, false) }
+
+`, dims(in.Type.Shape), dims(out.Type.Shape))
+	if opt.Train {
+		w.f(`// ForwardTrain is Forward that also keeps what Backward needs. x must not
+// change until Backward has run.
+func (m *Model) ForwardTrain(s *State, y, x []float32, T int) { m.run(s, y, x, T, true) }
+
+`)
+	}
+	w.f("func (m *Model) run(s *State, y, x []float32, T int, train bool) {\n\tB := s.batch\n")
+	w.f("\tif T < 0 || len(x) != T*B*InputSize || len(y) != T*B*OutputSize {\n")
+	w.f("\t\tpanic(fmt.Sprintf(\"%s: got len(x) = %%d, len(y) = %%d for T = %%d, B = %%d; want T·B·%%d and T·B·%%d\", len(x), len(y), T, B, InputSize, OutputSize))\n\t}\n", opt.Package)
+	w.f("\tk := active\n\ts.steps = 0\n")
+	if opt.Train {
+		w.f("\tif train {\n\t\ts.x = x\n")
+		for _, n := range g.Nodes {
+			if l[n] && n.Op == ir.GRecurrent {
+				w.f("\t\tcopy(s.z0_%d, s.z%d)\n", n.ID, n.ID)
+			}
+		}
+		w.f("\t}\n")
+	} else {
+		w.f("\t_ = train\n")
+	}
+	for _, n := range g.Nodes {
+		if !l[n] {
+			continue
+		}
+		if err := gen.forwardNode(w, n); err != nil {
+			return "", err
+		}
+	}
+	w.f("\tcopy(y, %s)\n", gen.valueOf(out))
+	if opt.Train {
+		w.f("\tif train {\n\t\ts.steps = T\n\t}\n")
+	}
+	w.f("}\n\n")
+	if opt.Train {
+		if err := gen.backward(w, l); err != nil {
+			return "", err
+		}
+	}
+	return w.String(), nil
+}
+
+// valueOf is the local variable holding n's value in run and Backward.
+func (gen *generator) valueOf(n *ir.Node) string {
+	switch n.Op {
+	case ir.GInput:
+		return "x"
+	case ir.GParam:
+		return "m." + gen.field[n]
+	}
+	return buf(n)
+}
+
+// boundArgs lists the params a neuron node binds, as kernel arguments.
+func (gen *generator) boundArgs(n *ir.Node, k *stepKernel, grads bool) string {
+	lead := len(n.Args) - len(n.Bind)
+	var a []string
+	for p, src := range k.params {
+		if src == paramConst {
+			continue
+		}
+		for i, name := range n.Bind {
+			if name == k.step.Params[p].Name {
+				a = append(a, "m."+gen.field[n.Args[lead+i]])
+				if grads {
+					a = append(a, "g."+exported(gen.field[n.Args[lead+i]]))
+				}
+			}
+		}
+	}
+	if len(a) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(a, ", ")
+}
+
+func exported(field string) string { return strings.ToUpper(field[:1]) + field[1:] }
+
+func (gen *generator) forwardNode(w *src, n *ir.Node) error {
+	if n.Op == ir.GInput || n.Op == ir.GParam {
+		return nil
+	}
+	v := buf(n)
+	arg := func(i int) string { return gen.valueOf(n.Args[i]) }
+	if n.Op == ir.GFlatten {
+		w.f("\t%s := %s // %s\n", v, arg(0), n.LongString())
+		return nil
+	}
+	w.f("\t// %s\n\ts.%s = grow(s.%s, %s)\n\t%s := s.%s\n", n.LongString(), v, v, sizeExpr(n), v, v)
+	switch n.Op {
+	case ir.GLinear:
+		bias := "nil"
+		if len(n.Args) == 3 {
+			bias = arg(2)
+		}
+		ws := n.Args[1].Type.Shape
+		w.f("\tk.linear(%s, %s, %s, %s, %s, %d, %d)\n", v, arg(0), arg(1), bias, rowsExpr(n), ws[0], ws[1])
+	case ir.GConv1d, ir.GConv2d:
+		bias := "nil"
+		if len(n.Args) == 3 {
+			bias = arg(2)
+		}
+		w.f("\tconv(&%s, %s, %s, %s, %s, %s)\n", geomVar(n), rowsExpr(n), v, arg(0), arg(1), bias)
+	case ir.GSumPool2d, ir.GAvgPool2d:
+		w.f("\tpool(&%s, %s, %s, %s, %v)\n", geomVar(n), rowsExpr(n), v, arg(0), n.Op == ir.GAvgPool2d)
+	case ir.GScale:
+		w.f("\tscale(%s, %s, %s)\n", v, arg(0), arg(1))
+	case ir.GAdd:
+		w.f("\tadd(%s, %s, %s)\n", v, arg(0), arg(1))
+	case ir.GDelay:
+		w.f("\tdelay(%s, %s, s.h%d, T, B*%d, %d)\n", v, arg(0), n.ID, n.Type.Size(), n.Delay)
+	case ir.GSumTime, ir.GMeanTime:
+		w.f("\tsumTime(%s, %s, T, %v)\n", v, arg(0), n.Op == ir.GMeanTime)
+	case ir.GNeuron:
+		k := gen.neuron[n]
+		var ins []string
+		for i := range n.Step.Inputs {
+			ins = append(ins, arg(i))
+		}
+		w.f("\t%s\n", gen.tapeSetup(n, k, "T*B"))
+		w.f("\tk.%sForward(T, B, %s, %s%s%s%s)\n", k.fn, strings.Join(ins, ", "), v, gen.stateArgs(n, "s"), gen.tapeArgs(n, k, ""), gen.boundArgs(n, k, false))
+	case ir.GRecurrent:
+		k := gen.neuron[n]
+		h, inSize := n.Type.Shape[0], n.Args[0].Type.Size()
+		wrec := "m." + gen.field[n.Args[2]]
+		if !n.Autapses {
+			wrec = "m." + recWeights(n)
+		}
+		w.f("\ts.c%d = grow(s.c%d, T*B*%d)\n", n.ID, n.ID, h)
+		w.f("\tk.linear(s.c%d, %s, %s, nil, T*B, %d, %d) // the input part of every step at once\n", n.ID, arg(0), arg(1), h, inSize)
+		w.f("\t%s\n", gen.tapeSetup(n, k, "T*B"))
+		w.f("\tfor t := 0; t < T; t++ {\n\t\tct := s.c%d[t*B*%d : (t+1)*B*%d]\n", n.ID, h, h)
+		w.f("\t\tk.linear(s.r%d, s.z%d, %s, nil, B, %d, %d)\n\t\taddInto(ct, s.r%d)\n", n.ID, n.ID, wrec, h, h, n.ID)
+		w.f("\t\tyt := %s[t*B*%d : (t+1)*B*%d]\n", v, h, h)
+		w.f("\t\tk.%sForward(1, B, ct, yt%s%s%s)\n", k.fn, gen.stateArgs(n, "s"), gen.tapeArgs(n, k, fmt.Sprintf("t*B*%d", h)), gen.boundArgs(n, k, false))
+		w.f("\t\tcopy(s.z%d, yt)\n\t}\n", n.ID)
+	default:
+		return fmt.Errorf("gogen: %s: no generated form", n.LongString())
+	}
+	return nil
+}
+
+// stateArgs lists a neuron node's state buffers (prefix s) or state
+// adjoints (prefix g).
+func (gen *generator) stateArgs(n *ir.Node, prefix string) string {
+	var b strings.Builder
+	for i := range n.Step.States {
+		fmt.Fprintf(&b, ", s.%s%d_%d", prefix, n.ID, i)
+	}
+	return b.String()
+}
+
+// tapeSetup sizes the tape buffers of a node when training and declares
+// local views, nil otherwise.
+func (gen *generator) tapeSetup(n *ir.Node, k *stepKernel, size string) string {
+	if len(k.saved) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	var names []string
+	for _, i := range k.saved {
+		names = append(names, fmt.Sprintf("t%d_%d", n.ID, i))
+	}
+	fmt.Fprintf(&b, "var %s []float32\n\tif train {\n", strings.Join(names, ", "))
+	for _, t := range names {
+		fmt.Fprintf(&b, "\t\ts.%s = grow(s.%s, %s*%d)\n\t\t%s = s.%s\n", t, t, size, k.n, t, t)
+	}
+	b.WriteString("\t}")
+	return b.String()
+}
+
+// tapeArgs passes the tape views, sliced from offset off when given (nil
+// slices stay nil).
+func (gen *generator) tapeArgs(n *ir.Node, k *stepKernel, off string) string {
+	var b strings.Builder
+	for _, i := range k.saved {
+		t := fmt.Sprintf("t%d_%d", n.ID, i)
+		if off != "" {
+			t = fmt.Sprintf("sub(%s, %s, B*%d)", t, off, k.n)
+		}
+		b.WriteString(", " + t)
+	}
+	return b.String()
+}
+
+// backward emits Grads and Model.Backward: the graph's nodes in reverse,
+// each adding its arguments' gradients.
+func (gen *generator) backward(w *src, l map[*ir.Node]bool) error {
+	g := gen.g
+	w.f("// Grads holds the gradients Backward computes: the input's and every\n// parameter's.\ntype Grads struct {\n")
+	w.f("\tInput []float32 // [T][B]%s\n", dims(gen.input.Type.Shape))
+	for _, p := range gen.params {
+		w.f("\t%s []float32 // %s %v\n", exported(gen.field[p]), p.Name, p.Type)
+	}
+	w.f("}\n\n// NewGrads returns zeroed gradients.\nfunc (m *Model) NewGrads() *Grads {\n\treturn &Grads{\n")
+	for _, p := range gen.params {
+		w.f("\t\t%s: make([]float32, %d),\n", exported(gen.field[p]), p.Type.Size())
+	}
+	w.f("\t}\n}\n\n")
+	w.f(`// Backward computes, for the last ForwardTrain on s, the gradients of a
+// loss L given dy = dL/dy [T][B]%s, and stores them in g (overwriting
+// what it held): dL/dx and dL/d(parameter) for every parameter. The states
+// at the start of ForwardTrain are taken as constants.
+func (m *Model) Backward(s *State, g *Grads, dy []float32) {
+	T, B := s.steps, s.batch
+	if T == 0 {
+		panic("%s: Backward needs a ForwardTrain on the same State first")
+	}
+	if len(dy) != T*B*OutputSize {
+		panic(fmt.Sprintf("%s: len(dy) = %%d, want T·B·OutputSize = %%d", len(dy), T*B*OutputSize))
+	}
+	k := active
+	x := s.x
+	g.Input = grow(g.Input, len(x))
+	clear(g.Input)
+`, dims(gen.output.Type.Shape), gen.opt.Package, gen.opt.Package)
+	for _, p := range gen.params {
+		w.f("\tclear(g.%s)\n", exported(gen.field[p]))
+	}
+	// Views of the forward values the backward pass reads, and zeroed
+	// gradient buffers.
+	gradOf := map[*ir.Node]string{}
+	views := map[string]string{} // local name → declaration
+	var order []string
+	for _, n := range g.Nodes {
+		if !l[n] {
+			continue
+		}
+		switch n.Op {
+		case ir.GInput:
+			gradOf[n] = "g.Input"
+		case ir.GParam:
+			gradOf[n] = "g." + exported(gen.field[n])
+		case ir.GFlatten:
+			views[buf(n)] = fmt.Sprintf("\t%s := %s\n", buf(n), gen.valueOf(n.Args[0]))
+			order = append(order, buf(n))
+			gradOf[n] = gradOf[n.Args[0]]
+		default:
+			views[buf(n)] = fmt.Sprintf("\t%s := s.%s[:%s]\n", buf(n), buf(n), sizeExpr(n))
+			order = append(order, buf(n))
+			w.f("\ts.%s = grow(s.%s, %s)\n\tclear(s.%s)\n", grad(n), grad(n), sizeExpr(n), grad(n))
+			gradOf[n] = "s." + grad(n)
+		}
+	}
+	body := &src{}
+	body.f("\taddInto(%s, dy)\n", gradOf[gen.output])
+	for i := len(g.Nodes) - 1; i >= 0; i-- {
+		n := g.Nodes[i]
+		if !l[n] {
+			continue
+		}
+		if err := gen.backwardNode(body, n, gradOf); err != nil {
+			return err
+		}
+	}
+	// Declare a view when the body or a later view reads it.
+	text := body.String()
+	var decls []string
+	for i := len(order) - 1; i >= 0; i-- {
+		name := order[i]
+		if regexp.MustCompile(`\b` + name + `\b`).MatchString(text + strings.Join(decls, "")) {
+			decls = append([]string{views[name]}, decls...)
+		}
+	}
+	w.f("%s%s}\n\n", strings.Join(decls, ""), text)
+	return nil
+}
+
+func (gen *generator) backwardNode(w *src, n *ir.Node, gradOf map[*ir.Node]string) error {
+	arg := func(i int) string { return gen.valueOf(n.Args[i]) }
+	d := func(i int) string { return gradOf[n.Args[i]] }
+	dy := gradOf[n]
+	switch n.Op {
+	case ir.GInput, ir.GParam, ir.GFlatten:
+		return nil
+	}
+	w.f("\t// %s\n", n.LongString())
+	switch n.Op {
+	case ir.GLinear, ir.GConv1d, ir.GConv2d:
+		dbias := "nil"
+		if len(n.Args) == 3 {
+			dbias = d(2)
+		}
+		if n.Op == ir.GLinear {
+			ws := n.Args[1].Type.Shape
+			w.f("\tk.linearBackward(%s, %s, %s, %s, %s, %s, %s, %d, %d)\n", d(0), d(1), dbias, arg(0), arg(1), dy, rowsExpr(n), ws[0], ws[1])
+		} else {
+			w.f("\tconvBackward(&%s, %s, %s, %s, %s, %s, %s, %s)\n", geomVar(n), rowsExpr(n), d(0), d(1), dbias, arg(0), arg(1), dy)
+		}
+	case ir.GSumPool2d, ir.GAvgPool2d:
+		w.f("\tpoolBackward(&%s, %s, %s, %s, %v)\n", geomVar(n), rowsExpr(n), d(0), dy, n.Op == ir.GAvgPool2d)
+	case ir.GScale:
+		w.f("\tscaleBackward(%s, %s, %s, %s, %s)\n", d(0), d(1), arg(0), arg(1), dy)
+	case ir.GAdd:
+		w.f("\taddInto(%s, %s)\n\taddInto(%s, %s)\n", d(0), dy, d(1), dy)
+	case ir.GDelay:
+		w.f("\tdelayBackward(%s, %s, T, B*%d, %d)\n", d(0), dy, n.Type.Size(), n.Delay)
+	case ir.GSumTime, ir.GMeanTime:
+		w.f("\tsumTimeBackward(%s, %s, T, %v)\n", d(0), dy, n.Op == ir.GMeanTime)
+	case ir.GNeuron:
+		k := gen.neuron[n]
+		var ins, dins []string
+		for i := range n.Step.Inputs {
+			ins = append(ins, arg(i))
+			dins = append(dins, d(i))
+		}
+		w.f("\t%s", gen.clearAdjoints(n, k))
+		w.f("\tk.%sBackward(T, B, %s%s, %s, %s%s%s)\n", k.fn, strings.Join(ins, ", "), gen.savedArgs(n, k, ""), dy, strings.Join(dins, ", "),
+			gen.stateArgs(n, "g"), gen.boundArgs(n, k, true))
+	case ir.GRecurrent:
+		k := gen.neuron[n]
+		h, inSize := n.Type.Shape[0], n.Args[0].Type.Size()
+		wrec := "m." + gen.field[n.Args[2]]
+		if !n.Autapses {
+			wrec = "m." + recWeights(n)
+		}
+		v := buf(n)
+		w.f("\t%s", gen.clearAdjoints(n, k))
+		w.f("\ts.e%d = grow(s.e%d, T*B*%d)\n\tclear(s.e%d)\n", n.ID, n.ID, h, n.ID)
+		w.f("\tfor t := T - 1; t >= 0; t-- {\n")
+		w.f("\t\tat := func(x []float32) []float32 { return x[t*B*%d : (t+1)*B*%d] }\n", h, h)
+		w.f("\t\tk.%sBackward(1, B, at(s.c%d)%s, at(%s), at(s.e%d)%s%s)\n", k.fn, n.ID, gen.savedArgs(n, k, "at"), dy, n.ID, gen.stateArgs(n, "g"), gen.boundArgs(n, k, true))
+		w.f("\t\tif t > 0 {\n\t\t\tk.linearBackward(%s[(t-1)*B*%d:t*B*%d], %s, nil, %s[(t-1)*B*%d:t*B*%d], %s, at(s.e%d), B, %d, %d)\n",
+			dy, h, h, d(2), v, h, h, wrec, n.ID, h, h)
+		w.f("\t\t} else {\n\t\t\tk.linearBackward(nil, %s, nil, s.z0_%d, %s, at(s.e%d), B, %d, %d)\n\t\t}\n\t}\n", d(2), n.ID, wrec, n.ID, h, h)
+		w.f("\tk.linearBackward(%s, %s, nil, %s, %s, s.e%d, T*B, %d, %d)\n", d(0), d(1), arg(0), arg(1), n.ID, h, inSize)
+		if !n.Autapses {
+			w.f("\tfor i := 0; i < %d; i++ {\n\t\t%s[i*%d+i] = 0 // no autapses, no gradient\n\t}\n", h, d(2), h)
+		}
+	default:
+		return fmt.Errorf("gogen: %s: no generated backward", n.LongString())
+	}
+	return nil
+}
+
+// clearAdjoints sizes and zeroes a neuron node's state adjoints.
+func (gen *generator) clearAdjoints(n *ir.Node, k *stepKernel) string {
+	var b strings.Builder
+	for i := range n.Step.States {
+		f := fmt.Sprintf("s.g%d_%d", n.ID, i)
+		fmt.Fprintf(&b, "%s = grow(%s, B*%d)\n\tclear(%s)\n\t", f, f, k.n, f)
+	}
+	return b.String()
+}
+
+// savedArgs passes the tapes to a backward kernel, through the slicing
+// function at when given.
+func (gen *generator) savedArgs(n *ir.Node, k *stepKernel, at string) string {
+	var b strings.Builder
+	for _, i := range k.saved {
+		t := fmt.Sprintf("s.t%d_%d", n.ID, i)
+		if at != "" {
+			t = at + "(" + t + ")"
+		}
+		b.WriteString(", " + t)
+	}
+	return b.String()
+}
+
+// kernels writes kernels_generic.go: the fused neuron kernels in plain Go
+// and the geometry of convolutions and pools.
+func (gen *generator) kernels() (string, error) {
+	w := &src{}
+	w.f(header, gen.opt.Source)
+	w.f("package %s\n\nimport \"math\"\n\nvar _ = math.Exp\n\n", gen.opt.Package)
+	w.f("// laneTile is how many neurons a kernel carries through the whole\n// sequence at once: their states stay in L1 between time steps.\nconst laneTile = 256\n\n")
+	w.f("// sub is x[off : off+n], or nil for a nil x.\nfunc sub(x []float32, off, n int) []float32 {\n\tif x == nil {\n\t\treturn nil\n\t}\n\treturn x[off : off+n]\n}\n\n")
+	for _, n := range gen.g.Nodes {
+		switch n.Op {
+		case ir.GConv1d, ir.GConv2d, ir.GSumPool2d, ir.GAvgPool2d:
+			w.f("var %s = %s\n\n", geomVar(n), convGeomLit(n))
+		}
+	}
+	for _, n := range gen.sortedNeurons() {
+		k := gen.neuron[n]
+		if err := k.forward(&w.Builder); err != nil {
+			return "", err
+		}
+		if k.adjoint != nil {
+			if err := k.backward(&w.Builder); err != nil {
+				return "", err
+			}
+		}
+	}
+	return w.String(), nil
+}
+
+func (gen *generator) sortedNeurons() []*ir.Node {
+	var ns []*ir.Node
+	for n := range gen.neuron {
+		ns = append(ns, n)
+	}
+	sort.Slice(ns, func(i, j int) bool { return ns[i].ID < ns[j].ID })
+	return ns
+}
+
+// dispatch writes dispatch.go: the table of kernel implementations and the
+// choice among them, made once from the CPU's features.
+func (gen *generator) dispatch() string {
+	w := &src{}
+	w.f(header, gen.opt.Source)
+	w.f("package %s\n\nimport (\n\t\"fmt\"\n\n\t\"github.com/klauspost/cpuid/v2\"\n)\n\n", gen.opt.Package)
+	w.f("// kernels is one implementation of the model's kernels.\ntype kernels struct {\n\tname     string\n\trequires []cpuid.FeatureID\n")
+	w.f("\tlinear func(y, x, w, b []float32, rows, out, in int)\n")
+	if gen.opt.Train {
+		w.f("\tlinearBackward func(dx, dw, db, x, w, dy []float32, rows, out, in int)\n")
+	}
+	for _, n := range gen.sortedNeurons() {
+		k := gen.neuron[n]
+		w.f("\t%sForward func%s\n", k.fn, k.forwardSig())
+		if k.adjoint != nil {
+			w.f("\t%sBackward func%s\n", k.fn, k.backwardSig())
+		}
+	}
+	w.f("}\n\n// generic is the plain-Go implementation: it runs everywhere and is the\n// one the others are tested against.\nvar generic = kernels{\n\tname:   \"generic\",\n\tlinear: linear,\n")
+	if gen.opt.Train {
+		w.f("\tlinearBackward: linearBackward,\n")
+	}
+	for _, n := range gen.sortedNeurons() {
+		k := gen.neuron[n]
+		w.f("\t%sForward: %sForward,\n", k.fn, k.fn)
+		if k.adjoint != nil {
+			w.f("\t%sBackward: %sBackward,\n", k.fn, k.fn)
+		}
+	}
+	w.f("}\n\n")
+	w.f(`// implementations lists the kernel sets in order of preference.
+// Architecture-specific files add theirs in front of generic.
+var implementations = []*kernels{&generic}
+
+// active is the implementation in use: the first whose CPU features are
+// present.
+var active = choose()
+
+func choose() *kernels {
+	for _, k := range implementations {
+		if cpuid.CPU.Supports(k.requires...) {
+			return k
+		}
+	}
+	return &generic
+}
+
+// Implementations lists the kernel implementations this CPU can run, best
+// first.
+func Implementations() []string {
+	var names []string
+	for _, k := range implementations {
+		if cpuid.CPU.Supports(k.requires...) {
+			names = append(names, k.name)
+		}
+	}
+	return names
+}
+
+// Implementation names the kernels in use.
+func Implementation() string { return active.name }
+
+// SetImplementation switches every Model of the package to the named
+// kernels (one of Implementations). Tests and benchmarks use it; it must
+// not be called while a Model is running.
+func SetImplementation(name string) error {
+	for _, k := range implementations {
+		if k.name == name && cpuid.CPU.Supports(k.requires...) {
+			active = k
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: no implementation %%q on this CPU; have %%v", name, Implementations())
+}
+`, gen.opt.Package)
+	return w.String()
+}
+
+func (gen *generator) doc() string {
+	w := &src{}
+	w.f(header, gen.opt.Source)
+	w.f("// Package %s is the spiking network %s, compiled by snnc.\n//\n", gen.opt.Package, gen.g.Name)
+	w.f("// It maps input sequences [T][B]%s to output sequences [T][B]%s.\n", dims(gen.input.Type.Shape), dims(gen.output.Type.Shape))
+	w.f("// New loads the weights; NewState holds one stream of B batch entries;\n// Forward runs a sequence and Step one time step, continuing from the state.\n")
+	if gen.opt.Train {
+		w.f("// ForwardTrain and Backward give the gradients of a loss with respect to\n// the input and every parameter (backpropagation through time, with the\n// surrogate gradients of the spike thresholds).\n")
+	}
+	w.f("//\n// The kernels are chosen once from the CPU's features; Implementation\n// names them and SetImplementation switches them.\npackage %s\n", gen.opt.Package)
+	return w.String()
+}
+
+func dims(shape []int) string {
+	var b strings.Builder
+	for _, d := range shape {
+		fmt.Fprintf(&b, "[%d]", d)
+	}
+	return b.String()
+}

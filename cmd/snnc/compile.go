@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/snnc/snnc/backend/gogen"
+)
+
+const compileSynopsis = "compile MODEL -o DIR [-pkg NAME] [--train] [--dt DT]"
+
+func cmdCompile(args []string, stdout io.Writer) error {
+	fs := newFlags("compile", compileSynopsis, stdout)
+	out := fs.String("o", "", "output directory of the generated Go package (created if missing)")
+	pkg := fs.String("pkg", "", "Go package name (default: the output directory's base name)")
+	train := fs.Bool("train", false, "also generate ForwardTrain and Backward (gradients of every parameter and the input)")
+	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
+	goldT := fs.Int("golden-steps", 12, "time steps of the interpreter golden the package's tests check")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"compile needs one MODEL file"}
+	}
+	if *out == "" {
+		return usageError{"compile needs -o DIR"}
+	}
+	if *pkg == "" {
+		*pkg = strings.ToLower(strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, filepath.Base(*out)))
+	}
+	if *goldT < 1 {
+		return usageError{"--golden-steps must be at least 1"}
+	}
+	_, b, err := loadGraph(pos[0], *dt)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "computing the interpreter golden (%d steps × 2 batch entries)...\n", *goldT)
+	golden, err := gogen.MakeGolden(b.Graph, b.Params, *goldT, 2, *train)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	files, err := gogen.Generate(b.Graph, b.Params, gogen.Options{Package: *pkg, Source: filepath.Base(pos[0]), Train: *train, Golden: golden})
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		path := filepath.Join(*out, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, files[name], 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "wrote package %s to %s: %s\n", *pkg, *out, strings.Join(names, ", "))
+	return nil
+}
