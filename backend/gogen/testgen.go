@@ -1,7 +1,5 @@
 package gogen
 
-
-
 // gradTolerance bounds compiled gradients against the float32
 // interpreter's: max |got − want| ≤ gradTolerance · max |want| per array.
 // Both round every operation to float32, but they sum over time, batch and
@@ -211,4 +209,3 @@ func TestNoAllocations(t *testing.T) {
 `)
 	return w.String()
 }
-
