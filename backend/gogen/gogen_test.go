@@ -1,0 +1,185 @@
+package gogen
+
+import (
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/snnc/snnc/functional"
+	"github.com/snnc/snnc/ir"
+	"github.com/snnc/snnc/module"
+)
+
+// oneLayer builds input [5] → linear → neuron layer of 11 neurons (one
+// linear per step input), with the model's first parameter bound per
+// neuron and its second bound as one shared value, so that the kernels'
+// three ways of reading a parameter are all compiled and differentiated.
+func oneLayer(t *testing.T, name string, s *ir.Step) (*ir.Graph, map[string][]float64) {
+	t.Helper()
+	const in, n = 5, 11
+	rng := rand.New(rand.NewPCG(uint64(len(name)), 9))
+	g := ir.NewGraph(name)
+	params := map[string][]float64{}
+	random := func(size int, scale float64) []float64 {
+		v := make([]float64, size)
+		for i := range v {
+			v[i] = rng.NormFloat64() * scale
+		}
+		return v
+	}
+	x := must(g.Input("input", in))
+	var args []*ir.Node
+	for i, inName := range s.Inputs {
+		w := must(g.Param("w"+inName, n, in))
+		params[w.Name] = random(n*in, 2/float64(i+1))
+		args = append(args, must(g.Op(ir.GLinear, nil, x, w)))
+	}
+	var bind []string
+	for k, p := range s.Params {
+		if k == 2 {
+			break
+		}
+		size := n
+		if k == 1 {
+			size = 1
+		}
+		node := must(g.Param("p."+p.Name, size))
+		vals := make([]float64, size)
+		for i := range vals {
+			vals[i] = p.Default * (1 + 0.1*rng.Float64())
+		}
+		params[node.Name] = vals
+		bind = append(bind, p.Name)
+		args = append(args, node)
+	}
+	out := must(g.Op(ir.GNeuron, &ir.Node{Step: s, Bind: bind}, args...))
+	g.Output("output", out)
+	return g, params
+}
+
+func must(n *ir.Node, err error) *ir.Node {
+	if err != nil {
+		panic(err)
+	}
+	return n
+}
+
+// integrator is the custom dynamic of the functional package's example:
+// s = s + x, spike while s > 1.
+func integrator() *ir.Step {
+	s := ir.NewStep("integrator")
+	st := s.State("s", 0)
+	next := s.Add(st, s.Input("x"))
+	s.Output("z", functional.Threshold(s, s.Sub(next, s.Const(1)), functional.Super, 10))
+	s.SetNext(st, next)
+	return s
+}
+
+// TestGeneratedPackages compiles every functional model in a one-layer
+// network, the custom integrator and every testdata model, then vets and
+// tests the generated packages: forward outputs bit for bit against the
+// float32 interpreter, gradients within gradTolerance, streaming against
+// whole sequences, no allocations per call.
+func TestGeneratedPackages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles and tests a Go package per model")
+	}
+	type model struct {
+		name   string
+		g      *ir.Graph
+		params map[string][]float64
+	}
+	var models []model
+	for _, name := range functional.ModelNames() {
+		m, err := functional.LookupModel(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := m.Build(m.Params(), 1e-3)
+		g, p := oneLayer(t, name, s)
+		models = append(models, model{name, g, p})
+	}
+	g, p := oneLayer(t, "integrator", integrator())
+	models = append(models, model{"integrator", g, p})
+	files, _ := filepath.Glob("../../testdata/models/*.snn.json")
+	for _, f := range files {
+		m, err := module.Load(f, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := module.Build(m.Name, m.Net, m.InputShape...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		models = append(models, model{m.Name, b.Graph, b.Params})
+	}
+
+	// The packages must live inside this module to import cpuid; a fresh
+	// directory per run keeps concurrent runs apart.
+	if err := os.MkdirAll("testdata", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.MkdirTemp("testdata", "out-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("SNNC_KEEP_GENERATED") == "" {
+		t.Cleanup(func() { os.RemoveAll(root) })
+	}
+	var dirs []string
+	for _, m := range models {
+		pkg := "m" + strings.ReplaceAll(m.name, "_", "")
+		gold, err := MakeGolden(m.g, m.params, 10, 2, true)
+		if err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		files, err := Generate(m.g, m.params, Options{Package: pkg, Source: m.name, Train: true, Golden: gold})
+		if err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		dir := filepath.Join(root, pkg)
+		for name, data := range files {
+			path := filepath.Join(dir, name)
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dirs = append(dirs, "./"+filepath.ToSlash(dir))
+	}
+	for _, tool := range [][]string{{"vet"}, {"test", "-count=1"}, {"test", "-count=1", "-tags", "purego"}} {
+		cmd := exec.Command("go", append(tool, dirs...)...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("go %s: %v\n%s", strings.Join(tool, " "), err, out)
+		}
+	}
+}
+
+func TestGoName(t *testing.T) {
+	for in, want := range map[string]string{
+		"fc1.weight": "fc1Weight", "lsnn.recurrent_weights": "lsnnRecurrentWeights", "0bias": "x0bias", "": "v", "..": "v",
+	} {
+		if got := goName(in, false); got != want {
+			t.Errorf("goName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestGenerateRejects(t *testing.T) {
+	g := ir.NewGraph("bad")
+	x := must(g.Input("input", 3))
+	g.Output("a", x)
+	g.Output("b", x)
+	if _, err := Generate(g, nil, Options{Package: "bad"}); err == nil || !strings.Contains(err.Error(), "2 outputs") {
+		t.Errorf("two outputs: got %v", err)
+	}
+	if _, err := Generate(g, nil, Options{Package: "no-go"}); err == nil || !strings.Contains(err.Error(), "not a Go identifier") {
+		t.Errorf("bad package name: got %v", err)
+	}
+}
