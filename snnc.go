@@ -64,18 +64,21 @@ var (
 
 // Layers and networks.
 type (
-	Module     = module.Module
-	Linear     = module.Linear
-	Conv1d     = module.Conv1d
-	Conv2d     = module.Conv2d
-	Flatten    = module.Flatten
-	SumPool2d  = module.SumPool2d
-	AvgPool2d  = module.AvgPool2d
-	Scale      = module.Scale
-	Delay      = module.Delay
-	Neuron     = module.Neuron
-	Recurrent  = module.Recurrent
-	Sequential = module.Sequential
+	Module          = module.Module
+	Linear          = module.Linear
+	Conv1d          = module.Conv1d
+	Conv2d          = module.Conv2d
+	Flatten         = module.Flatten
+	SumPool2d       = module.SumPool2d
+	AvgPool2d       = module.AvgPool2d
+	Scale           = module.Scale
+	Delay           = module.Delay
+	Neuron          = module.Neuron
+	Cell            = module.Cell
+	Recurrent       = module.Recurrent
+	Sequential      = module.Sequential
+	SequentialState = module.SequentialState
+	Lift            = module.Lift
 )
 
 var (

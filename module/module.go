@@ -2,6 +2,7 @@ package module
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/snnc/snnc/functional"
 	"github.com/snnc/snnc/ir"
@@ -204,7 +205,8 @@ func (d *Delay) Build(b *Builder, x *ir.Node) (*ir.Node, error) {
 
 // Neuron applies a functional model over time: Norse's sequence modules
 // (LIF, LI, LSNN, ...). Params is a pointer to the model's parameter
-// struct; nil means Norse's defaults.
+// struct; nil means Norse's defaults. A readout layer is a Neuron too:
+// Model "li" outputs the leaky integrator's voltage, not spikes.
 type Neuron struct {
 	Name   string
 	Model  string
@@ -270,8 +272,9 @@ func (r *Recurrent) Build(b *Builder, x *ir.Node) (*ir.Node, error) {
 	return b.Graph.Op(ir.GRecurrent, &ir.Node{Step: s, Autapses: r.Autapses}, x, win, wrec)
 }
 
-// Sequential feeds each layer's output to the next (Norse's
-// SequentialState; the states live in the run, not in the module).
+// Sequential feeds each layer's output to the next, as torch's Sequential
+// and Norse's SequentialState do; the states live in the run, not in the
+// module.
 type Sequential []Module
 
 func (seq Sequential) Build(b *Builder, x *ir.Node) (*ir.Node, error) {
@@ -282,4 +285,84 @@ func (seq Sequential) Build(b *Builder, x *ir.Node) (*ir.Node, error) {
 		}
 	}
 	return x, nil
+}
+
+// HiddenPrefix begins the names of the graph outputs SequentialState adds.
+const HiddenPrefix = "hidden."
+
+// SequentialState is Sequential that also makes every layer's output a
+// graph output, as Norse's SequentialState does with return_hidden=True
+// and record_states=True on its neuron layers. Layer k's output is called
+// "hidden.NAME" after the layer's Name, or "hidden.k" (counting from 0) for
+// a layer without one (flatten, pooling, delay, nested networks). The
+// states a neuron or recurrent layer recorded are in
+// interp.GraphResult.OutputStates under the same name.
+type SequentialState []Module
+
+func (seq SequentialState) Build(b *Builder, x *ir.Node) (*ir.Node, error) {
+	for i, m := range seq {
+		y, err := m.Build(b, x)
+		if err != nil {
+			return nil, fmt.Errorf("layer %d: %w", i, err)
+		}
+		name := layerName(m)
+		if name == "" {
+			name = strconv.Itoa(i)
+		}
+		name = HiddenPrefix + name
+		for _, o := range b.Graph.Outputs {
+			if o.Name == name {
+				return nil, fmt.Errorf("layer %d: the graph already has an output %s", i, name)
+			}
+		}
+		b.Graph.Output(name, y)
+		x = y
+	}
+	return x, nil
+}
+
+// layerName is the Name of a layer that has one, else "".
+func layerName(m Module) string {
+	switch l := m.(type) {
+	case *Linear:
+		return l.Name
+	case *Conv1d:
+		return l.Name
+	case *Conv2d:
+		return l.Name
+	case *Scale:
+		return l.Name
+	case *Neuron:
+		return l.Name
+	case *Cell:
+		return l.Name
+	case *Recurrent:
+		return l.Name
+	case *Lift:
+		return layerName(l.Module)
+	}
+	return ""
+}
+
+// Lift applies a stateless module at every time step, as Norse's Lift
+// does. Graph operations on sequences already act on each time step on its
+// own, so Lift builds Module unchanged. It refuses modules that carry
+// anything from one step to the next (neuron, recurrent and delay layers,
+// reductions over time): Norse's Lift would restart their state at every
+// step, and their layers here never do.
+type Lift struct{ Module Module }
+
+func (l *Lift) Build(b *Builder, x *ir.Node) (*ir.Node, error) {
+	first := len(b.Graph.Nodes)
+	y, err := l.Module.Build(b, x)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range b.Graph.Nodes[first:] {
+		switch n.Op {
+		case ir.GNeuron, ir.GRecurrent, ir.GDelay, ir.GSumTime, ir.GMeanTime:
+			return nil, fmt.Errorf("lift: %v carries state across time steps; use it without Lift", n.Op)
+		}
+	}
+	return y, nil
 }

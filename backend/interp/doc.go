@@ -11,5 +11,10 @@
 // are tested against each other, against finite differences and against
 // Norse.
 //
+// RunGraph and GradGraph do the same for whole networks. A caller that
+// streams its input runs a graph one time step (T=1) or one chunk at a
+// time, passing each run's GraphResult.FinalStates as the next run's
+// GraphRun.Init; a single step runs one time step with RunStep at T=1.
+//
 // The interpreter is plain Go: no unsafe, no assembly.
 package interp

@@ -10,9 +10,16 @@ import (
 // GraphRun is what a graph runs over: T time steps of B batch entries.
 // Sequences are flat [T][B][shape...], batch values [B][shape...].
 type GraphRun struct {
-	T, B      int
-	Inputs    map[string][]float64 // every input of the graph
-	Params    map[string][]float64 // every param of the graph, C order
+	T, B   int
+	Inputs map[string][]float64 // every input of the graph
+	Params map[string][]float64 // every param of the graph, C order
+	// Init holds, for neuron and recurrent nodes, the [B][N] state before
+	// the first step by state name; a state left out starts at its
+	// declared Init. A recurrent node also takes its previous output
+	// z[−1] under PrevOutput (zero if left out). GraphResult.FinalStates
+	// is this map for the next run, so a caller can stream a network one
+	// time step (T=1) or one chunk at a time.
+	Init      map[*ir.Node]map[string][]float64
 	Precision Precision
 }
 
@@ -21,6 +28,48 @@ type GraphResult struct {
 	Values  map[*ir.Node][]float64
 	States  map[*ir.Node]map[string][]float64 // neuron and recurrent nodes: [T][B][N] state trajectories
 	Outputs map[string][]float64
+	// OutputStates holds States under the output's name for every output
+	// that is a neuron or recurrent node, so the states a network records
+	// can be found by name.
+	OutputStates map[string]map[string][]float64
+
+	t, b int
+	init map[*ir.Node]map[string][]float64
+}
+
+// PrevOutput is the key of a recurrent node's output from the step before,
+// z[t−1], among its states in GraphRun.Init and GraphResult.FinalStates.
+// It is not an identifier, so no state has this name.
+const PrevOutput = "output[t-1]"
+
+// FinalStates returns, for every neuron and recurrent node, the state after
+// the last time step in the form GraphRun.Init takes; a recurrent node's
+// entry also holds its last output. A sequence run in pieces, each piece
+// starting from the previous piece's FinalStates, gives the values of the
+// whole run, except in delay and time-reduction nodes, which see only
+// their own piece.
+func (r *GraphResult) FinalStates() map[*ir.Node]map[string][]float64 {
+	final := map[*ir.Node]map[string][]float64{}
+	for n, states := range r.States {
+		row := r.b * n.Type.Size()
+		if r.t == 0 {
+			// Nothing ran: the state is still the one the run started from.
+			final[n] = map[string][]float64{}
+			for name, v := range r.init[n] {
+				final[n][name] = append([]float64(nil), v...)
+			}
+			continue
+		}
+		last := func(x []float64) []float64 { return append([]float64(nil), x[(r.t-1)*row:r.t*row]...) }
+		final[n] = map[string][]float64{}
+		for name, traj := range states {
+			final[n][name] = last(traj)
+		}
+		if n.Op == ir.GRecurrent {
+			final[n][PrevOutput] = last(r.Values[n])
+		}
+	}
+	return final
 }
 
 // GraphGrads are the gradients of a loss with respect to a graph's inputs
@@ -39,7 +88,7 @@ type graphMachine struct {
 	// in float64, the fused fma(a, b, acc) in float32, the order compiled
 	// kernels use so that their products equal this mode's bit for bit.
 	madd func(acc, a, b float64) float64
-	res   *GraphResult
+	res  *GraphResult
 	// pre holds, per recurrent node, the state before each step, for BPTT.
 	pre map[*ir.Node][]map[string][]float64
 }
@@ -75,7 +124,8 @@ func newGraphMachine(g *ir.Graph, run *GraphRun) (*graphMachine, error) {
 		return nil, fmt.Errorf("interp: negative size T=%d B=%d", run.T, run.B)
 	}
 	m := &graphMachine{g: g, run: run, round: func(x float64) float64 { return x }, madd: madd64,
-		res: &GraphResult{Values: map[*ir.Node][]float64{}, States: map[*ir.Node]map[string][]float64{}, Outputs: map[string][]float64{}},
+		res: &GraphResult{Values: map[*ir.Node][]float64{}, States: map[*ir.Node]map[string][]float64{}, Outputs: map[string][]float64{},
+			OutputStates: map[string]map[string][]float64{}, t: run.T, b: run.B, init: run.Init},
 		pre: map[*ir.Node][]map[string][]float64{},
 	}
 	if run.Precision == Float32 {
@@ -112,7 +162,57 @@ func newGraphMachine(g *ir.Graph, run *GraphRun) (*graphMachine, error) {
 			return nil, fmt.Errorf("interp: graph %s has no param %q", g.Name, name)
 		}
 	}
+	if err := m.checkInit(); err != nil {
+		return nil, err
+	}
 	return m, nil
+}
+
+// checkInit checks that run.Init names only the graph's neuron and
+// recurrent nodes, their states (and a recurrent node's output), with
+// [B][N] values each.
+func (m *graphMachine) checkInit() error {
+	if len(m.run.Init) == 0 {
+		return nil
+	}
+	ours := map[*ir.Node]bool{}
+	for _, n := range m.g.Nodes {
+		ours[n] = n.Op == ir.GNeuron || n.Op == ir.GRecurrent
+	}
+	for n, states := range m.run.Init {
+		if !ours[n] {
+			return fmt.Errorf("interp: graph %s: initial state for %v, which is not one of its neuron or recurrent nodes", m.g.Name, n)
+		}
+		for name, v := range states {
+			prevOutput := n.Op == ir.GRecurrent && name == PrevOutput
+			if n.Step.StateIndex(name) < 0 && !prevOutput {
+				return fmt.Errorf("interp: graph %s: %v (%s) has no state %q", m.g.Name, n, n.Step.Name, name)
+			}
+			if want := m.run.B * n.Type.Size(); len(v) != want {
+				return fmt.Errorf("interp: graph %s: initial %s of %v has %d values, want B·N = %d", m.g.Name, name, n, len(v), want)
+			}
+		}
+	}
+	return nil
+}
+
+// initOf returns the initial states of a neuron or recurrent node and, for
+// a recurrent node, its previous output (zeros unless given).
+func (m *graphMachine) initOf(n *ir.Node) (states map[string][]float64, zPrev []float64) {
+	zPrev = make([]float64, m.run.B*n.Type.Size())
+	given := m.run.Init[n]
+	if len(given) == 0 {
+		return nil, zPrev
+	}
+	states = map[string][]float64{}
+	for name, v := range given {
+		if name == PrevOutput {
+			copy(zPrev, v)
+		} else {
+			states[name] = v
+		}
+	}
+	return states, zPrev
 }
 
 func (m *graphMachine) forward() error {
@@ -125,6 +225,9 @@ func (m *graphMachine) forward() error {
 	}
 	for _, o := range m.g.Outputs {
 		m.res.Outputs[o.Name] = m.res.Values[o.Node]
+		if st, ok := m.res.States[o.Node]; ok {
+			m.res.OutputStates[o.Name] = st
+		}
 	}
 	return nil
 }
@@ -319,14 +422,21 @@ func (m *graphMachine) stepParams(n *ir.Node, lead int) map[string][]float64 {
 	return ps
 }
 
-func (m *graphMachine) neuronForward(n *ir.Node) ([]float64, error) {
+// neuronRun is the step run a neuron node makes over the whole sequence.
+func (m *graphMachine) neuronRun(n *ir.Node) *StepRun {
 	s := n.Step
+	init, _ := m.initOf(n)
 	run := &StepRun{T: m.run.T, B: m.run.B, N: n.Type.Size(), Inputs: map[string][]float64{},
-		Params: m.stepParams(n, len(s.Inputs)), Precision: m.run.Precision}
+		Init: init, Params: m.stepParams(n, len(s.Inputs)), Precision: m.run.Precision}
 	for k, name := range s.Inputs {
 		run.Inputs[name] = m.arg(n, k)
 	}
-	res, err := RunStep(s, run)
+	return run
+}
+
+func (m *graphMachine) neuronForward(n *ir.Node) ([]float64, error) {
+	s := n.Step
+	res, err := RunStep(s, m.neuronRun(n))
 	if err != nil {
 		return nil, err
 	}
@@ -361,8 +471,7 @@ func (m *graphMachine) recurrentForward(n *ir.Node) ([]float64, error) {
 	for _, st := range s.States {
 		states[st.Name] = make([]float64, T*B*H)
 	}
-	var init map[string][]float64
-	zPrev := make([]float64, B*H)
+	init, zPrev := m.initOf(n)
 	cur, rec := make([]float64, B*H), make([]float64, B*H)
 	for t := 0; t < T; t++ {
 		linearForward(x[t*B*in:(t+1)*B*in], win, nil, cur, H, in, m.madd)

@@ -177,12 +177,7 @@ func addParamGrads(n *ir.Node, lead int, sg *StepGrads, grad func(*ir.Node) []fl
 
 func (m *graphMachine) neuronBackward(n *ir.Node, dy []float64, grad func(*ir.Node) []float64) error {
 	s := n.Step
-	run := &StepRun{T: m.run.T, B: m.run.B, N: n.Type.Size(), Inputs: map[string][]float64{},
-		Params: m.stepParams(n, len(s.Inputs)), Precision: m.run.Precision}
-	for k, name := range s.Inputs {
-		run.Inputs[name] = m.arg(n, k)
-	}
-	_, sg, err := GradStep(s, run, map[string][]float64{s.Outputs[0].Name: dy})
+	_, sg, err := GradStep(s, m.neuronRun(n), map[string][]float64{s.Outputs[0].Name: dy})
 	if err != nil {
 		return err
 	}
@@ -207,9 +202,9 @@ func (m *graphMachine) recurrentBackward(n *ir.Node, dy []float64, grad func(*ir
 	dz := append([]float64(nil), dy...) // grows by the recurrent contributions
 	var carried map[string][]float64
 	cur, rec := make([]float64, B*H), make([]float64, B*H)
-	zero := make([]float64, B*H)
+	_, zInit := m.initOf(n)
 	for t := T - 1; t >= 0; t-- {
-		zPrev := zero
+		zPrev := zInit
 		if t > 0 {
 			zPrev = z[(t-1)*B*H : t*B*H]
 		}

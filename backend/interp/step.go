@@ -31,6 +31,10 @@ type StepResult struct {
 }
 
 // RunStep evaluates s over time and returns its outputs and states.
+//
+// With T=1 it is one time step of a cell whose state the caller keeps, as
+// Norse's cells do: Init is the state going in and States, then [1][B][N],
+// is the state coming out, to pass as Init to the next call.
 func RunStep(s *ir.Step, run *StepRun) (*StepResult, error) {
 	if run.Precision == Float32 {
 		return runStep[float32](s, run, nil)
