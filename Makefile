@@ -2,7 +2,7 @@
 
 GO ?= go
 
-.PHONY: all build test vet fuzz example testdata
+.PHONY: all build test vet fuzz example testdata generate check-generate
 
 all: vet test
 
@@ -13,7 +13,7 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || (gofmt -l . && echo "gofmt: files above need formatting" && exit 1)
 
-test: vet
+test: vet check-generate
 	$(GO) test ./...
 
 # A short run of every fuzzer (the seeds also run in `make test`).
@@ -32,3 +32,18 @@ example:
 # Regenerate the testdata models and inputs (deterministic).
 testdata:
 	$(GO) test ./module/ -run TestTestdataModels -update
+
+# The compiled example package: `make generate` rewrites it from the model,
+# `make check-generate` fails when the committed one differs from what
+# snnc compile writes now.
+EXAMPLE_MODEL = testdata/models/mnist_lif.snn.json
+EXAMPLE_PKG = examples/mnist/mnistlif
+
+generate:
+	$(GO) run ./cmd/snnc compile $(EXAMPLE_MODEL) -o $(EXAMPLE_PKG) --train
+
+check-generate:
+	@tmp=$$(mktemp -d) && \
+	$(GO) run ./cmd/snnc compile $(EXAMPLE_MODEL) -o $$tmp/mnistlif --train >/dev/null && \
+	diff -r $$tmp/mnistlif $(EXAMPLE_PKG) && rm -rf $$tmp && \
+	echo "check-generate: $(EXAMPLE_PKG) is up to date"
