@@ -57,7 +57,12 @@ func Generate(g *ir.Graph, params map[string][]float64, opt Options) (Files, err
 	if err != nil {
 		return nil, err
 	}
+	bench, err := gen.bench()
+	if err != nil {
+		return nil, err
+	}
 	for name, src := range map[string]string{
+		"bench_test.go":      bench,
 		"model.go":           model,
 		"kernels_generic.go": kernels,
 		"dispatch.go":        gen.dispatch(),

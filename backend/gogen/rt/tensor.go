@@ -10,12 +10,15 @@ func grow(buf []float32, n int) []float32 {
 	return buf[:n]
 }
 
-// b2f is 1 for true and 0 for false.
+// b2f is 1 for true and 0 for false. Going through an integer lets the
+// compiler use a conditional move instead of a branch, which spike
+// thresholds would mispredict.
 func b2f(b bool) float32 {
+	var i int32
 	if b {
-		return 1
+		i = 1
 	}
-	return 0
+	return float32(i)
 }
 
 // sel is the IR's select(c, a, b): a where c is nonzero, else b.

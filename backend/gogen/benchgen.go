@@ -1,0 +1,118 @@
+package gogen
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/snnc/snnc/ir"
+)
+
+// Benchmark sizes of the neuron kernels, as in the project's performance
+// tables: T time steps of B batch entries.
+const benchT, benchB = 100, 32
+
+// unfused emits the baseline the fused kernel is measured against: the same
+// step evaluated one op at a time over every lane of a time step, each op's
+// result written to memory, as an eager tensor library would.
+func (k *stepKernel) unfused(w *src) error {
+	s := k.step
+	w.f("// %sUnfused is %sForward one op at a time: every value of the step\n", k.fn, k.fn)
+	w.f("// is a [B][N] array written and read back per time step. tmp holds one\n// such array per value.\n")
+	w.f("func %sUnfused(T, B int, %s, tmp [][]float32) {\n", k.fn, strings.TrimSuffix(strings.TrimPrefix(k.forwardSig(), "(T, B int, "), ")"))
+	w.f("\tconst N = %d\n\tL := B * N\n\tfor t := 0; t < T; t++ {\n\t\trow := t * L\n\t\t_ = row\n", k.n)
+	for idx, v := range s.Values {
+		w.f("\t\t%s := tmp[%d][:L]\n", v, idx)
+		var e string
+		switch v.Op {
+		case ir.OpInput:
+			e = "x" + strconv.Itoa(s.InputIndex(v.Name)) + "[row+i]"
+		case ir.OpState:
+			e = "s" + strconv.Itoa(s.StateIndex(v.Name)) + "[i]"
+		case ir.OpParam:
+			e = k.paramRead(s, v)
+		case ir.OpConst:
+			e = f32(v.Const)
+		default:
+			args := make([]string, len(v.Args))
+			for j, a := range v.Args {
+				args[j] = a.String() + "[i]"
+			}
+			var err error
+			if e, err = expr(v, args); err != nil {
+				return err
+			}
+		}
+		w.f("\t\tfor i := range %s {\n\t\t\tn := i %% N\n\t\t\t_ = n\n\t\t\t%s[i] = %s\n\t\t}\n", v, v, e)
+	}
+	w.f("\t\tcopy(y[row:row+L], %s)\n", s.Outputs[0].Value)
+	for i, st := range s.States {
+		w.f("\t\tcopy(s%d, %s)\n", i, st.Next)
+	}
+	w.f("\t}\n}\n\n")
+	return nil
+}
+
+// bench writes bench_test.go: per neuron layer, the fused forward kernel
+// and the unfused baseline over [T=100][B=32][N], reporting ns per
+// neuron-step (`snnc bench` reads that metric).
+func (gen *generator) bench() (string, error) {
+	w := &src{}
+	w.f(header, gen.opt.Source)
+	w.f("package %s\n\nimport (\n\t\"math\"\n\t\"math/rand/v2\"\n\t\"testing\"\n)\n\nvar _ = math.Exp\n\n", gen.opt.Package)
+	w.f("const benchT, benchB = %d, %d\n\n", benchT, benchB)
+	w.f(`// benchKernel runs f over T·B·n neuron-steps per iteration and reports
+// ns/neuron-step.
+func benchKernel(b *testing.B, n int, f func()) {
+	b.SetBytes(int64(8 * benchT * benchB * n)) // currents in, spikes out
+	for b.Loop() {
+		f()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(benchT*benchB*n), "ns/neuron-step")
+}
+
+func benchInput(n int) []float32 {
+	rng := rand.New(rand.NewPCG(1, uint64(n)))
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = rng.Float32() * 2
+	}
+	return x
+}
+
+`)
+	for _, n := range gen.sortedNeurons() {
+		k := gen.neuron[n]
+		if err := k.unfused(w); err != nil {
+			return "", err
+		}
+		s := k.step
+		var ins, states []string
+		for range s.Inputs {
+			ins = append(ins, fmt.Sprintf("benchInput(benchT*benchB*%d)", k.n))
+		}
+		for i := range s.States {
+			states = append(states, fmt.Sprintf("s%d", i))
+		}
+		for range k.saved {
+			states = append(states, "nil")
+		}
+		params := gen.boundArgs(n, k, false)
+		w.f("func Benchmark%sKernel(b *testing.B) {\n\tm := New()\n\t_ = m\n", exported(k.fn))
+		w.f("\tconst N = %d\n", k.n)
+		for i, st := range s.States {
+			w.f("\ts%d := make([]float32, benchB*N)\n\tfill(s%d, %s)\n", i, i, f32(st.Init))
+		}
+		w.f("\tx := [][]float32{%s}\n\ty := make([]float32, benchT*benchB*N)\n", strings.Join(ins, ", "))
+		var xs []string
+		for i := range s.Inputs {
+			xs = append(xs, fmt.Sprintf("x[%d]", i))
+		}
+		call := fmt.Sprintf("benchT, benchB, %s, y, %s%s", strings.Join(xs, ", "), strings.Join(states, ", "), params)
+		w.f("\tb.Run(\"impl=fused\", func(b *testing.B) {\n\t\tbenchKernel(b, N, func() { active.%sForward(%s) })\n\t})\n", k.fn, call)
+		w.f("\tb.Run(\"impl=unfused\", func(b *testing.B) {\n\t\ttmp := make([][]float32, %d)\n\t\tfor i := range tmp {\n\t\t\ttmp[i] = make([]float32, benchB*N)\n\t\t}\n", len(s.Values))
+		unfusedCall := fmt.Sprintf("benchT, benchB, %s, y, %s%s, tmp", strings.Join(xs, ", "), strings.Join(states, ", "), params)
+		w.f("\t\tbenchKernel(b, N, func() { %sUnfused(%s) })\n\t})\n}\n\n", k.fn, unfusedCall)
+	}
+	return w.String(), nil
+}
