@@ -117,6 +117,26 @@ type Node struct {
 	Step     *Step    // GNeuron, GRecurrent
 	Bind     []string // GNeuron, GRecurrent: the step params bound to the trailing args
 	Autapses bool     // GRecurrent: keep the diagonal of W_rec
+
+	// Sched holds the fusion passes' decisions for this node. They never
+	// change what the node computes, only how a backend computes it, so
+	// the interpreter ignores them.
+	Sched Schedule
+}
+
+// Schedule is how backends compute a node, as the fusion passes decided.
+type Schedule struct {
+	// FuseTime (neuron, recurrent): one kernel runs all T time steps with
+	// the neurons' state kept in registers or L1 between steps, instead of
+	// one kernel call per step.
+	FuseTime bool
+	// Adjoint (neuron, recurrent): the optimized adjoint step one
+	// reverse-time kernel runs for backpropagation; it is one of the
+	// graph's Steps. The forward kernel saves only the states it reads.
+	Adjoint *Step
+	// SpikeInput (linear): the input is spikes, 0 or 1, so the product is
+	// an event-driven accumulation of weight columns over active inputs.
+	SpikeInput bool
 }
 
 // String returns "n12".
@@ -137,6 +157,10 @@ func (n *Node) LongString() string {
 		fmt.Fprintf(&b, " kernel=%s stride=%s padding=%s", pair(w.Kernel), pair(w.Stride), pair(w.Padding))
 	case GDelay:
 		fmt.Fprintf(&b, " %d", n.Delay)
+	case GLinear:
+		if n.Sched.SpikeInput {
+			b.WriteString(" spike_input=true")
+		}
 	case GNeuron, GRecurrent:
 		name := "<nil>"
 		if n.Step != nil {
@@ -145,6 +169,12 @@ func (n *Node) LongString() string {
 		b.WriteString(" " + name)
 		if n.Op == GRecurrent {
 			fmt.Fprintf(&b, " autapses=%v", n.Autapses)
+		}
+		if n.Sched.FuseTime {
+			b.WriteString(" fuse_time=true")
+		}
+		if n.Sched.Adjoint != nil {
+			b.WriteString(" adjoint=" + n.Sched.Adjoint.Name)
 		}
 	}
 	bound := len(n.Args) - len(n.Bind)

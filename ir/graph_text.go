@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -50,10 +51,56 @@ func (g *Graph) String() string {
 	return b.String()
 }
 
+// verifySchedule checks that a node's schedule fits its op and that its
+// adjoint step, if any, is a graph step declared as the adjoint of the
+// node's step (inputs X, S, grad.out.O; states grad.state.S).
+func verifySchedule(n *Node, steps map[*Step]bool) error {
+	neuron := n.Op == GNeuron || n.Op == GRecurrent
+	switch {
+	case n.Sched.FuseTime && !neuron:
+		return errors.New("only neuron and recurrent nodes fuse time steps")
+	case n.Sched.SpikeInput && n.Op != GLinear:
+		return errors.New("only linear nodes take spike input")
+	case n.Sched.Adjoint == nil:
+		return nil
+	case !neuron:
+		return errors.New("only neuron and recurrent nodes have an adjoint step")
+	case !steps[n.Sched.Adjoint]:
+		return fmt.Errorf("adjoint step %s is not one of the graph's steps", n.Sched.Adjoint.Name)
+	}
+	fwd, adj := n.Step, n.Sched.Adjoint
+	var want []string
+	want = append(want, fwd.Inputs...)
+	for _, st := range fwd.States {
+		want = append(want, st.Name)
+	}
+	for _, o := range fwd.Outputs {
+		want = append(want, GradOutput+o.Name)
+	}
+	if !slices.Equal(adj.Inputs, want) {
+		return fmt.Errorf("adjoint step %s has inputs %v, want %v", adj.Name, adj.Inputs, want)
+	}
+	if len(adj.States) != len(fwd.States) {
+		return fmt.Errorf("adjoint step %s has %d states, want %d", adj.Name, len(adj.States), len(fwd.States))
+	}
+	for k, st := range fwd.States {
+		if adj.States[k].Name != GradState+st.Name {
+			return fmt.Errorf("adjoint step %s: state %d is %s, want %s", adj.Name, k, adj.States[k].Name, GradState+st.Name)
+		}
+	}
+	for _, o := range adj.Outputs {
+		if !strings.HasPrefix(o.Name, GradInput) && !strings.HasPrefix(o.Name, GradParam) {
+			return fmt.Errorf("adjoint step %s: output %s is not a gradient", adj.Name, o.Name)
+		}
+	}
+	return nil
+}
+
 // VerifyGraph checks that g is well formed: its steps verify and have
 // distinct names, node IDs are unique, arguments are defined before use,
 // input and parameter names are unique identifiers, every node's type is
-// the one its op and arguments give, and outputs name nodes of g.
+// the one its op and arguments give, outputs name nodes of g, and
+// schedules fit their nodes.
 func VerifyGraph(g *Graph) error {
 	if g == nil {
 		return errors.New("ir: nil graph")
@@ -99,6 +146,9 @@ func VerifyGraph(g *Graph) error {
 		}
 		if (n.Op == GNeuron || n.Op == GRecurrent) && !steps[n.Step] {
 			return fail("%s: its step is not one of the graph's steps", n.LongString())
+		}
+		if err := verifySchedule(n, steps); err != nil {
+			return fail("%s: %v", n.LongString(), err)
 		}
 		t, err := inferType(n)
 		if err != nil {
@@ -269,7 +319,7 @@ func parseNode(g *Graph, nodes map[int]*Node, toks []token) (*Node, error) {
 		if k+2 < len(rest) && rest[k+1].text == "=" {
 			key, val := t, rest[k+2]
 			k += 2
-			if err := setNodeAttr(n, nodes, key, val); err != nil {
+			if err := setNodeAttr(g, n, nodes, key, val); err != nil {
 				return nil, err
 			}
 			continue
@@ -286,10 +336,32 @@ func parseNode(g *Graph, nodes map[int]*Node, toks []token) (*Node, error) {
 	return n, nil
 }
 
-// setNodeAttr reads key=val: a window attribute, autapses, or a step
-// parameter bound to a node.
-func setNodeAttr(n *Node, nodes map[int]*Node, key, val token) error {
+// setNodeAttr reads key=val: a window attribute, autapses, a schedule
+// attribute, or a step parameter bound to a node.
+func setNodeAttr(g *Graph, n *Node, nodes map[int]*Node, key, val token) error {
 	switch key.text {
+	case "fuse_time", "spike_input":
+		if key.text == "fuse_time" && n.Op != GNeuron && n.Op != GRecurrent || key.text == "spike_input" && n.Op != GLinear {
+			break
+		}
+		b, err := strconv.ParseBool(val.text)
+		if err != nil {
+			return errAt(val, "bad %s %q", key.text, val.text)
+		}
+		if key.text == "fuse_time" {
+			n.Sched.FuseTime = b
+		} else {
+			n.Sched.SpikeInput = b
+		}
+		return nil
+	case "adjoint":
+		if n.Op != GNeuron && n.Op != GRecurrent {
+			break
+		}
+		if n.Sched.Adjoint = g.StepByName(val.text); n.Sched.Adjoint == nil {
+			return errAt(val, "no step called %q defined before this line", val.text)
+		}
+		return nil
 	case "stride", "padding", "dilation", "kernel":
 		if n.Op != GConv1d && n.Op != GConv2d && n.Op != GSumPool2d && n.Op != GAvgPool2d {
 			break

@@ -24,7 +24,7 @@ var commands = []command{
 	{"compile", compileSynopsis, "write a Go package that runs the model (Forward, Step and, with --train,\nBackward), with tests against the interpreter", cmdCompile},
 	{"bench", benchSynopsis, "compile the model and time its fused neuron kernels against the plain-Go\nop-at-a-time loop (ns per neuron-step)", cmdBench},
 	{"check", checkSynopsis, "vet and test a package written by snnc compile", cmdCheck},
-	{"dump", "dump MODEL [--dt DT]", "print the model's graph IR in the text form", cmdDump},
+	{"dump", dumpSynopsis, dumpSummary, cmdDump},
 	{"plot", plotSynopsis, plotSummary, cmdPlot},
 	{"models", "models", "list the neuron models a model file can name", cmdModels},
 }
@@ -113,8 +113,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
-				return nil, err
+				return nil, err // Parse has printed the usage
 			}
 			return nil, usageError{err.Error()}
 		}

@@ -1,0 +1,186 @@
+package passes
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/snnc/snnc/ir"
+)
+
+// A Pass is one stage of the compile pipeline.
+type Pass struct {
+	// Name is how --after and --disable name the pass: kebab-case.
+	Name string
+	// Summary is one line for "snnc dump --passes".
+	Summary string
+	// Doc is one paragraph: what the pass does and what it keeps invariant.
+	Doc string
+	// Optional passes may be disabled; the others always run.
+	Optional bool
+	// After names passes that must come before this one in the pipeline
+	// (when they run at all).
+	After []string
+	// Run rewrites g in place. It gets the pipeline's own copy of the
+	// graph, so it may change nodes, but a Step may be applied by several
+	// nodes: rewrite each step of g.Steps once (the step-level passes copy
+	// it; see rewriteSteps) and point the nodes at the result.
+	Run func(g *ir.Graph) error
+}
+
+// Pipeline is the compile pipeline, in the order the passes run. Check
+// states what a table must satisfy; a test checks this one does.
+var Pipeline = []Pass{
+	{
+		Name:     "constant-fold",
+		Summary:  "fold ops on constants, and shared parameters no node binds, into constants",
+		Doc:      "Replaces the reads of shared step parameters that no node binds by their defaults, ops whose arguments are all constants by their result, and selects with a constant condition by the value selected. A fold happens only where the float64 result, rounded to float32, is what float32 evaluation gives, so every value computes bit for bit what it did in both precisions.",
+		Optional: true,
+		Run:      ConstantFold,
+	},
+	{
+		Name:     "canonicalize",
+		Summary:  "constants second, and exact identities such as x·1 → x and −(−x) → x",
+		Doc:      "Puts constants second in commutative ops and comparisons and applies algebraic identities that are exact in IEEE arithmetic (x·1, x − 0, x + (−0), −(−x), x·(−1) → −x, ...). Every value computes bit for bit what it did, in float64 and float32, for all inputs including ±0, ±Inf and NaN.",
+		Optional: true,
+		After:    []string{"constant-fold"}, // its identities see folded parameters
+		Run:      Canonicalize,
+	},
+	{
+		Name:     "cse",
+		Summary:  "merge step values that compute the same op on the same arguments",
+		Doc:      "Replaces every step value by the first one that computes the same thing: the same op and attributes on the same arguments (either order for add and mul), or a constant with the same bits. Every value computes bit for bit what it did.",
+		Optional: true,
+		After:    []string{"canonicalize"}, // canonical operands make more values equal
+		Run:      CSE,
+	},
+	{
+		Name:     "dce",
+		Summary:  "remove nodes, steps and step values no output depends on",
+		Doc:      "Removes graph nodes (parameters included, inputs not) that no output depends on, steps no node applies, and step values that no output or next state depends on; the reads of a step's declarations stay. The outputs and state trajectories are unchanged.",
+		Optional: true,
+		After:    []string{"constant-fold", "canonicalize", "cse"}, // it removes what they leave unused
+		Run:      DCE,
+	},
+}
+
+// Options select which part of the pipeline runs.
+type Options struct {
+	// StopAfter, if not empty, names the last pass to run.
+	StopAfter string
+	// Disable names optional passes to skip.
+	Disable []string
+	// Observe, if not nil, is called after each pass that runs, with the
+	// graph as that pass left it. The graph belongs to the pipeline: do
+	// not change it, and Clone it to keep it.
+	Observe func(pass string, g *ir.Graph)
+}
+
+// Run runs Pipeline over a copy of g and returns the copy; g is not
+// changed. It checks the table and the options first, verifies g, and
+// verifies the graph and its steps again after every pass; an error names
+// the pass.
+func Run(g *ir.Graph, opt Options) (*ir.Graph, error) { return run(Pipeline, g, opt) }
+
+func run(ps []Pass, g *ir.Graph, opt Options) (*ir.Graph, error) {
+	if err := Check(ps); err != nil {
+		return nil, err
+	}
+	if err := opt.Validate(ps); err != nil {
+		return nil, err
+	}
+	if err := ir.VerifyGraph(g); err != nil {
+		return nil, fmt.Errorf("passes: input: %w", err)
+	}
+	g = g.Clone()
+	for _, p := range ps {
+		if !slices.Contains(opt.Disable, p.Name) {
+			if err := p.Run(g); err != nil {
+				return nil, fmt.Errorf("passes: %s: %w", p.Name, err)
+			}
+			// VerifyGraph verifies every step, and that the nodes apply
+			// only steps of g.Steps.
+			if err := ir.VerifyGraph(g); err != nil {
+				return nil, fmt.Errorf("passes: after %s: %w", p.Name, err)
+			}
+			if opt.Observe != nil {
+				opt.Observe(p.Name, g)
+			}
+		}
+		if p.Name == opt.StopAfter {
+			break
+		}
+	}
+	return g, nil
+}
+
+var kebab = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+
+// Check reports whether ps is a consistent pipeline: every pass has a
+// distinct kebab-case name, a one-line summary, a doc and a function, and
+// every name in After is a pass that comes earlier.
+func Check(ps []Pass) error {
+	seen := map[string]bool{}
+	for _, p := range ps {
+		switch {
+		case !kebab.MatchString(p.Name):
+			return fmt.Errorf("passes: pass name %q is not kebab-case", p.Name)
+		case seen[p.Name]:
+			return fmt.Errorf("passes: two passes are called %s", p.Name)
+		case p.Summary == "" || strings.Contains(p.Summary, "\n"):
+			return fmt.Errorf("passes: pass %s needs a one-line summary", p.Name)
+		case p.Doc == "":
+			return fmt.Errorf("passes: pass %s has no doc", p.Name)
+		case p.Run == nil:
+			return fmt.Errorf("passes: pass %s has no function", p.Name)
+		}
+		for _, a := range p.After {
+			if !seen[a] {
+				return fmt.Errorf("passes: pass %s must run after %q, which is not an earlier pass", p.Name, a)
+			}
+		}
+		seen[p.Name] = true
+	}
+	return nil
+}
+
+// Validate reports whether opt fits ps: it names only passes of ps,
+// disables only optional ones, and does not stop after a disabled one.
+func (opt Options) Validate(ps []Pass) error {
+	find := func(name string) (Pass, error) {
+		for _, p := range ps {
+			if p.Name == name {
+				return p, nil
+			}
+		}
+		return Pass{}, fmt.Errorf("passes: unknown pass %q (the passes are %s)", name, strings.Join(Names(ps), ", "))
+	}
+	for _, name := range opt.Disable {
+		p, err := find(name)
+		if err != nil {
+			return err
+		}
+		if !p.Optional {
+			return fmt.Errorf("passes: pass %s is required and cannot be disabled", name)
+		}
+	}
+	if opt.StopAfter != "" {
+		if _, err := find(opt.StopAfter); err != nil {
+			return err
+		}
+		if slices.Contains(opt.Disable, opt.StopAfter) {
+			return fmt.Errorf("passes: cannot stop after %s: it is disabled", opt.StopAfter)
+		}
+	}
+	return nil
+}
+
+// Names returns the names of ps, in order.
+func Names(ps []Pass) []string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Name
+	}
+	return names
+}
