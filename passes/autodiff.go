@@ -2,6 +2,7 @@ package passes
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/snnc/snnc/ir"
 )
@@ -170,4 +171,46 @@ func BackwardStep(fwd *ir.Step) (*ir.Step, error) {
 		return nil, fmt.Errorf("autodiff: %w", err)
 	}
 	return b, nil
+}
+
+// Autodiff gives every neuron and recurrent node the adjoint of its step
+// (BackwardStep), added to the graph's steps, so that backends can
+// backpropagate through the whole graph: products, convolutions, pooling
+// and reductions have fixed gradient rules in the backends, and neuron
+// layers run their adjoint step backwards in time. Nodes applying one step
+// share its adjoint step, named <step>_backward; nodes that already have
+// one keep it.
+//
+// Invariant: only schedules and the set of steps change; every node
+// computes what it did, and the adjoint step's gradients equal those of
+// direct BPTT through the node's step.
+func Autodiff(g *ir.Graph) error {
+	adjoint := map[*ir.Step]*ir.Step{}
+	for _, n := range g.Nodes {
+		if (n.Op != ir.GNeuron && n.Op != ir.GRecurrent) || n.Sched.Adjoint != nil {
+			continue
+		}
+		a, ok := adjoint[n.Step]
+		if !ok {
+			var err error
+			if a, err = BackwardStep(n.Step); err != nil {
+				return err
+			}
+			a.Name = uniqueStepName(g, n.Step.Name+"_backward")
+			g.Steps = append(g.Steps, a)
+			adjoint[n.Step] = a
+		}
+		n.Sched.Adjoint = a
+	}
+	return nil
+}
+
+// uniqueStepName returns name, or name with a numeric suffix, so that no
+// step of g is called that.
+func uniqueStepName(g *ir.Graph, name string) string {
+	base := name
+	for i := 2; g.StepByName(name) != nil; i++ {
+		name = base + "_" + strconv.Itoa(i)
+	}
+	return name
 }

@@ -29,10 +29,15 @@ type irCase struct {
 	scale  float64              // input scale of a model's step
 }
 
-// text is the form goldens hold: the step of a wrapped step, else the graph.
+// text is the form goldens hold: the steps of a wrapped step (the step and
+// its adjoint once autodiff has run), else the graph.
 func (c irCase) text(g *ir.Graph) string {
 	if c.step {
-		return g.Steps[0].String()
+		var b strings.Builder
+		for _, s := range g.Steps {
+			b.WriteString(s.String())
+		}
+		return b.String()
 	}
 	return g.String()
 }

@@ -33,6 +33,13 @@ type Pass struct {
 // states what a table must satisfy; a test checks this one does.
 var Pipeline = []Pass{
 	{
+		Name:     "autodiff",
+		Summary:  "give every neuron layer the adjoint of its step, for backpropagation",
+		Doc:      "Derives the adjoint step of every neuron and recurrent node's step from the ops' derivative rules and names it in the node's schedule, so that backends backpropagate through the graph: fixed rules for products, convolutions, pooling and reductions, the adjoint step run backwards in time for neuron layers. Every node computes what it did; the adjoint step's gradients equal direct BPTT's.",
+		Optional: true,
+		Run:      Autodiff,
+	},
+	{
 		Name:     "constant-fold",
 		Summary:  "fold ops on constants, and shared parameters no node binds, into constants",
 		Doc:      "Replaces the reads of shared step parameters that no node binds by their defaults, ops whose arguments are all constants by their result, and selects with a constant condition by the value selected. A fold happens only where the float64 result, rounded to float32, is what float32 evaluation gives, so every value computes bit for bit what it did in both precisions.",
@@ -56,12 +63,34 @@ var Pipeline = []Pass{
 		Run:      CSE,
 	},
 	{
+		Name:     "fuse-surrogate-backward",
+		Summary:  "trim adjoint steps to one reverse-time kernel's work; save only the states it reads",
+		Doc:      "Drops from every adjoint step the gradients of parameters no node binds (the model's constants), so that after DCE it computes just the surrogate derivatives, state adjoints, input gradients and bound parameters' gradients in one reverse-time kernel, and the forward kernel saves only the states it still reads. The gradients of inputs and bound parameters are unchanged.",
+		Optional: true,
+		After:    []string{"autodiff", "constant-fold"},
+		Run:      FuseSurrogateBackward,
+	},
+	{
 		Name:     "dce",
 		Summary:  "remove nodes, steps and step values no output depends on",
 		Doc:      "Removes graph nodes (parameters included, inputs not) that no output depends on, steps no node applies, and step values that no output or next state depends on; the reads of a step's declarations stay. The outputs and state trajectories are unchanged.",
 		Optional: true,
-		After:    []string{"constant-fold", "canonicalize", "cse"}, // it removes what they leave unused
+		After:    []string{"constant-fold", "canonicalize", "cse", "fuse-surrogate-backward"}, // it removes what they leave unused
 		Run:      DCE,
+	},
+	{
+		Name:     "fuse-timesteps",
+		Summary:  "run each neuron layer's T steps as one kernel with its state in registers",
+		Doc:      "Marks neuron and recurrent nodes so that one kernel runs all T time steps of a tile of neurons whose state stays in registers or L1 (read once, written once per call) instead of one call per step; for recurrent nodes the input product x·W_inᵀ is hoisted out of the time loop. Feed-forward products are already one product over all T·B rows in the graph IR. Only schedules change.",
+		Optional: true,
+		Run:      FuseTimesteps,
+	},
+	{
+		Name:     "spike-sparsity",
+		Summary:  "compute products of spike inputs as event-driven sums over active inputs",
+		Doc:      "Marks linear nodes whose input is spikes (a threshold output, possibly through flatten or delay) so that backends add only the weight rows of active inputs. For finite weights this is exactly the dense product, since fma(0, w, acc) = acc. Only schedules change.",
+		Optional: true,
+		Run:      SpikeSparsity,
 	},
 }
 

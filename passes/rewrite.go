@@ -102,24 +102,29 @@ func sortedLike[T any](decls, like []T, name func(T) string) []T {
 }
 
 // rewriteSteps replaces every step of g by what f returns for it, once per
-// step however many nodes apply it, and points those nodes (users) and the
-// schedules that name it as an adjoint step at the result.
+// step however many nodes use it, and points those nodes at the result. A
+// node uses a step it applies, and the adjoint step of its schedule: both
+// see the node's parameter bindings, since an adjoint step declares the
+// forward step's parameters under the same names.
 func rewriteSteps(g *ir.Graph, f func(s *ir.Step, users []*ir.Node) *ir.Step) {
 	users := map[*ir.Step][]*ir.Node{}
 	for _, n := range g.Nodes {
 		if n.Step != nil {
 			users[n.Step] = append(users[n.Step], n)
 		}
+		if n.Sched.Adjoint != nil {
+			users[n.Sched.Adjoint] = append(users[n.Sched.Adjoint], n)
+		}
 	}
 	renamed := make(map[*ir.Step]*ir.Step, len(g.Steps))
 	for i, s := range g.Steps {
 		t := f(s, users[s])
 		g.Steps[i], renamed[s] = t, t
-		for _, n := range users[s] {
-			n.Step = t
-		}
 	}
 	for _, n := range g.Nodes {
+		if t, ok := renamed[n.Step]; ok {
+			n.Step = t
+		}
 		if t, ok := renamed[n.Sched.Adjoint]; ok {
 			n.Sched.Adjoint = t
 		}

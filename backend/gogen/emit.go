@@ -70,7 +70,18 @@ func convGeomLit(n *ir.Node) string {
 
 // recurrentWeights names the Model field holding a recurrent node's W_rec
 // with the diagonal removed (Norse's cells have no autapses by default).
-func recWeights(n *ir.Node) string { return "wrec" + strconv.Itoa(n.ID) }
+func recWeights(n *ir.Node) string { return "wrec" + strconv.Itoa(n.ID) + "T" }
+
+// weightsT is the Model field of a weight param's transpose.
+func (gen *generator) weightsT(p *ir.Node) string { return "m." + gen.field[p] + "T" }
+
+// recurrentT is the transposed W_rec a recurrent node multiplies with.
+func (gen *generator) recurrentT(n *ir.Node) string {
+	if n.Autapses {
+		return gen.weightsT(n.Args[2])
+	}
+	return "m." + recWeights(n)
+}
 
 func (gen *generator) model() (string, error) {
 	g, opt := gen.g, gen.opt
@@ -89,9 +100,14 @@ func (gen *generator) model() (string, error) {
 	for _, p := range gen.params {
 		w.f("\t%s []float32 // %s %v\n", gen.field[p], p.Name, p.Type)
 	}
+	for _, p := range gen.params {
+		if gen.transposed[p] {
+			w.f("\t%sT []float32 // %s transposed, [in][out], for the products\n", gen.field[p], p.Name)
+		}
+	}
 	for _, n := range g.Nodes {
 		if n.Op == ir.GRecurrent && !n.Autapses {
-			w.f("\t%s []float32 // %s without its diagonal: no autapses\n", recWeights(n), n.Args[2].Name)
+			w.f("\t%s []float32 // %s transposed and without its diagonal: no autapses\n", recWeights(n), n.Args[2].Name)
 		}
 	}
 	w.f("}\n\n")
@@ -99,11 +115,16 @@ func (gen *generator) model() (string, error) {
 	for _, p := range gen.params {
 		w.f("\tm.%s, w = load(w, %d)\n", gen.field[p], p.Type.Size())
 	}
+	for _, p := range gen.params {
+		if gen.transposed[p] {
+			w.f("\tm.%sT = transpose(m.%s, %d, %d)\n", gen.field[p], gen.field[p], p.Type.Shape[0], p.Type.Shape[1])
+		}
+	}
 	for _, n := range g.Nodes {
 		if n.Op == ir.GRecurrent && !n.Autapses {
 			h := n.Type.Shape[0]
-			w.f("\tm.%s = append([]float32(nil), m.%s...)\n\tfor i := 0; i < %d; i++ {\n\t\tm.%s[i*%d+i] = 0\n\t}\n",
-				recWeights(n), gen.field[n.Args[2]], h, recWeights(n), h+0)
+			w.f("\tm.%s = transpose(m.%s, %d, %d)\n\tfor i := 0; i < %d; i++ {\n\t\tm.%s[i*%d+i] = 0\n\t}\n",
+				recWeights(n), gen.field[n.Args[2]], h, h, h, recWeights(n), h)
 		}
 	}
 	w.f("\treturn m\n}\n\n")
@@ -308,7 +329,11 @@ func (gen *generator) forwardNode(w *src, n *ir.Node) error {
 			bias = arg(2)
 		}
 		ws := n.Args[1].Type.Shape
-		w.f("\tk.linear(%s, %s, %s, %s, %s, %d, %d)\n", v, arg(0), arg(1), bias, rowsExpr(n), ws[0], ws[1])
+		kernel := "linear"
+		if n.Sched.SpikeInput {
+			kernel = "linearSpikes"
+		}
+		w.f("\tk.%s(%s, %s, %s, %s, %s, %d, %d)\n", kernel, v, arg(0), gen.weightsT(n.Args[1]), bias, rowsExpr(n), ws[0], ws[1])
 	case ir.GConv1d, ir.GConv2d:
 		bias := "nil"
 		if len(n.Args) == 3 {
@@ -332,18 +357,30 @@ func (gen *generator) forwardNode(w *src, n *ir.Node) error {
 			ins = append(ins, arg(i))
 		}
 		w.f("\t%s\n", gen.tapeSetup(n, k, "T*B"))
-		w.f("\tk.%sForward(T, B, %s, %s%s%s%s)\n", k.fn, strings.Join(ins, ", "), v, gen.stateArgs(n, "s"), gen.tapeArgs(n, k, ""), gen.boundArgs(n, k, false))
+		if n.Sched.FuseTime {
+			w.f("\tk.%sForward(T, B, %s, %s%s%s%s)\n", k.fn, strings.Join(ins, ", "), v, gen.stateArgs(n, "s"), gen.tapeArgs(n, k, ""), gen.boundArgs(n, k, false))
+			break
+		}
+		// Not fused: one kernel call per time step.
+		row := fmt.Sprintf("t*B*%d", k.n)
+		for i := range ins {
+			ins[i] = fmt.Sprintf("%s[%s : %s+B*%d]", ins[i], row, row, k.n)
+		}
+		w.f("\tfor t := 0; t < T; t++ {\n\t\tk.%sForward(1, B, %s, %s[%s:%s+B*%d]%s%s%s)\n\t}\n", k.fn, strings.Join(ins, ", "), v, row, row, k.n,
+			gen.stateArgs(n, "s"), gen.tapeArgs(n, k, row), gen.boundArgs(n, k, false))
 	case ir.GRecurrent:
 		k := gen.neuron[n]
 		h, inSize := n.Type.Shape[0], n.Args[0].Type.Size()
-		wrec := "m." + gen.field[n.Args[2]]
-		if !n.Autapses {
-			wrec = "m." + recWeights(n)
-		}
+		wrec := gen.recurrentT(n)
 		w.f("\ts.c%d = grow(s.c%d, T*B*%d)\n", n.ID, n.ID, h)
-		w.f("\tk.linear(s.c%d, %s, %s, nil, T*B, %d, %d) // the input part of every step at once\n", n.ID, arg(0), arg(1), h, inSize)
+		if n.Sched.FuseTime {
+			w.f("\tk.linear(s.c%d, %s, %s, nil, T*B, %d, %d) // the input part of every step at once\n", n.ID, arg(0), gen.weightsT(n.Args[1]), h, inSize)
+		}
 		w.f("\t%s\n", gen.tapeSetup(n, k, "T*B"))
 		w.f("\tfor t := 0; t < T; t++ {\n\t\tct := s.c%d[t*B*%d : (t+1)*B*%d]\n", n.ID, h, h)
+		if !n.Sched.FuseTime {
+			w.f("\t\tk.linear(ct, %s[t*B*%d:(t+1)*B*%d], %s, nil, B, %d, %d)\n", arg(0), inSize, inSize, gen.weightsT(n.Args[1]), h, inSize)
+		}
 		w.f("\t\tk.linear(s.r%d, s.z%d, %s, nil, B, %d, %d)\n\t\taddInto(ct, s.r%d)\n", n.ID, n.ID, wrec, h, h, n.ID)
 		w.f("\t\tyt := %s[t*B*%d : (t+1)*B*%d]\n", v, h, h)
 		w.f("\t\tk.%sForward(1, B, ct, yt%s%s%s)\n", k.fn, gen.stateArgs(n, "s"), gen.tapeArgs(n, k, fmt.Sprintf("t*B*%d", h)), gen.boundArgs(n, k, false))
@@ -497,7 +534,7 @@ func (gen *generator) backwardNode(w *src, n *ir.Node, gradOf map[*ir.Node]strin
 		}
 		if n.Op == ir.GLinear {
 			ws := n.Args[1].Type.Shape
-			w.f("\tk.linearBackward(%s, %s, %s, %s, %s, %s, %s, %d, %d)\n", d(0), d(1), dbias, arg(0), arg(1), dy, rowsExpr(n), ws[0], ws[1])
+			w.f("\tk.linearBackward(%s, %s, %s, %s, %s, %s, %s, %d, %d)\n", d(0), d(1), dbias, arg(0), gen.weightsT(n.Args[1]), dy, rowsExpr(n), ws[0], ws[1])
 		} else {
 			w.f("\tconvBackward(&%s, %s, %s, %s, %s, %s, %s, %s)\n", geomVar(n), rowsExpr(n), d(0), d(1), dbias, arg(0), arg(1), dy)
 		}
@@ -524,10 +561,7 @@ func (gen *generator) backwardNode(w *src, n *ir.Node, gradOf map[*ir.Node]strin
 	case ir.GRecurrent:
 		k := gen.neuron[n]
 		h, inSize := n.Type.Shape[0], n.Args[0].Type.Size()
-		wrec := "m." + gen.field[n.Args[2]]
-		if !n.Autapses {
-			wrec = "m." + recWeights(n)
-		}
+		wrec := gen.recurrentT(n)
 		v := buf(n)
 		w.f("\t%s", gen.clearAdjoints(n, k))
 		w.f("\ts.e%d = grow(s.e%d, T*B*%d)\n\tclear(s.e%d)\n", n.ID, n.ID, h, n.ID)
@@ -537,7 +571,7 @@ func (gen *generator) backwardNode(w *src, n *ir.Node, gradOf map[*ir.Node]strin
 		w.f("\t\tif t > 0 {\n\t\t\tk.linearBackward(%s[(t-1)*B*%d:t*B*%d], %s, nil, %s[(t-1)*B*%d:t*B*%d], %s, at(s.e%d), B, %d, %d)\n",
 			dy, h, h, d(2), v, h, h, wrec, n.ID, h, h)
 		w.f("\t\t} else {\n\t\t\tk.linearBackward(nil, %s, nil, s.z0_%d, %s, at(s.e%d), B, %d, %d)\n\t\t}\n\t}\n", d(2), n.ID, wrec, n.ID, h, h)
-		w.f("\tk.linearBackward(%s, %s, nil, %s, %s, s.e%d, T*B, %d, %d)\n", d(0), d(1), arg(0), arg(1), n.ID, h, inSize)
+		w.f("\tk.linearBackward(%s, %s, nil, %s, %s, s.e%d, T*B, %d, %d)\n", d(0), d(1), arg(0), gen.weightsT(n.Args[1]), n.ID, h, inSize)
 		if !n.Autapses {
 			w.f("\tfor i := 0; i < %d; i++ {\n\t\t%s[i*%d+i] = 0 // no autapses, no gradient\n\t}\n", h, d(2), h)
 		}
@@ -615,9 +649,9 @@ func (gen *generator) dispatch() string {
 	w.f(header, gen.opt.Source)
 	w.f("package %s\n\nimport (\n\t\"fmt\"\n\n\t\"github.com/klauspost/cpuid/v2\"\n)\n\n", gen.opt.Package)
 	w.f("// kernels is one implementation of the model's kernels.\ntype kernels struct {\n\tname     string\n\trequires []cpuid.FeatureID\n")
-	w.f("\tlinear func(y, x, w, b []float32, rows, out, in int)\n")
+	w.f("\tlinear, linearSpikes func(y, x, wT, b []float32, rows, out, in int)\n")
 	if gen.opt.Train {
-		w.f("\tlinearBackward func(dx, dw, db, x, w, dy []float32, rows, out, in int)\n")
+		w.f("\tlinearBackward func(dx, dw, db, x, wT, dy []float32, rows, out, in int)\n")
 	}
 	for _, n := range gen.sortedNeurons() {
 		k := gen.neuron[n]
@@ -626,7 +660,7 @@ func (gen *generator) dispatch() string {
 			w.f("\t%sBackward func%s\n", k.fn, k.backwardSig())
 		}
 	}
-	w.f("}\n\n// generic is the plain-Go implementation: it runs everywhere and is the\n// one the others are tested against.\nvar generic = kernels{\n\tname:   \"generic\",\n\tlinear: linear,\n")
+	w.f("}\n\n// generic is the plain-Go implementation: it runs everywhere and is the\n// one the others are tested against.\nvar generic = kernels{\n\tname:   \"generic\",\n\tlinear: linear,\n\tlinearSpikes: linearSpikes,\n")
 	if gen.opt.Train {
 		w.f("\tlinearBackward: linearBackward,\n")
 	}

@@ -118,10 +118,13 @@ type generator struct {
 	output *ir.Node
 	neuron map[*ir.Node]*stepKernel
 	field  map[*ir.Node]string // Model field of a param, State buffer of a node
+	// transposed marks the weights of products: the Model keeps them
+	// transposed, [in][out], the layout the product kernels read.
+	transposed map[*ir.Node]bool
 }
 
 func newGenerator(g *ir.Graph, params map[string][]float64, opt Options) (*generator, error) {
-	gen := &generator{g: g, opt: opt, values: params, neuron: map[*ir.Node]*stepKernel{}, field: map[*ir.Node]string{}}
+	gen := &generator{g: g, opt: opt, values: params, neuron: map[*ir.Node]*stepKernel{}, field: map[*ir.Node]string{}, transposed: map[*ir.Node]bool{}}
 	if len(g.Outputs) != 1 {
 		return nil, fmt.Errorf("gogen: graph %s has %d outputs; a compiled package has one", g.Name, len(g.Outputs))
 	}
@@ -149,7 +152,15 @@ func newGenerator(g *ir.Graph, params map[string][]float64, opt Options) (*gener
 			gen.field[n] = uniqueName(used, goName(n.Name, false))
 		case ir.GMSE, ir.GCrossEntropy:
 			return nil, fmt.Errorf("gogen: graph %s: %s: losses are not compiled; Backward takes the loss gradient of the output instead", g.Name, n.LongString())
+		case ir.GLinear:
+			gen.transposed[n.Args[1]] = true
 		case ir.GNeuron, ir.GRecurrent:
+			if n.Op == ir.GRecurrent {
+				gen.transposed[n.Args[1]] = true
+				if n.Autapses {
+					gen.transposed[n.Args[2]] = true
+				}
+			}
 			k, err := gen.planNeuron(n, used)
 			if err != nil {
 				return nil, err
@@ -183,14 +194,24 @@ func (gen *generator) planNeuron(n *ir.Node, used map[string]bool) (*stepKernel,
 		}
 	}
 	if gen.opt.Train {
-		a, err := passes.BackwardStep(s)
-		if err != nil {
-			return nil, err
+		// The autodiff passes give the node an optimized adjoint step, and
+		// the forward kernel saves just the states it reads. Without them
+		// the adjoint is derived here and every state is saved.
+		k.adjoint = n.Sched.Adjoint
+		if k.adjoint == nil {
+			a, err := passes.BackwardStep(s)
+			if err != nil {
+				return nil, err
+			}
+			k.adjoint = a
+			for i := range s.States {
+				k.saved = append(k.saved, i)
+			}
+			return k, nil
 		}
-		k.adjoint = a
-		l := live(a, func(int) bool { return true }, false)
+		l := live(k.adjoint, func(int) bool { return true }, false)
 		for i, st := range s.States {
-			if v := a.Leaf(ir.OpInput, st.Name); v != nil && l[v] {
+			if v := k.adjoint.Leaf(ir.OpInput, st.Name); v != nil && l[v] {
 				k.saved = append(k.saved, i)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/snnc/snnc/functional"
 	"github.com/snnc/snnc/ir"
 	"github.com/snnc/snnc/module"
+	"github.com/snnc/snnc/passes"
 )
 
 // oneLayer builds input [5] → linear → neuron layer of 11 neurons (one
@@ -79,7 +80,9 @@ func integrator() *ir.Step {
 }
 
 // TestGeneratedPackages compiles every functional model in a one-layer
-// network, the custom integrator and every testdata model, then vets and
+// network, the custom integrator and every testdata model (optimized by the
+// whole pipeline, and the testdata models also with every optional pass
+// off), then vets and
 // tests the generated packages: forward outputs bit for bit against the
 // float32 interpreter, gradients within gradTolerance, streaming against
 // whole sequences, no allocations per call.
@@ -88,9 +91,10 @@ func TestGeneratedPackages(t *testing.T) {
 		t.Skip("compiles and tests a Go package per model")
 	}
 	type model struct {
-		name   string
-		g      *ir.Graph
-		params map[string][]float64
+		name    string
+		g       *ir.Graph
+		params  map[string][]float64
+		disable []string // optional passes to skip
 	}
 	var models []model
 	for _, name := range functional.ModelNames() {
@@ -100,10 +104,10 @@ func TestGeneratedPackages(t *testing.T) {
 		}
 		s := m.Build(m.Params(), 1e-3)
 		g, p := oneLayer(t, name, s)
-		models = append(models, model{name, g, p})
+		models = append(models, model{name, g, p, nil})
 	}
 	g, p := oneLayer(t, "integrator", integrator())
-	models = append(models, model{"integrator", g, p})
+	models = append(models, model{"integrator", g, p, nil})
 	files, _ := filepath.Glob("../../testdata/models/*.snn.json")
 	for _, f := range files {
 		m, err := module.Load(f, 0)
@@ -114,7 +118,16 @@ func TestGeneratedPackages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		models = append(models, model{m.Name, b.Graph, b.Params})
+		models = append(models, model{m.Name, b.Graph, b.Params, nil})
+		// Unoptimized: every schedule unfused, the adjoint derived by the
+		// generator, every state saved.
+		var optional []string
+		for _, p := range passes.Pipeline {
+			if p.Optional {
+				optional = append(optional, p.Name)
+			}
+		}
+		models = append(models, model{m.Name + "_plain", b.Graph, b.Params, optional})
 	}
 
 	// The packages must live inside this module to import cpuid; a fresh
@@ -136,7 +149,11 @@ func TestGeneratedPackages(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", m.name, err)
 		}
-		files, err := Generate(m.g, m.params, Options{Package: pkg, Source: m.name, Train: true, Golden: gold})
+		opt, err := passes.Run(m.g, passes.Options{Disable: m.disable})
+		if err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		files, err := Generate(opt, m.params, Options{Package: pkg, Source: m.name, Train: true, Golden: gold})
 		if err != nil {
 			t.Fatalf("%s: %v", m.name, err)
 		}

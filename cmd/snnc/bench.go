@@ -17,7 +17,7 @@ import (
 	"github.com/snnc/snnc/backend/gogen"
 )
 
-const benchSynopsis = "bench MODEL [--benchtime D] [--json] [--dt DT]"
+const benchSynopsis = "bench MODEL [--benchtime D] [--json] [--disable PASS,...] [--dt DT]"
 
 // benchResult is one kernel measurement.
 type benchResult struct {
@@ -36,6 +36,7 @@ func cmdBench(args []string, stdout io.Writer) error {
 	benchtime := fs.String("benchtime", "1s", "go test -benchtime for each benchmark")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
+	disable := fs.String("disable", "", "comma-separated optional passes to skip (see snnc dump --passes)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -47,7 +48,11 @@ func cmdBench(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	files, err := gogen.Generate(b.Graph, b.Params, gogen.Options{Package: "snncbench", Source: filepath.Base(pos[0])})
+	g, err := optimize(b.Graph, false, *disable)
+	if err != nil {
+		return err
+	}
+	files, err := gogen.Generate(g, b.Params, gogen.Options{Package: "snncbench", Source: filepath.Base(pos[0])})
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}

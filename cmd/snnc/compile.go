@@ -5,13 +5,16 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/snnc/snnc/backend/gogen"
+	"github.com/snnc/snnc/ir"
+	"github.com/snnc/snnc/passes"
 )
 
-const compileSynopsis = "compile MODEL -o DIR [-pkg NAME] [--train] [--dt DT]"
+const compileSynopsis = "compile MODEL -o DIR [-pkg NAME] [--train] [--disable PASS,...] [--dt DT]"
 
 func cmdCompile(args []string, stdout io.Writer) error {
 	fs := newFlags("compile", compileSynopsis, stdout)
@@ -20,6 +23,7 @@ func cmdCompile(args []string, stdout io.Writer) error {
 	train := fs.Bool("train", false, "also generate ForwardTrain and Backward (gradients of every parameter and the input)")
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
 	goldT := fs.Int("golden-steps", 12, "time steps of the interpreter golden the package's tests check")
+	disable := fs.String("disable", "", "comma-separated optional passes to skip (see snnc dump --passes)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -50,7 +54,11 @@ func cmdCompile(args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
-	files, err := gogen.Generate(b.Graph, b.Params, gogen.Options{Package: *pkg, Source: filepath.Base(pos[0]), Train: *train, Golden: golden})
+	g, err := optimize(b.Graph, *train, *disable)
+	if err != nil {
+		return err
+	}
+	files, err := gogen.Generate(g, b.Params, gogen.Options{Package: *pkg, Source: filepath.Base(pos[0]), Train: *train, Golden: golden})
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
@@ -70,4 +78,26 @@ func cmdCompile(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "wrote package %s to %s: %s\n", *pkg, *out, strings.Join(names, ", "))
 	return nil
+}
+
+// optimize runs the pass pipeline for compiling: without training the
+// autodiff passes are skipped, and disable (comma-separated) skips more.
+func optimize(g *ir.Graph, train bool, disable string) (*ir.Graph, error) {
+	var off []string
+	if !train {
+		off = append(off, "autodiff", "fuse-surrogate-backward")
+	}
+	for _, name := range strings.Split(disable, ",") {
+		if name = strings.TrimSpace(name); name != "" && !slices.Contains(off, name) {
+			off = append(off, name)
+		}
+	}
+	out, err := passes.Run(g, passes.Options{Disable: off})
+	if err != nil {
+		if strings.Contains(err.Error(), "unknown pass") || strings.Contains(err.Error(), "cannot be disabled") {
+			return nil, usageError{err.Error()}
+		}
+		return nil, err
+	}
+	return out, nil
 }
