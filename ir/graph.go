@@ -137,7 +137,15 @@ type Schedule struct {
 	// SpikeInput (linear): the input is spikes, 0 or 1, so the product is
 	// an event-driven accumulation of weight columns over active inputs.
 	SpikeInput bool
+	// Buffer is where the node's value lives during a forward pass: 0 in
+	// a buffer of its own, k > 0 in shared buffer k (nodes sharing one are
+	// never live at the same time), BufferOutput in the caller's output.
+	Buffer int
 }
+
+// BufferOutput is the Schedule.Buffer of a node computed straight into the
+// caller's output.
+const BufferOutput = -1
 
 // String returns "n12".
 func (n *Node) String() string { return "n" + strconv.Itoa(n.ID) }
@@ -188,6 +196,12 @@ func (n *Node) LongString() string {
 		} else {
 			b.WriteString(" " + name)
 		}
+	}
+	switch {
+	case n.Sched.Buffer == BufferOutput:
+		b.WriteString(" buffer=out")
+	case n.Sched.Buffer > 0:
+		fmt.Fprintf(&b, " buffer=%d", n.Sched.Buffer)
 	}
 	b.WriteString(" : " + n.Type.String())
 	return b.String()

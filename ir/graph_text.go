@@ -61,6 +61,10 @@ func verifySchedule(n *Node, steps map[*Step]bool) error {
 		return errors.New("only neuron and recurrent nodes fuse time steps")
 	case n.Sched.SpikeInput && n.Op != GLinear:
 		return errors.New("only linear nodes take spike input")
+	case n.Sched.Buffer != 0 && (n.Op == GInput || n.Op == GParam || n.Op == GFlatten):
+		return fmt.Errorf("%v nodes have no buffer of their own", n.Op)
+	case n.Sched.Buffer < BufferOutput:
+		return fmt.Errorf("bad buffer %d", n.Sched.Buffer)
 	case n.Sched.Adjoint == nil:
 		return nil
 	case !neuron:
@@ -340,6 +344,17 @@ func parseNode(g *Graph, nodes map[int]*Node, toks []token) (*Node, error) {
 // attribute, or a step parameter bound to a node.
 func setNodeAttr(g *Graph, n *Node, nodes map[int]*Node, key, val token) error {
 	switch key.text {
+	case "buffer":
+		if val.text == "out" {
+			n.Sched.Buffer = BufferOutput
+			return nil
+		}
+		k, err := strconv.Atoi(val.text)
+		if err != nil || k <= 0 {
+			return errAt(val, "bad buffer %q: want a positive number or out", val.text)
+		}
+		n.Sched.Buffer = k
+		return nil
 	case "fuse_time", "spike_input":
 		if key.text == "fuse_time" && n.Op != GNeuron && n.Op != GRecurrent || key.text == "spike_input" && n.Op != GLinear {
 			break

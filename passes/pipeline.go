@@ -92,6 +92,14 @@ var Pipeline = []Pass{
 		Optional: true,
 		Run:      SpikeSparsity,
 	},
+	{
+		Name:     "plan-buffers",
+		Summary:  "share forward buffers between values that are never live together",
+		Doc:      "Gives every computed node of an inference graph a buffer that values whose lifetimes do not overlap share (flatten is a view of its argument), and computes the output straight into the caller's output; training graphs keep a buffer per value, since backpropagation reads them again. Only schedules change; no two values live at once share a buffer.",
+		Optional: true,
+		After:    []string{"dce"}, // dead nodes would hold buffers
+		Run:      PlanBuffers,
+	},
 }
 
 // Options select which part of the pipeline runs.

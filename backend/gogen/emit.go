@@ -148,7 +148,7 @@ func load(w []byte, n int) ([]float32, []byte) {
 		if !l[n] || n.Op == ir.GInput || n.Op == ir.GParam || n.Op == ir.GFlatten {
 			continue
 		}
-		fields = append(fields, buf(n))
+		fields = append(fields, gen.bufField(n))
 		if opt.Train {
 			fields = append(fields, grad(n))
 		}
@@ -176,7 +176,7 @@ func load(w []byte, n int) ([]float32, []byte) {
 			fields = append(fields, fmt.Sprintf("h%d", n.ID))
 		}
 	}
-	w.f("\t%s []float32\n}\n\n", strings.Join(fields, ", "))
+	w.f("\t%s []float32\n}\n\n", strings.Join(unique(fields), ", "))
 
 	w.f("// NewState returns the initial state of B batch entries.\nfunc (m *Model) NewState(B int) *State {\n\ts := &State{batch: B}\n")
 	for _, n := range g.Nodes {
@@ -262,7 +262,9 @@ func (m *Model) ForwardTrain(s *State, y, x []float32, T int) { m.run(s, y, x, T
 			return "", err
 		}
 	}
-	w.f("\tcopy(y, %s)\n", gen.valueOf(out))
+	if owner(out).Sched.Buffer != ir.BufferOutput {
+		w.f("\tcopy(y, %s)\n", gen.valueOf(out))
+	}
 	if opt.Train {
 		w.f("\tif train {\n\t\ts.steps = T\n\t}\n")
 	}
@@ -273,6 +275,35 @@ func (m *Model) ForwardTrain(s *State, y, x []float32, T int) { m.run(s, y, x, T
 		}
 	}
 	return w.String(), nil
+}
+
+// bufField is the State field holding node n's value: its own, or the
+// buffer it shares (plan-buffers).
+func (gen *generator) bufField(n *ir.Node) string {
+	if n.Sched.Buffer > 0 {
+		return "b" + strconv.Itoa(n.Sched.Buffer)
+	}
+	return buf(n)
+}
+
+// owner is the node whose buffer holds n's value: flatten is a view.
+func owner(n *ir.Node) *ir.Node {
+	for n.Op == ir.GFlatten {
+		n = n.Args[0]
+	}
+	return n
+}
+
+func unique(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // valueOf is the local variable holding n's value in run and Backward.
@@ -321,7 +352,12 @@ func (gen *generator) forwardNode(w *src, n *ir.Node) error {
 		w.f("\t%s := %s // %s\n", v, arg(0), n.LongString())
 		return nil
 	}
-	w.f("\t// %s\n\ts.%s = grow(s.%s, %s)\n\t%s := s.%s\n", n.LongString(), v, v, sizeExpr(n), v, v)
+	switch f := gen.bufField(n); {
+	case n.Sched.Buffer == ir.BufferOutput:
+		w.f("\t// %s\n\t%s := y\n", n.LongString(), v)
+	default:
+		w.f("\t// %s\n\ts.%s = grow(s.%s, %s)\n\t%s := s.%s\n", n.LongString(), f, f, sizeExpr(n), v, f)
+	}
 	switch n.Op {
 	case ir.GLinear:
 		bias := "nil"

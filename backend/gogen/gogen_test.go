@@ -95,6 +95,7 @@ func TestGeneratedPackages(t *testing.T) {
 		g       *ir.Graph
 		params  map[string][]float64
 		disable []string // optional passes to skip
+		infer   bool     // inference only: no Backward, buffers planned
 	}
 	var models []model
 	for _, name := range functional.ModelNames() {
@@ -104,10 +105,10 @@ func TestGeneratedPackages(t *testing.T) {
 		}
 		s := m.Build(m.Params(), 1e-3)
 		g, p := oneLayer(t, name, s)
-		models = append(models, model{name, g, p, nil})
+		models = append(models, model{name, g, p, nil, false})
 	}
 	g, p := oneLayer(t, "integrator", integrator())
-	models = append(models, model{"integrator", g, p, nil})
+	models = append(models, model{"integrator", g, p, nil, false})
 	files, _ := filepath.Glob("../../testdata/models/*.snn.json")
 	for _, f := range files {
 		m, err := module.Load(f, 0)
@@ -118,7 +119,7 @@ func TestGeneratedPackages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		models = append(models, model{m.Name, b.Graph, b.Params, nil})
+		models = append(models, model{m.Name, b.Graph, b.Params, nil, false})
 		// Unoptimized: every schedule unfused, the adjoint derived by the
 		// generator, every state saved.
 		var optional []string
@@ -127,7 +128,8 @@ func TestGeneratedPackages(t *testing.T) {
 				optional = append(optional, p.Name)
 			}
 		}
-		models = append(models, model{m.Name + "_plain", b.Graph, b.Params, optional})
+		models = append(models, model{m.Name + "_plain", b.Graph, b.Params, optional, false})
+		models = append(models, model{m.Name + "_infer", b.Graph, b.Params, []string{"autodiff", "fuse-surrogate-backward"}, true})
 	}
 
 	// The packages must live inside this module to import cpuid; a fresh
@@ -145,7 +147,7 @@ func TestGeneratedPackages(t *testing.T) {
 	var dirs []string
 	for _, m := range models {
 		pkg := "m" + strings.ReplaceAll(m.name, "_", "")
-		gold, err := MakeGolden(m.g, m.params, 10, 2, true)
+		gold, err := MakeGolden(m.g, m.params, 10, 2, !m.infer)
 		if err != nil {
 			t.Fatalf("%s: %v", m.name, err)
 		}
@@ -153,7 +155,7 @@ func TestGeneratedPackages(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", m.name, err)
 		}
-		files, err := Generate(opt, m.params, Options{Package: pkg, Source: m.name, Train: true, Golden: gold})
+		files, err := Generate(opt, m.params, Options{Package: pkg, Source: m.name, Train: !m.infer, Golden: gold})
 		if err != nil {
 			t.Fatalf("%s: %v", m.name, err)
 		}
