@@ -137,6 +137,11 @@ type Schedule struct {
 	// SpikeInput (linear): the input is spikes, 0 or 1, so the product is
 	// an event-driven accumulation of weight columns over active inputs.
 	SpikeInput bool
+	// Epilogue (linear): the product is computed inside the kernel of its
+	// only user, a time-fused neuron layer, one tile of outputs at a time,
+	// and the neurons step on the tile while it is in L1: the currents
+	// never go to memory.
+	Epilogue bool
 	// Buffer is where the node's value lives during a forward pass: 0 in
 	// a buffer of its own, k > 0 in shared buffer k (nodes sharing one are
 	// never live at the same time), BufferOutput in the caller's output.
@@ -168,6 +173,9 @@ func (n *Node) LongString() string {
 	case GLinear:
 		if n.Sched.SpikeInput {
 			b.WriteString(" spike_input=true")
+		}
+		if n.Sched.Epilogue {
+			b.WriteString(" epilogue=true")
 		}
 	case GNeuron, GRecurrent:
 		name := "<nil>"

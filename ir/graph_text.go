@@ -61,6 +61,8 @@ func verifySchedule(n *Node, steps map[*Step]bool) error {
 		return errors.New("only neuron and recurrent nodes fuse time steps")
 	case n.Sched.SpikeInput && n.Op != GLinear:
 		return errors.New("only linear nodes take spike input")
+	case n.Sched.Epilogue && n.Op != GLinear:
+		return errors.New("only linear nodes fuse into a neuron kernel")
 	case n.Sched.Buffer != 0 && (n.Op == GInput || n.Op == GParam || n.Op == GFlatten):
 		return fmt.Errorf("%v nodes have no buffer of their own", n.Op)
 	case n.Sched.Buffer < BufferOutput:
@@ -355,18 +357,21 @@ func setNodeAttr(g *Graph, n *Node, nodes map[int]*Node, key, val token) error {
 		}
 		n.Sched.Buffer = k
 		return nil
-	case "fuse_time", "spike_input":
-		if key.text == "fuse_time" && n.Op != GNeuron && n.Op != GRecurrent || key.text == "spike_input" && n.Op != GLinear {
+	case "fuse_time", "spike_input", "epilogue":
+		if key.text == "fuse_time" && n.Op != GNeuron && n.Op != GRecurrent || key.text != "fuse_time" && n.Op != GLinear {
 			break
 		}
 		b, err := strconv.ParseBool(val.text)
 		if err != nil {
 			return errAt(val, "bad %s %q", key.text, val.text)
 		}
-		if key.text == "fuse_time" {
+		switch key.text {
+		case "fuse_time":
 			n.Sched.FuseTime = b
-		} else {
+		case "spike_input":
 			n.Sched.SpikeInput = b
+		default:
+			n.Sched.Epilogue = b
 		}
 		return nil
 	case "adjoint":

@@ -93,11 +93,19 @@ var Pipeline = []Pass{
 		Run:      SpikeSparsity,
 	},
 	{
+		Name:     "fuse-linear-epilogue",
+		Summary:  "compute a product inside the neuron kernel that consumes it, tile by tile",
+		Doc:      "Marks linear nodes of inference graphs whose only user is a time-fused neuron layer, so that its kernel computes each tile of currents (in the product's own order) and steps the neurons on it while it is in L1; the currents never go to memory. Only schedules change.",
+		Optional: true,
+		After:    []string{"fuse-timesteps", "spike-sparsity"}, // it needs fused neurons and leaves spike products event-driven
+		Run:      FuseLinearEpilogue,
+	},
+	{
 		Name:     "plan-buffers",
 		Summary:  "share forward buffers between values that are never live together",
 		Doc:      "Gives every computed node of an inference graph a buffer that values whose lifetimes do not overlap share (flatten is a view of its argument), and computes the output straight into the caller's output; training graphs keep a buffer per value, since backpropagation reads them again. Only schedules change; no two values live at once share a buffer.",
 		Optional: true,
-		After:    []string{"dce"}, // dead nodes would hold buffers
+		After:    []string{"dce", "fuse-linear-epilogue"}, // dead and fused nodes would hold buffers
 		Run:      PlanBuffers,
 	},
 }

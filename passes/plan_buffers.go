@@ -12,7 +12,8 @@ import (
 // after the first call. Values whose lifetimes do not overlap share a
 // buffer: a value lives from its node to its last user (through flatten,
 // which is a view of its argument, not a copy). The graph's output is
-// computed straight into the caller's output.
+// computed straight into the caller's output, and products fused into
+// their neuron kernel (fuse-linear-epilogue) need none.
 //
 // Training graphs (any node with an adjoint step) keep every value in a
 // buffer of its own: the backward pass reads the forward values again.
@@ -61,8 +62,8 @@ func PlanBuffers(g *ir.Graph) error {
 			}
 		}
 		switch {
-		case n.Op == ir.GInput || n.Op == ir.GParam || n.Op == ir.GFlatten:
-			continue
+		case n.Op == ir.GInput || n.Op == ir.GParam || n.Op == ir.GFlatten || n.Sched.Epilogue:
+			continue // no buffer of its own: the caller's, a view, or never stored
 		case outputs[n]:
 			// A single output goes to the caller; with several, each keeps
 			// its own buffer.

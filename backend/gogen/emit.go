@@ -145,7 +145,7 @@ func load(w []byte, n int) ([]float32, []byte) {
 	w.f("\tbatch int\n\tsteps int // T of the last ForwardTrain; 0 when Backward cannot run\n\tx     []float32 // the last ForwardTrain's input\n")
 	var fields []string
 	for _, n := range g.Nodes {
-		if !l[n] || n.Op == ir.GInput || n.Op == ir.GParam || n.Op == ir.GFlatten {
+		if !l[n] || n.Op == ir.GInput || n.Op == ir.GParam || n.Op == ir.GFlatten || n.Sched.Epilogue {
 			continue
 		}
 		fields = append(fields, gen.bufField(n))
@@ -277,6 +277,14 @@ func (m *Model) ForwardTrain(s *State, y, x []float32, T int) { m.run(s, y, x, T
 	return w.String(), nil
 }
 
+// epilogueOf returns the product fused into neuron node n's kernel, or nil.
+func (gen *generator) epilogueOf(n *ir.Node) *ir.Node {
+	if n.Op == ir.GNeuron && n.Args[0].Op == ir.GLinear && n.Args[0].Sched.Epilogue {
+		return n.Args[0]
+	}
+	return nil
+}
+
 // bufField is the State field holding node n's value: its own, or the
 // buffer it shares (plan-buffers).
 func (gen *generator) bufField(n *ir.Node) string {
@@ -352,6 +360,10 @@ func (gen *generator) forwardNode(w *src, n *ir.Node) error {
 		w.f("\t%s := %s // %s\n", v, arg(0), n.LongString())
 		return nil
 	}
+	if n.Sched.Epilogue {
+		w.f("\t// %s: in the kernel of its user\n", n.LongString())
+		return nil
+	}
 	switch f := gen.bufField(n); {
 	case n.Sched.Buffer == ir.BufferOutput:
 		w.f("\t// %s\n\t%s := y\n", n.LongString(), v)
@@ -360,6 +372,9 @@ func (gen *generator) forwardNode(w *src, n *ir.Node) error {
 	}
 	switch n.Op {
 	case ir.GLinear:
+		if n.Sched.Epilogue {
+			break // computed inside its neuron layer's kernel
+		}
 		bias := "nil"
 		if len(n.Args) == 3 {
 			bias = arg(2)
@@ -392,7 +407,18 @@ func (gen *generator) forwardNode(w *src, n *ir.Node) error {
 		for i := range n.Step.Inputs {
 			ins = append(ins, arg(i))
 		}
-		w.f("\t%s\n", gen.tapeSetup(n, k, "T*B"))
+		if ts := gen.tapeSetup(n, k, "T*B"); ts != "" {
+			w.f("\t%s\n", ts)
+		}
+		if lin := n.Args[0]; lin.Op == ir.GLinear && lin.Sched.Epilogue {
+			bias := "nil"
+			if len(lin.Args) == 3 {
+				bias = gen.valueOf(lin.Args[2])
+			}
+			w.f("\tk.%sLinearForward(T, B, %s, %s, %s, %s%s%s%s)\n", k.fn, gen.valueOf(lin.Args[0]), gen.weightsT(lin.Args[1]), bias, v,
+				gen.stateArgs(n, "s"), gen.tapeArgs(n, k, ""), gen.boundArgs(n, k, false))
+			break
+		}
 		if n.Sched.FuseTime {
 			w.f("\tk.%sForward(T, B, %s, %s%s%s%s)\n", k.fn, strings.Join(ins, ", "), v, gen.stateArgs(n, "s"), gen.tapeArgs(n, k, ""), gen.boundArgs(n, k, false))
 			break
@@ -412,7 +438,9 @@ func (gen *generator) forwardNode(w *src, n *ir.Node) error {
 		if n.Sched.FuseTime {
 			w.f("\tk.linear(s.c%d, %s, %s, nil, T*B, %d, %d) // the input part of every step at once\n", n.ID, arg(0), gen.weightsT(n.Args[1]), h, inSize)
 		}
-		w.f("\t%s\n", gen.tapeSetup(n, k, "T*B"))
+		if ts := gen.tapeSetup(n, k, "T*B"); ts != "" {
+			w.f("\t%s\n", ts)
+		}
 		w.f("\tfor t := 0; t < T; t++ {\n\t\tct := s.c%d[t*B*%d : (t+1)*B*%d]\n", n.ID, h, h)
 		if !n.Sched.FuseTime {
 			w.f("\t\tk.linear(ct, %s[t*B*%d:(t+1)*B*%d], %s, nil, B, %d, %d)\n", arg(0), inSize, inSize, gen.weightsT(n.Args[1]), h, inSize)
@@ -660,6 +688,11 @@ func (gen *generator) kernels() (string, error) {
 		if err := k.forward(&w.Builder); err != nil {
 			return "", err
 		}
+		if lin := gen.epilogueOf(n); lin != nil {
+			if err := k.epilogueForward(&w.Builder, lin.Args[0].Type.Size()); err != nil {
+				return "", err
+			}
+		}
 		if k.adjoint != nil {
 			if err := k.backward(&w.Builder); err != nil {
 				return "", err
@@ -692,6 +725,9 @@ func (gen *generator) dispatch() string {
 	for _, n := range gen.sortedNeurons() {
 		k := gen.neuron[n]
 		w.f("\t%sForward func%s\n", k.fn, k.forwardSig())
+		if gen.epilogueOf(n) != nil {
+			w.f("\t%sLinearForward func%s\n", k.fn, k.epilogueSig())
+		}
 		if k.adjoint != nil {
 			w.f("\t%sBackward func%s\n", k.fn, k.backwardSig())
 		}
@@ -703,6 +739,9 @@ func (gen *generator) dispatch() string {
 	for _, n := range gen.sortedNeurons() {
 		k := gen.neuron[n]
 		w.f("\t%sForward: %sForward,\n", k.fn, k.fn)
+		if gen.epilogueOf(n) != nil {
+			w.f("\t%sLinearForward: %sLinearForward,\n", k.fn, k.fn)
+		}
 		if k.adjoint != nil {
 			w.f("\t%sBackward: %sBackward,\n", k.fn, k.fn)
 		}

@@ -204,23 +204,56 @@ func (k *stepKernel) paramArgs(grad bool) string {
 // whole sequence (read once and written once per call).
 func (k *stepKernel) forward(w *strings.Builder) error {
 	s := k.step
-	l := live(s, func(o int) bool { return o == 0 }, true)
-	tape := len(k.saved) > 0
 	fmt.Fprintf(w, "// %sForward runs the %s neurons (%d per batch entry) over T time steps\n", k.fn, s.Name, k.n)
 	fmt.Fprintf(w, "// of B batch entries. Inputs %s and output y are [T][B][%d]; the\n", strings.Join(s.Inputs, ", "), k.n)
 	fmt.Fprintf(w, "// states (%s) are [B][%d], read at the start and updated in place.\n", stateNames(s), k.n)
-	if tape {
+	if len(k.saved) > 0 {
 		fmt.Fprintf(w, "// Unless nil, the tape slices receive the states the backward kernel\n// needs, as they were at the start of each step, [T][B][%d].\n", k.n)
 	}
 	fmt.Fprintf(w, "func %sForward%s {\n", k.fn, k.forwardSig())
 	fmt.Fprintf(w, "\tconst N = %d\n", k.n)
 	w.WriteString("\tfor b := 0; b < B; b++ {\n\t\tfor n0 := 0; n0 < N; n0 += laneTile {\n\t\t\tn1 := min(n0+laneTile, N)\n")
 	w.WriteString("\t\t\tfor t := 0; t < T; t++ {\n\t\t\t\trow := (t*B + b) * N\n\t\t\t\tfor n := n0; n < n1; n++ {\n")
-	ind := "\t\t\t\t\t"
+	if err := k.lane(w, func(i int) string { return "x" + strconv.Itoa(i) + "[row+n]" }); err != nil {
+		return err
+	}
+	w.WriteString("\t\t\t\t}\n\t\t\t}\n\t\t}\n\t}\n}\n\n")
+	return nil
+}
+
+// epilogueForward emits the forward kernel fused with the product feeding
+// its one input (fuse-linear-epilogue): per tile of neurons and time step,
+// the tile's currents are computed into a local array, in the product's
+// order (bias, then one fused multiply-add per input in order), and the
+// neurons step on them at once.
+func (k *stepKernel) epilogueForward(w *strings.Builder, in int) error {
+	fmt.Fprintf(w, "// %sLinearForward is %sForward with its input computed in place: x0 =\n", k.fn, k.fn)
+	fmt.Fprintf(w, "// xin·wᵀ + bias, xin [T][B][%d], wT the [%d][%d] transposed weights, bias\n// optional. The currents never leave the tile.\n", in, in, k.n)
+	fmt.Fprintf(w, "func %sLinearForward%s {\n", k.fn, k.epilogueSig())
+	fmt.Fprintf(w, "\tconst N, In = %d, %d\n\tvar cur [laneTile]float32\n", k.n, in)
+	w.WriteString("\tfor b := 0; b < B; b++ {\n\t\tfor n0 := 0; n0 < N; n0 += laneTile {\n\t\t\tn1 := min(n0+laneTile, N)\n\t\t\tc := cur[:n1-n0]\n")
+	w.WriteString("\t\t\tfor t := 0; t < T; t++ {\n\t\t\t\trow := (t*B + b) * N\n")
+	w.WriteString("\t\t\t\tif bias != nil {\n\t\t\t\t\tcopy(c, bias[n0:n1])\n\t\t\t\t} else {\n\t\t\t\t\tclear(c)\n\t\t\t\t}\n")
+	w.WriteString("\t\t\t\tfor i, xi := range xin[(t*B+b)*In : (t*B+b+1)*In] {\n\t\t\t\t\twi := wT[i*N+n0 : i*N+n1]\n")
+	w.WriteString("\t\t\t\t\tfor j := range c {\n\t\t\t\t\t\tc[j] = fma32(xi, wi[j], c[j])\n\t\t\t\t\t}\n\t\t\t\t}\n")
+	w.WriteString("\t\t\t\tfor n := n0; n < n1; n++ {\n")
+	if err := k.lane(w, func(int) string { return "c[n-n0]" }); err != nil {
+		return err
+	}
+	w.WriteString("\t\t\t\t}\n\t\t\t}\n\t\t}\n\t}\n}\n\n")
+	return nil
+}
+
+// lane writes one neuron's step at (t, b, n): the live values, the tape,
+// the output and the next states. input(i) reads step input i.
+func (k *stepKernel) lane(w *strings.Builder, input func(i int) string) error {
+	s := k.step
+	l := live(s, func(o int) bool { return o == 0 }, true)
+	const ind = "\t\t\t\t\t"
 	read := func(v *ir.Value) string {
 		switch v.Op {
 		case ir.OpInput:
-			return "x" + strconv.Itoa(s.InputIndex(v.Name)) + "[row+n]"
+			return input(s.InputIndex(v.Name))
 		case ir.OpState:
 			return "s" + strconv.Itoa(s.StateIndex(v.Name)) + "[b*N+n]"
 		case ir.OpParam:
@@ -245,7 +278,6 @@ func (k *stepKernel) forward(w *strings.Builder) error {
 			fmt.Fprintf(w, "%ss%d[b*N+n] = %s\n", ind, i, st.Next)
 		}
 	}
-	w.WriteString("\t\t\t\t}\n\t\t\t}\n\t\t}\n\t}\n}\n\n")
 	return nil
 }
 
@@ -336,6 +368,12 @@ func (k *stepKernel) forwardSig() string {
 		a = append(a, "tape"+strconv.Itoa(i))
 	}
 	return "(T, B int, " + strings.Join(a, ", ") + " []float32" + k.paramArgs(false) + ")"
+}
+
+// epilogueSig is the signature of the kernel fused with its input product:
+// the product's input, transposed weights and bias replace x0.
+func (k *stepKernel) epilogueSig() string {
+	return strings.Replace(k.forwardSig(), "x0,", "xin, wT, bias,", 1)
 }
 
 // backwardSig is the backward kernel's signature: forward inputs x0..,

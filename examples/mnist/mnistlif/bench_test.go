@@ -86,119 +86,77 @@ func lif1Unfused(T, B int, x0, y, s0, s1, tape0, tape1 []float32, tmp [][]float3
 		for i := range v8 {
 			n := i % N
 			_ = n
-			v8[i] = float32(100)
+			v8[i] = float32(0.1)
 		}
 		v9 := tmp[8][:L]
 		for i := range v9 {
 			n := i % N
 			_ = n
-			v9[i] = float32(0.001)
+			v9[i] = float32(v7[i] * v8[i])
 		}
 		v10 := tmp[9][:L]
 		for i := range v10 {
 			n := i % N
 			_ = n
-			v10[i] = float32(v9[i] * v8[i])
+			v10[i] = v2[i] + v9[i]
 		}
 		v11 := tmp[10][:L]
 		for i := range v11 {
 			n := i % N
 			_ = n
-			v11[i] = float32(v10[i] * v7[i])
+			v11[i] = float32(-0.2)
 		}
 		v12 := tmp[11][:L]
 		for i := range v12 {
 			n := i % N
 			_ = n
-			v12[i] = v2[i] + v11[i]
+			v12[i] = float32(v4[i] * v11[i])
 		}
 		v13 := tmp[12][:L]
 		for i := range v13 {
 			n := i % N
 			_ = n
-			v13[i] = float32(200)
+			v13[i] = v4[i] + v12[i]
 		}
 		v14 := tmp[13][:L]
 		for i := range v14 {
 			n := i % N
 			_ = n
-			v14[i] = float32(-0.001)
+			v14[i] = float32(1)
 		}
 		v15 := tmp[14][:L]
 		for i := range v15 {
 			n := i % N
 			_ = n
-			v15[i] = float32(v14[i] * v13[i])
+			v15[i] = v10[i] - v14[i]
 		}
 		v16 := tmp[15][:L]
 		for i := range v16 {
 			n := i % N
 			_ = n
-			v16[i] = float32(v15[i] * v4[i])
+			v16[i] = b2f(v15[i] > 0)
 		}
 		v17 := tmp[16][:L]
 		for i := range v17 {
 			n := i % N
 			_ = n
-			v17[i] = v4[i] + v16[i]
+			v17[i] = v14[i] - v16[i]
 		}
 		v18 := tmp[17][:L]
 		for i := range v18 {
 			n := i % N
 			_ = n
-			v18[i] = float32(1)
+			v18[i] = float32(v17[i] * v10[i])
 		}
 		v19 := tmp[18][:L]
 		for i := range v19 {
 			n := i % N
 			_ = n
-			v19[i] = v12[i] - v18[i]
+			v19[i] = v18[i] + v5[i]
 		}
-		v20 := tmp[19][:L]
-		for i := range v20 {
-			n := i % N
-			_ = n
-			v20[i] = b2f(v19[i] > 0)
-		}
-		v21 := tmp[20][:L]
-		for i := range v21 {
-			n := i % N
-			_ = n
-			v21[i] = float32(0)
-		}
-		v22 := tmp[21][:L]
-		for i := range v22 {
-			n := i % N
-			_ = n
-			v22[i] = float32(1)
-		}
-		v23 := tmp[22][:L]
-		for i := range v23 {
-			n := i % N
-			_ = n
-			v23[i] = v22[i] - v20[i]
-		}
-		v24 := tmp[23][:L]
-		for i := range v24 {
-			n := i % N
-			_ = n
-			v24[i] = float32(v23[i] * v12[i])
-		}
-		v25 := tmp[24][:L]
-		for i := range v25 {
-			n := i % N
-			_ = n
-			v25[i] = float32(v20[i] * v21[i])
-		}
-		v26 := tmp[25][:L]
-		for i := range v26 {
-			n := i % N
-			_ = n
-			v26[i] = v24[i] + v25[i]
-		}
-		copy(y[row:row+L], v20)
-		copy(s0, v26)
-		copy(s1, v17)
+		copy(y[row:row+L], v16)
+		copy(s0, v19)
+		copy(s1, v13)
 	}
 }
 
@@ -216,7 +174,7 @@ func BenchmarkLif1Kernel(b *testing.B) {
 		benchKernel(b, N, func() { active.lif1Forward(benchT, benchB, x[0], y, s0, s1, nil, nil) })
 	})
 	b.Run("impl=unfused", func(b *testing.B) {
-		tmp := make([][]float32, 26)
+		tmp := make([][]float32, 19)
 		for i := range tmp {
 			tmp[i] = make([]float32, benchB*N)
 		}
@@ -227,7 +185,7 @@ func BenchmarkLif1Kernel(b *testing.B) {
 // readoutUnfused is readoutForward one op at a time: every value of the step
 // is a [B][N] array written and read back per time step. tmp holds one
 // such array per value.
-func readoutUnfused(T, B int, x0, y, s0, s1, tape0, tape1 []float32, tmp [][]float32) {
+func readoutUnfused(T, B int, x0, y, s0, s1 []float32, tmp [][]float32) {
 	const N = 10
 	L := B * N
 	for t := 0; t < T; t++ {
@@ -261,83 +219,59 @@ func readoutUnfused(T, B int, x0, y, s0, s1, tape0, tape1 []float32, tmp [][]flo
 		for i := range v5 {
 			n := i % N
 			_ = n
-			v5[i] = float32(100)
+			v5[i] = float32(0)
 		}
 		v6 := tmp[5][:L]
 		for i := range v6 {
 			n := i % N
 			_ = n
-			v6[i] = float32(0)
+			v6[i] = v5[i] - v2[i]
 		}
 		v7 := tmp[6][:L]
 		for i := range v7 {
 			n := i % N
 			_ = n
-			v7[i] = v6[i] - v2[i]
+			v7[i] = v6[i] + v4[i]
 		}
 		v8 := tmp[7][:L]
 		for i := range v8 {
 			n := i % N
 			_ = n
-			v8[i] = v7[i] + v4[i]
+			v8[i] = float32(0.1)
 		}
 		v9 := tmp[8][:L]
 		for i := range v9 {
 			n := i % N
 			_ = n
-			v9[i] = float32(0.001)
+			v9[i] = float32(v7[i] * v8[i])
 		}
 		v10 := tmp[9][:L]
 		for i := range v10 {
 			n := i % N
 			_ = n
-			v10[i] = float32(v9[i] * v5[i])
+			v10[i] = v2[i] + v9[i]
 		}
 		v11 := tmp[10][:L]
 		for i := range v11 {
 			n := i % N
 			_ = n
-			v11[i] = float32(v10[i] * v8[i])
+			v11[i] = float32(-0.2)
 		}
 		v12 := tmp[11][:L]
 		for i := range v12 {
 			n := i % N
 			_ = n
-			v12[i] = v2[i] + v11[i]
+			v12[i] = float32(v4[i] * v11[i])
 		}
 		v13 := tmp[12][:L]
 		for i := range v13 {
 			n := i % N
 			_ = n
-			v13[i] = float32(200)
+			v13[i] = v4[i] + v12[i]
 		}
-		v14 := tmp[13][:L]
-		for i := range v14 {
-			n := i % N
-			_ = n
-			v14[i] = float32(-0.001)
-		}
-		v15 := tmp[14][:L]
-		for i := range v15 {
-			n := i % N
-			_ = n
-			v15[i] = float32(v14[i] * v13[i])
-		}
-		v16 := tmp[15][:L]
-		for i := range v16 {
-			n := i % N
-			_ = n
-			v16[i] = float32(v15[i] * v4[i])
-		}
-		v17 := tmp[16][:L]
-		for i := range v17 {
-			n := i % N
-			_ = n
-			v17[i] = v4[i] + v16[i]
-		}
-		copy(y[row:row+L], v12)
-		copy(s0, v12)
-		copy(s1, v17)
+		copy(y[row:row+L], v10)
+		copy(s0, v10)
+		copy(s1, v13)
 	}
 }
 
@@ -352,13 +286,13 @@ func BenchmarkReadoutKernel(b *testing.B) {
 	x := [][]float32{benchInput(benchT * benchB * 10)}
 	y := make([]float32, benchT*benchB*N)
 	b.Run("impl=fused", func(b *testing.B) {
-		benchKernel(b, N, func() { active.readoutForward(benchT, benchB, x[0], y, s0, s1, nil, nil) })
+		benchKernel(b, N, func() { active.readoutForward(benchT, benchB, x[0], y, s0, s1) })
 	})
 	b.Run("impl=unfused", func(b *testing.B) {
-		tmp := make([][]float32, 17)
+		tmp := make([][]float32, 13)
 		for i := range tmp {
 			tmp[i] = make([]float32, benchB*N)
 		}
-		benchKernel(b, N, func() { readoutUnfused(benchT, benchB, x[0], y, s0, s1, nil, nil, tmp) })
+		benchKernel(b, N, func() { readoutUnfused(benchT, benchB, x[0], y, s0, s1, tmp) })
 	})
 }

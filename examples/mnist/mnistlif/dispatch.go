@@ -10,14 +10,14 @@ import (
 
 // kernels is one implementation of the model's kernels.
 type kernels struct {
-	name            string
-	requires        []cpuid.FeatureID
-	linear          func(y, x, w, b []float32, rows, out, in int)
-	linearBackward  func(dx, dw, db, x, w, dy []float32, rows, out, in int)
-	lif1Forward     func(T, B int, x0, y, s0, s1, tape0, tape1 []float32)
-	lif1Backward    func(T, B int, x0, tape0, tape1, dy, dx0, gs0, gs1 []float32)
-	readoutForward  func(T, B int, x0, y, s0, s1, tape0, tape1 []float32)
-	readoutBackward func(T, B int, x0, tape0, tape1, dy, dx0, gs0, gs1 []float32)
+	name                 string
+	requires             []cpuid.FeatureID
+	linear, linearSpikes func(y, x, wT, b []float32, rows, out, in int)
+	linearBackward       func(dx, dw, db, x, wT, dy []float32, rows, out, in int)
+	lif1Forward          func(T, B int, x0, y, s0, s1, tape0, tape1 []float32)
+	lif1Backward         func(T, B int, x0, tape0, tape1, dy, dx0, gs0, gs1 []float32)
+	readoutForward       func(T, B int, x0, y, s0, s1 []float32)
+	readoutBackward      func(T, B int, x0, dy, dx0, gs0, gs1 []float32)
 }
 
 // generic is the plain-Go implementation: it runs everywhere and is the
@@ -25,6 +25,7 @@ type kernels struct {
 var generic = kernels{
 	name:            "generic",
 	linear:          linear,
+	linearSpikes:    linearSpikes,
 	linearBackward:  linearBackward,
 	lif1Forward:     lif1Forward,
 	lif1Backward:    lif1Backward,

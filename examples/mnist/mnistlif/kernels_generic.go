@@ -38,34 +38,27 @@ func lif1Forward(T, B int, x0, y, s0, s1, tape0, tape1 []float32) {
 					v5 := float32(0)
 					v6 := v5 - v2
 					v7 := v6 + v4
-					v8 := float32(100)
-					v9 := float32(0.001)
-					v10 := float32(v9 * v8)
-					v11 := float32(v10 * v7)
-					v12 := v2 + v11
-					v13 := float32(200)
-					v14 := float32(-0.001)
-					v15 := float32(v14 * v13)
-					v16 := float32(v15 * v4)
-					v17 := v4 + v16
-					v18 := float32(1)
-					v19 := v12 - v18
-					v20 := b2f(v19 > 0)
-					v21 := float32(0)
-					v22 := float32(1)
-					v23 := v22 - v20
-					v24 := float32(v23 * v12)
-					v25 := float32(v20 * v21)
-					v26 := v24 + v25
+					v8 := float32(0.1)
+					v9 := float32(v7 * v8)
+					v10 := v2 + v9
+					v11 := float32(-0.2)
+					v12 := float32(v4 * v11)
+					v13 := v4 + v12
+					v14 := float32(1)
+					v15 := v10 - v14
+					v16 := b2f(v15 > 0)
+					v17 := v14 - v16
+					v18 := float32(v17 * v10)
+					v19 := v18 + v5
 					if tape0 != nil {
 						tape0[row+n] = v2
 					}
 					if tape1 != nil {
 						tape1[row+n] = v3
 					}
-					y[row+n] = v20
-					s0[b*N+n] = v26
-					s1[b*N+n] = v17
+					y[row+n] = v16
+					s0[b*N+n] = v19
+					s1[b*N+n] = v13
 				}
 			}
 		}
@@ -95,42 +88,33 @@ func lif1Backward(T, B int, x0, tape0, tape1, dy, dx0, gs0, gs1 []float32) {
 					v9 := v8 - v2
 					v10 := v9 + v7
 					v11 := float32(100)
-					v12 := float32(0.001)
-					v13 := float32(v12 * v11)
-					v14 := float32(v13 * v10)
-					v15 := v2 + v14
-					v16 := float32(200)
-					v17 := float32(-0.001)
-					v18 := float32(v17 * v16)
-					v21 := float32(1)
-					v22 := v15 - v21
-					v23 := b2f(v22 > 0)
-					v24 := float32(0)
-					v25 := float32(1)
-					v26 := v25 - v23
-					v30 := float32(v5 * v24)
-					v32 := v4 + v30
-					v33 := float32(v5 * v15)
-					v34 := float32(v5 * v26)
-					v35 := -v33
-					v36 := v32 + v35
-					v37 := float32(100)
-					v38 := float32(math.Abs(float64(v22)))
-					v39 := float32(v37 * v38)
-					v40 := float32(1)
-					v41 := v39 + v40
-					v42 := float32(v41 * v41)
-					v43 := v36 / v42
-					v45 := v34 + v43
-					v47 := float32(v6 * v18)
-					v48 := v6 + v47
-					v52 := float32(v45 * v13)
-					v55 := v48 + v52
-					v56 := -v52
-					v57 := v45 + v56
-					dx0[row+n] += v55
-					gs0[b*N+n] = v57
-					gs1[b*N+n] = v55
+					v12 := float32(0.1)
+					v13 := float32(v10 * v12)
+					v14 := v2 + v13
+					v15 := float32(-0.2)
+					v16 := float32(1)
+					v17 := v14 - v16
+					v18 := b2f(v17 > 0)
+					v19 := v16 - v18
+					v20 := float32(v5 * v8)
+					v21 := v4 + v20
+					v22 := float32(v5 * v14)
+					v23 := float32(v5 * v19)
+					v24 := v21 - v22
+					v25 := float32(math.Abs(float64(v17)))
+					v26 := float32(v25 * v11)
+					v27 := v26 + v16
+					v28 := float32(v27 * v27)
+					v29 := v24 / v28
+					v30 := v23 + v29
+					v31 := float32(v6 * v15)
+					v32 := v6 + v31
+					v33 := float32(v30 * v12)
+					v34 := v32 + v33
+					v35 := v30 - v33
+					dx0[row+n] += v34
+					gs0[b*N+n] = v35
+					gs1[b*N+n] = v34
 				}
 			}
 		}
@@ -140,9 +124,7 @@ func lif1Backward(T, B int, x0, tape0, tape1, dy, dx0, gs0, gs1 []float32) {
 // readoutForward runs the readout neurons (10 per batch entry) over T time steps
 // of B batch entries. Inputs x and output y are [T][B][10]; the
 // states (s0 = v, s1 = i) are [B][10], read at the start and updated in place.
-// Unless nil, the tape slices receive the states the backward kernel
-// needs, as they were at the start of each step, [T][B][10].
-func readoutForward(T, B int, x0, y, s0, s1, tape0, tape1 []float32) {
+func readoutForward(T, B int, x0, y, s0, s1 []float32) {
 	const N = 10
 	for b := 0; b < B; b++ {
 		for n0 := 0; n0 < N; n0 += laneTile {
@@ -154,28 +136,18 @@ func readoutForward(T, B int, x0, y, s0, s1, tape0, tape1 []float32) {
 					v2 := s0[b*N+n]
 					v3 := s1[b*N+n]
 					v4 := v3 + v1
-					v5 := float32(100)
-					v6 := float32(0)
-					v7 := v6 - v2
-					v8 := v7 + v4
-					v9 := float32(0.001)
-					v10 := float32(v9 * v5)
-					v11 := float32(v10 * v8)
-					v12 := v2 + v11
-					v13 := float32(200)
-					v14 := float32(-0.001)
-					v15 := float32(v14 * v13)
-					v16 := float32(v15 * v4)
-					v17 := v4 + v16
-					if tape0 != nil {
-						tape0[row+n] = v2
-					}
-					if tape1 != nil {
-						tape1[row+n] = v3
-					}
-					y[row+n] = v12
-					s0[b*N+n] = v12
-					s1[b*N+n] = v17
+					v5 := float32(0)
+					v6 := v5 - v2
+					v7 := v6 + v4
+					v8 := float32(0.1)
+					v9 := float32(v7 * v8)
+					v10 := v2 + v9
+					v11 := float32(-0.2)
+					v12 := float32(v4 * v11)
+					v13 := v4 + v12
+					y[row+n] = v10
+					s0[b*N+n] = v10
+					s1[b*N+n] = v13
 				}
 			}
 		}
@@ -186,7 +158,7 @@ func readoutForward(T, B int, x0, y, s0, s1, tape0, tape1 []float32) {
 // loss gradient of y [T][B][10], it adds the gradients of the inputs to
 // dx and of the bound parameters to dp. gs holds the state adjoints,
 // [B][N], zero before the last step.
-func readoutBackward(T, B int, x0, tape0, tape1, dy, dx0, gs0, gs1 []float32) {
+func readoutBackward(T, B int, x0, dy, dx0, gs0, gs1 []float32) {
 	const N = 10
 	for b := 0; b < B; b++ {
 		for n0 := 0; n0 < N; n0 += laneTile {
@@ -197,22 +169,17 @@ func readoutBackward(T, B int, x0, tape0, tape1, dy, dx0, gs0, gs1 []float32) {
 					v4 := dy[row+n]
 					v5 := gs0[b*N+n]
 					v6 := gs1[b*N+n]
-					v8 := float32(100)
-					v12 := float32(0.001)
-					v13 := float32(v12 * v8)
-					v16 := float32(200)
-					v17 := float32(-0.001)
-					v18 := float32(v17 * v16)
-					v21 := v4 + v5
-					v23 := float32(v6 * v18)
-					v24 := v6 + v23
-					v28 := float32(v21 * v13)
-					v31 := v24 + v28
-					v32 := -v28
-					v33 := v21 + v32
-					dx0[row+n] += v31
-					gs0[b*N+n] = v33
-					gs1[b*N+n] = v31
+					v7 := float32(0.1)
+					v8 := float32(-0.2)
+					v9 := v4 + v5
+					v10 := float32(v6 * v8)
+					v11 := v6 + v10
+					v12 := float32(v9 * v7)
+					v13 := v11 + v12
+					v14 := v9 - v12
+					dx0[row+n] += v13
+					gs0[b*N+n] = v14
+					gs1[b*N+n] = v13
 				}
 			}
 		}

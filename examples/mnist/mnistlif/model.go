@@ -22,10 +22,12 @@ var weightsBin []byte
 // Model is the network mnist_lif with its weights. It is read-only after New,
 // so goroutines may share one Model, each with its own State.
 type Model struct {
-	fc1Weight []float32 // fc1.weight [256,784]
-	fc1Bias   []float32 // fc1.bias [256]
-	fc2Weight []float32 // fc2.weight [10,256]
-	fc2Bias   []float32 // fc2.bias [10]
+	fc1Weight  []float32 // fc1.weight [256,784]
+	fc1Bias    []float32 // fc1.bias [256]
+	fc2Weight  []float32 // fc2.weight [10,256]
+	fc2Bias    []float32 // fc2.bias [10]
+	fc1WeightT []float32 // fc1.weight transposed, [in][out], for the products
+	fc2WeightT []float32 // fc2.weight transposed, [in][out], for the products
 }
 
 // New returns the model with the weights compiled into the package.
@@ -36,6 +38,8 @@ func New() *Model {
 	m.fc1Bias, w = load(w, 256)
 	m.fc2Weight, w = load(w, 2560)
 	m.fc2Bias, w = load(w, 10)
+	m.fc1WeightT = transpose(m.fc1Weight, 256, 784)
+	m.fc2WeightT = transpose(m.fc2Weight, 10, 256)
 	return m
 }
 
@@ -52,10 +56,10 @@ func load(w []byte, n int) ([]float32, []byte) {
 // buffers Forward and Backward reuse, so that calls after the first
 // allocate nothing. A State belongs to one goroutine at a time.
 type State struct {
-	batch                                                                                                  int
-	steps                                                                                                  int       // T of the last ForwardTrain; 0 when Backward cannot run
-	x                                                                                                      []float32 // the last ForwardTrain's input
-	v4, d4, v5, d5, s5_0, g5_0, s5_1, g5_1, t5_0, t5_1, v8, d8, v9, d9, s9_0, g9_0, s9_1, g9_1, t9_0, t9_1 []float32
+	batch                                                                                      int
+	steps                                                                                      int       // T of the last ForwardTrain; 0 when Backward cannot run
+	x                                                                                          []float32 // the last ForwardTrain's input
+	v4, d4, v5, d5, s5_0, g5_0, s5_1, g5_1, t5_0, t5_1, v8, d8, v9, d9, s9_0, g9_0, s9_1, g9_1 []float32
 }
 
 // NewState returns the initial state of B batch entries.
@@ -112,8 +116,8 @@ func (m *Model) run(s *State, y, x []float32, T int, train bool) {
 	// n4 = linear n1 n2 n3 : seq[256]
 	s.v4 = grow(s.v4, T*B*256)
 	v4 := s.v4
-	k.linear(v4, x, m.fc1Weight, m.fc1Bias, T*B, 256, 784)
-	// n5 = neuron lif1 n4 : seq[256]
+	k.linear(v4, x, m.fc1WeightT, m.fc1Bias, T*B, 256, 784)
+	// n5 = neuron lif1 fuse_time=true adjoint=lif1_backward n4 : seq[256]
 	s.v5 = grow(s.v5, T*B*256)
 	v5 := s.v5
 	var t5_0, t5_1 []float32
@@ -124,21 +128,14 @@ func (m *Model) run(s *State, y, x []float32, T int, train bool) {
 		t5_1 = s.t5_1
 	}
 	k.lif1Forward(T, B, v4, v5, s.s5_0, s.s5_1, t5_0, t5_1)
-	// n8 = linear n5 n6 n7 : seq[10]
+	// n8 = linear spike_input=true n5 n6 n7 : seq[10]
 	s.v8 = grow(s.v8, T*B*10)
 	v8 := s.v8
-	k.linear(v8, v5, m.fc2Weight, m.fc2Bias, T*B, 10, 256)
-	// n9 = neuron readout n8 : seq[10]
+	k.linearSpikes(v8, v5, m.fc2WeightT, m.fc2Bias, T*B, 10, 256)
+	// n9 = neuron readout fuse_time=true adjoint=readout_backward n8 : seq[10]
 	s.v9 = grow(s.v9, T*B*10)
 	v9 := s.v9
-	var t9_0, t9_1 []float32
-	if train {
-		s.t9_0 = grow(s.t9_0, T*B*10)
-		t9_0 = s.t9_0
-		s.t9_1 = grow(s.t9_1, T*B*10)
-		t9_1 = s.t9_1
-	}
-	k.readoutForward(T, B, v8, v9, s.s9_0, s.s9_1, t9_0, t9_1)
+	k.readoutForward(T, B, v8, v9, s.s9_0, s.s9_1)
 	copy(y, v9)
 	if train {
 		s.steps = T
@@ -197,20 +194,20 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) {
 	v5 := s.v5[:T*B*256]
 	v8 := s.v8[:T*B*10]
 	addInto(s.d9, dy)
-	// n9 = neuron readout n8 : seq[10]
+	// n9 = neuron readout fuse_time=true adjoint=readout_backward n8 : seq[10]
 	s.g9_0 = grow(s.g9_0, B*10)
 	clear(s.g9_0)
 	s.g9_1 = grow(s.g9_1, B*10)
 	clear(s.g9_1)
-	k.readoutBackward(T, B, v8, s.t9_0, s.t9_1, s.d9, s.d8, s.g9_0, s.g9_1)
-	// n8 = linear n5 n6 n7 : seq[10]
-	k.linearBackward(s.d5, g.Fc2Weight, g.Fc2Bias, v5, m.fc2Weight, s.d8, T*B, 10, 256)
-	// n5 = neuron lif1 n4 : seq[256]
+	k.readoutBackward(T, B, v8, s.d9, s.d8, s.g9_0, s.g9_1)
+	// n8 = linear spike_input=true n5 n6 n7 : seq[10]
+	k.linearBackward(s.d5, g.Fc2Weight, g.Fc2Bias, v5, m.fc2WeightT, s.d8, T*B, 10, 256)
+	// n5 = neuron lif1 fuse_time=true adjoint=lif1_backward n4 : seq[256]
 	s.g5_0 = grow(s.g5_0, B*256)
 	clear(s.g5_0)
 	s.g5_1 = grow(s.g5_1, B*256)
 	clear(s.g5_1)
 	k.lif1Backward(T, B, v4, s.t5_0, s.t5_1, s.d5, s.d4, s.g5_0, s.g5_1)
 	// n4 = linear n1 n2 n3 : seq[256]
-	k.linearBackward(g.Input, g.Fc1Weight, g.Fc1Bias, x, m.fc1Weight, s.d4, T*B, 256, 784)
+	k.linearBackward(g.Input, g.Fc1Weight, g.Fc1Bias, x, m.fc1WeightT, s.d4, T*B, 256, 784)
 }
