@@ -234,8 +234,7 @@ func (k *stepKernel) epilogueForward(w *strings.Builder, in int) error {
 	w.WriteString("\tfor b := 0; b < B; b++ {\n\t\tfor n0 := 0; n0 < N; n0 += laneTile {\n\t\t\tn1 := min(n0+laneTile, N)\n\t\t\tc := cur[:n1-n0]\n")
 	w.WriteString("\t\t\tfor t := 0; t < T; t++ {\n\t\t\t\trow := (t*B + b) * N\n")
 	w.WriteString("\t\t\t\tif bias != nil {\n\t\t\t\t\tcopy(c, bias[n0:n1])\n\t\t\t\t} else {\n\t\t\t\t\tclear(c)\n\t\t\t\t}\n")
-	w.WriteString("\t\t\t\tfor i, xi := range xin[(t*B+b)*In : (t*B+b+1)*In] {\n\t\t\t\t\twi := wT[i*N+n0 : i*N+n1]\n")
-	w.WriteString("\t\t\t\t\tfor j := range c {\n\t\t\t\t\t\tc[j] = fma32(xi, wi[j], c[j])\n\t\t\t\t\t}\n\t\t\t\t}\n")
+	w.WriteString("\t\t\t\tfor i, xi := range xin[(t*B+b)*In : (t*B+b+1)*In] {\n\t\t\t\t\tmaddRow(c, wT[i*N+n0:i*N+n1], xi)\n\t\t\t\t}\n")
 	w.WriteString("\t\t\t\tfor n := n0; n < n1; n++ {\n")
 	if err := k.lane(w, func(int) string { return "c[n-n0]" }); err != nil {
 		return err

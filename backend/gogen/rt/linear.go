@@ -1,5 +1,7 @@
 package rt
 
+import "math"
+
 // linear computes y[r][o] = b[o] + Σ_i x[r][i]·w[o][i] for rows rows, from
 // the transposed weights wT [in][out] (b may be nil). Each output starts
 // with its bias and takes one fused multiply-add per input in order of i,
@@ -15,11 +17,23 @@ func linear(y, x, wT, b []float32, rows, out, in int) {
 			clear(yr)
 		}
 		for i, xi := range x[r*in : r*in+in] {
-			wi := wT[i*out : i*out+out]
-			for o := range yr {
-				yr[o] = fma32(xi, wi[o], yr[o])
-			}
+			maddRow(yr, wT[i*out:i*out+out], xi)
 		}
+	}
+}
+
+// maddRow sets acc[o] = fma(x, w[o], acc[o]) for every o: fma32 with its
+// fast path written out, so that the loop makes no call per element.
+func maddRow(acc, w []float32, x float32) {
+	w = w[:len(acc)]
+	xd := float64(x)
+	for o, a := range acc {
+		s := xd*float64(w[o]) + float64(a)
+		if b := math.Float64bits(s); b&(1<<29-1) == 1<<28 || b<<1 < 897<<53 {
+			acc[o] = fma32Slow(x, w[o], a)
+			continue
+		}
+		acc[o] = float32(s)
 	}
 }
 
@@ -47,9 +61,7 @@ func linearSpikes(y, x, wT, b []float32, rows, out, in int) {
 				}
 				continue
 			}
-			for o := range yr {
-				yr[o] = fma32(xi, wi[o], yr[o])
-			}
+			maddRow(yr, wi, xi)
 		}
 	}
 }

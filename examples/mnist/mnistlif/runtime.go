@@ -187,21 +187,23 @@ func poolBackward(g *convGeom, rows int, dx, dy []float32, avg bool) {
 // ulp. Rounding s to float32 then gives the correctly rounded result unless
 // s lies exactly halfway between two float32 values (its 29 low mantissa
 // bits are 1 followed by zeros) and the float64 rounding moved it there:
-// only then is the exact error consulted. Float32 subnormal results take
-// the same slow path, since their halfway points sit elsewhere.
+// only then is the exact error consulted. Results below the float32 normal
+// range (float64 exponent field under 897) take the same slow path, since
+// their halfway points sit elsewhere. The function is small enough to be
+// inlined into the kernels' loops.
 func fma32(x, y, z float32) float32 {
-	p := float64(x) * float64(y)
-	s := p + float64(z)
-	bits := math.Float64bits(s)
-	if bits&(1<<29-1) != 1<<28 && math.Abs(s) >= 0x1p-126 {
-		return float32(s)
+	s := float64(x)*float64(y) + float64(z)
+	if b := math.Float64bits(s); b&(1<<29-1) == 1<<28 || b<<1 < 897<<53 {
+		return fma32Slow(x, y, z)
 	}
-	return fma32Slow(p, float64(z), s)
+	return float32(s)
 }
 
-// fma32Slow rounds p + z to float32 given s = p + z rounded to float64,
-// using the exact error of that sum to break a tie.
-func fma32Slow(p, z, s float64) float32 {
+// fma32Slow is fma32 where rounding through float64 may be off: it uses
+// the exact error of the float64 sum to break a tie.
+func fma32Slow(x, y, zf float32) float32 {
+	p, z := float64(x)*float64(y), float64(zf)
+	s := p + z
 	bb := s - p
 	e := (p - (s - bb)) + (z - bb)
 	r := float32(s)
@@ -234,11 +236,23 @@ func linear(y, x, wT, b []float32, rows, out, in int) {
 			clear(yr)
 		}
 		for i, xi := range x[r*in : r*in+in] {
-			wi := wT[i*out : i*out+out]
-			for o := range yr {
-				yr[o] = fma32(xi, wi[o], yr[o])
-			}
+			maddRow(yr, wT[i*out:i*out+out], xi)
 		}
+	}
+}
+
+// maddRow sets acc[o] = fma(x, w[o], acc[o]) for every o: fma32 with its
+// fast path written out, so that the loop makes no call per element.
+func maddRow(acc, w []float32, x float32) {
+	w = w[:len(acc)]
+	xd := float64(x)
+	for o, a := range acc {
+		s := xd*float64(w[o]) + float64(a)
+		if b := math.Float64bits(s); b&(1<<29-1) == 1<<28 || b<<1 < 897<<53 {
+			acc[o] = fma32Slow(x, w[o], a)
+			continue
+		}
+		acc[o] = float32(s)
 	}
 }
 
@@ -266,9 +280,7 @@ func linearSpikes(y, x, wT, b []float32, rows, out, in int) {
 				}
 				continue
 			}
-			for o := range yr {
-				yr[o] = fma32(xi, wi[o], yr[o])
-			}
+			maddRow(yr, wi, xi)
 		}
 	}
 }
