@@ -6,8 +6,14 @@
 // step run from the last time step to the first.
 //
 // Pipeline (pipeline.go) is the compile pipeline, a plain table of passes
-// over a Graph, in order: constant-fold (constfold.go), canonicalize
-// (canonicalize.go), cse (cse.go) and dce (dce.go). Run runs it over a copy
+// over a Graph, in order: autodiff (autodiff.go: every neuron layer gets
+// its adjoint step), constant-fold (constfold.go), canonicalize
+// (canonicalize.go), cse (cse.go), fuse-surrogate-backward
+// (fuse_surrogate_backward.go), dce (dce.go), fuse-timesteps
+// (fuse_timesteps.go), spike-sparsity (spike_sparsity.go),
+// fuse-linear-epilogue (fuse_linear_epilogue.go) and plan-buffers
+// (plan_buffers.go). The last five only fill in node schedules
+// (ir.Schedule): how a backend computes a node, never what. Run runs it over a copy
 // of a graph, verifying the graph after every pass; Options stop it after a
 // pass, disable optional passes and observe the IR between passes, which
 // is what "snnc dump --after=PASS" prints.
