@@ -2,7 +2,7 @@
 
 GO ?= go
 
-.PHONY: all build test vet fuzz example testdata generate check-generate
+.PHONY: all build test vet fuzz example testdata generate check-generate nir-check
 
 all: vet test
 
@@ -24,10 +24,12 @@ fuzz:
 	$(GO) test ./internal/tensorio/ -run XXX -fuzz FuzzSafetensors -fuzztime 10s
 	$(GO) test ./internal/tensorio/ -run XXX -fuzz FuzzNpy -fuzztime 10s
 	$(GO) test ./internal/tensorio/ -run XXX -fuzz FuzzNpz -fuzztime 10s
+	$(GO) test ./nir/ -run XXX -fuzz FuzzRead -fuzztime 15s -fuzzminimizetime 2s
 
-# The README's main command: run the shipped classifier on its sample input.
+# The README's main command: compile the shipped classifier and run the
+# program that links it on the sample input.
 example:
-	$(GO) run ./cmd/snnc run testdata/models/mnist_lif.snn.json --input testdata/inputs/mnist_lif.npy --output /tmp/mnist_lif.out.npy
+	$(GO) run ./cmd/snnc compile testdata/models/mnist_lif.snn.json -o examples/mnist/mnistlif --train && $(GO) run ./examples/mnist
 
 # Regenerate the testdata models and inputs (deterministic).
 testdata:
@@ -47,3 +49,24 @@ check-generate:
 	$(GO) run ./cmd/snnc compile $(EXAMPLE_MODEL) -o $$tmp/mnistlif --train >/dev/null && \
 	diff -r $$tmp/mnistlif $(EXAMPLE_PKG) && rm -rf $$tmp && \
 	echo "check-generate: $(EXAMPLE_PKG) is up to date"
+
+# NIR export read by HDF5's own tools (Debian's hdf5-tools and
+# python3-h5py; .ci/run installs them): h5dump must dump what
+# `snnc nir export` writes, and h5py must find NIR's groups and datasets.
+NIR_CHECK_DIR ?= /tmp/snnc-nir-check
+H5PY_PYTHON ?= /usr/bin/python3
+
+nir-check:
+	@rm -rf $(NIR_CHECK_DIR) && mkdir -p $(NIR_CHECK_DIR)
+	$(GO) build -o $(NIR_CHECK_DIR)/snnc ./cmd/snnc
+	$(NIR_CHECK_DIR)/snnc nir export testdata/models/mnist_lif.snn.json -o $(NIR_CHECK_DIR)/mnist_lif.nir
+	$(NIR_CHECK_DIR)/snnc nir export testdata/models/conv_iaf.snn.json -o $(NIR_CHECK_DIR)/conv_iaf.nir
+	@for f in mnist_lif conv_iaf; do \
+		h5dump $(NIR_CHECK_DIR)/$$f.nir > $(NIR_CHECK_DIR)/$$f.h5dump || exit 1; \
+		for want in 'DATASET "version"' 'GROUP "node"' 'DATASET "edges"' 'GROUP "nodes"' '"CubaLIF"' 'H5T_IEEE_F64LE'; do \
+			grep -qF "$$want" $(NIR_CHECK_DIR)/$$f.h5dump || { echo "nir-check: h5dump of $$f.nir lacks $$want"; exit 1; }; \
+		done; \
+	done
+	@grep -qF 'GROUP "conv1"' $(NIR_CHECK_DIR)/conv_iaf.h5dump && grep -qF 'H5T_STD_I64LE' $(NIR_CHECK_DIR)/conv_iaf.h5dump
+	$(H5PY_PYTHON) nir/testdata/check_h5py.py $(NIR_CHECK_DIR)/mnist_lif.nir $(NIR_CHECK_DIR)/conv_iaf.nir
+	@echo "nir-check: h5dump and h5py read the exported files"
