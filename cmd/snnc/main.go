@@ -26,6 +26,7 @@ var commands = []command{
 	{"check", checkSynopsis, "vet and test a package written by snnc compile", cmdCheck},
 	{"dump", dumpSynopsis, dumpSummary, cmdDump},
 	{"plot", plotSynopsis, plotSummary, cmdPlot},
+	{"nir", nirSynopsis, nirSummary, cmdNIR},
 	{"models", "models", "list the neuron models a model file can name", cmdModels},
 }
 
