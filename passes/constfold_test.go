@@ -67,7 +67,13 @@ func TestConstantFoldMatchesInterpreter(t *testing.T) {
 					folded++
 				}
 			}
-			assert.Greater(t, folded, total/4, "%d of %d folded", folded, total)
+			if op.name == "exp" {
+				// float32 mode's exp is the kernels' own sequence, which
+				// constant-fold does not repeat.
+				assert.Zero(t, folded)
+			} else {
+				assert.Greater(t, folded, total/4, "%d of %d folded", folded, total)
+			}
 			t.Logf("%d of %d folded", folded, total)
 		})
 	}

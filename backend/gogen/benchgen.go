@@ -108,10 +108,11 @@ func benchInput(n int) []float32 {
 		for i := range s.Inputs {
 			xs = append(xs, fmt.Sprintf("x[%d]", i))
 		}
-		call := fmt.Sprintf("benchT, benchB, %s, y, %s%s", strings.Join(xs, ", "), strings.Join(states, ", "), params)
+		args := append(append(append([]string{}, xs...), "y"), states...)
+		call := fmt.Sprintf("benchT, benchB, %s%s", strings.Join(args, ", "), params)
 		w.f("\tb.Run(\"impl=fused\", func(b *testing.B) {\n\t\tbenchKernel(b, N, func() { active.%sForward(%s) })\n\t})\n", k.fn, call)
 		w.f("\tb.Run(\"impl=unfused\", func(b *testing.B) {\n\t\ttmp := make([][]float32, %d)\n\t\tfor i := range tmp {\n\t\t\ttmp[i] = make([]float32, benchB*N)\n\t\t}\n", len(s.Values))
-		unfusedCall := fmt.Sprintf("benchT, benchB, %s, y, %s%s, tmp", strings.Join(xs, ", "), strings.Join(states, ", "), params)
+		unfusedCall := fmt.Sprintf("benchT, benchB, %s%s, tmp", strings.Join(args, ", "), params)
 		w.f("\t\tbenchKernel(b, N, func() { %sUnfused(%s) })\n\t})\n}\n\n", k.fn, unfusedCall)
 	}
 	return w.String(), nil

@@ -113,7 +113,7 @@ func expr(v *ir.Value, a []string) (string, error) {
 	case ir.OpFMA:
 		return "fma32(" + a[0] + ", " + a[1] + ", " + a[2] + ")", nil
 	case ir.OpExp:
-		return call("Exp"), nil
+		return "exp32(" + a[0] + ")", nil
 	case ir.OpLog:
 		return call("Log"), nil
 	case ir.OpTanh:

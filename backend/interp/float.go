@@ -16,8 +16,9 @@ const (
 	// Float32 rounds every input, parameter, constant and op result to
 	// float32, one op at a time and in IR order, with no fused multiply-add
 	// except where the IR says fma. Compiled kernels follow the same order,
-	// so their spikes equal this mode's exactly. exp, log and tanh are the
-	// float64 results rounded to float32. In graphs, the dot products of
+	// so their spikes equal this mode's exactly. exp is exp32, the
+	// sequence of float32 operations vectorized kernels perform (within 2
+	// ulp); log and tanh are the float64 results rounded to float32. In graphs, the dot products of
 	// linear and convolution layers start from the bias and take one
 	// fused multiply-add per term in order of the input index; pooling and
 	// reductions over time round after every addition.
@@ -72,8 +73,13 @@ func eval[F float](v *ir.Value, out []F, args [][]F) {
 			out[i] = fma(a[i], b[i], c[i])
 		}
 	case ir.OpExp:
+		_, is32 := any(out[0:0]).([]float32)
 		for i := range out {
-			out[i] = F(math.Exp(float64(a[i])))
+			if is32 {
+				out[i] = F(exp32(float32(a[i])))
+			} else {
+				out[i] = F(math.Exp(float64(a[i])))
+			}
 		}
 	case ir.OpLog:
 		for i := range out {

@@ -9,7 +9,7 @@ import (
 )
 
 const (
-	dumpSynopsis = "dump (MODEL [--dt DT] [--after PASS] [--disable PASS,...] | --passes)"
+	dumpSynopsis = "dump (MODEL [--dt DT] [--after PASS] [--disable PASS,...] [--train] | --passes)"
 	dumpSummary  = "print the model's graph IR in the text form, as built or after a pass of\nthe compile pipeline (--passes lists the passes)"
 )
 
@@ -27,6 +27,7 @@ func cmdDump(args []string, stdout io.Writer) error {
 		return nil
 	})
 	list := fs.Bool("passes", false, "list the passes of the compile pipeline in order, with what each does")
+	train := fs.Bool("train", false, "run the pipeline as compile --train does: with autodiff and fuse-surrogate-backward\n(implied by --after naming one of them)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -42,6 +43,13 @@ func cmdDump(args []string, stdout io.Writer) error {
 	}
 	if len(disable) > 0 && *after == "" {
 		return usageError{"--disable needs --after: without it dump prints the graph before any pass"}
+	}
+	if *after == "autodiff" || *after == "fuse-surrogate-backward" {
+		*train = true
+	}
+	if !*train {
+		// As compile without --train.
+		disable = append(disable, "autodiff", "fuse-surrogate-backward")
 	}
 	opt := passes.Options{StopAfter: *after, Disable: disable}
 	if err := opt.Validate(passes.Pipeline); err != nil {
