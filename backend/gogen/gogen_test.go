@@ -1,6 +1,7 @@
 package gogen
 
 import (
+	"errors"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"github.com/snnc/snnc/functional"
 	"github.com/snnc/snnc/ir"
 	"github.com/snnc/snnc/module"
+	"github.com/snnc/snnc/nir"
 	"github.com/snnc/snnc/passes"
 )
 
@@ -132,6 +134,33 @@ func TestGeneratedPackages(t *testing.T) {
 		models = append(models, model{m.Name + "_infer", b.Graph, b.Params, []string{"autodiff", "fuse-surrogate-backward"}, true})
 	}
 
+	// NIR graphs from other frameworks (the consistent field files) and
+	// the NIR reference files compile too.
+	ref := os.Getenv("SNNC_NIR_REF")
+	if ref == "" {
+		ref = "../../../shared/reference/nir"
+	}
+	nirFiles, _ := filepath.Glob(filepath.Join(ref, "field", "*.nir"))
+	more, _ := filepath.Glob(filepath.Join(ref, "*.nir"))
+	for _, f := range append(nirFiles, more...) {
+		if strings.HasSuffix(f, ".raw.nir") {
+			continue // the same graph as its gzip twin
+		}
+		imp, err := nir.Load(f, nir.Options{})
+		var inconsistent *nir.InconsistentError
+		if errors.As(err, &inconsistent) {
+			continue // rejected by design; nir's tests cover it
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		name := "nir_" + strings.TrimSuffix(filepath.Base(f), ".nir")
+		models = append(models, model{name, imp.Builder.Graph, imp.Builder.Params, nil, false})
+	}
+	if len(nirFiles) == 0 {
+		t.Errorf("no NIR field files under %s (set SNNC_NIR_REF)", ref)
+	}
+
 	// The packages must live inside this module to import cpuid; a fresh
 	// directory per run keeps concurrent runs apart.
 	if err := os.MkdirAll("testdata", 0o755); err != nil {
@@ -146,7 +175,12 @@ func TestGeneratedPackages(t *testing.T) {
 	}
 	var dirs []string
 	for _, m := range models {
-		pkg := "m" + strings.ReplaceAll(m.name, "_", "")
+		pkg := "m" + strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, strings.ToLower(m.name))
 		gold, err := MakeGolden(m.g, m.params, 10, 2, !m.infer)
 		if err != nil {
 			t.Fatalf("%s: %v", m.name, err)
