@@ -43,7 +43,7 @@ func exp32(x float32) float32 {
 // Constants of exp32, as float32 values.
 const (
 	log2e = float32(1.44269504088896340736)
-	ln2Hi = float32(0.693145751953125) // 12 significant bits: n·ln2Hi is exact
+	ln2Hi = float32(0.693145751953125) // 15 significant bits: n·ln2Hi is exact
 	ln2Lo = float32(1.428606765330187045e-06)
 )
 
