@@ -53,9 +53,10 @@ func (k *stepKernel) unfused(w *src) error {
 	return nil
 }
 
-// bench writes bench_test.go: per neuron layer, the fused forward kernel
-// and the unfused baseline over [T=100][B=32][N], reporting ns per
-// neuron-step (`snnc bench` reads that metric).
+// bench writes bench_test.go: per neuron layer, the fused forward kernel of
+// every implementation the CPU runs and the unfused plain-Go baseline over
+// [T=100][B=32][N], reporting ns per neuron-step (`snnc bench` reads that
+// metric).
 func (gen *generator) bench() (string, error) {
 	w := &src{}
 	w.f(header, gen.opt.Source)
@@ -69,6 +70,16 @@ func benchKernel(b *testing.B, n int, f func()) {
 		f()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(benchT*benchB*n), "ns/neuron-step")
+}
+
+// byName returns the kernel set called name.
+func byName(name string) *kernels {
+	for _, k := range implementations {
+		if k.name == name {
+			return k
+		}
+	}
+	return &generic
 }
 
 func benchInput(n int) []float32 {
@@ -110,7 +121,8 @@ func benchInput(n int) []float32 {
 		}
 		args := append(append(append([]string{}, xs...), "y"), states...)
 		call := fmt.Sprintf("benchT, benchB, %s%s", strings.Join(args, ", "), params)
-		w.f("\tb.Run(\"impl=fused\", func(b *testing.B) {\n\t\tbenchKernel(b, N, func() { active.%sForward(%s) })\n\t})\n", k.fn, call)
+		w.f("\tfor _, impl := range Implementations() {\n\t\tk := byName(impl)\n")
+		w.f("\t\tb.Run(\"impl=\"+impl, func(b *testing.B) {\n\t\t\tbenchKernel(b, N, func() { k.%sForward(%s) })\n\t\t})\n\t}\n", k.fn, call)
 		w.f("\tb.Run(\"impl=unfused\", func(b *testing.B) {\n\t\ttmp := make([][]float32, %d)\n\t\tfor i := range tmp {\n\t\t\ttmp[i] = make([]float32, benchB*N)\n\t\t}\n", len(s.Values))
 		unfusedCall := fmt.Sprintf("benchT, benchB, %s%s, tmp", strings.Join(args, ", "), params)
 		w.f("\t\tbenchKernel(b, N, func() { %sUnfused(%s) })\n\t})\n}\n\n", k.fn, unfusedCall)

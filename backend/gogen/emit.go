@@ -713,6 +713,8 @@ func (gen *generator) sortedNeurons() []*ir.Node {
 
 // dispatch writes dispatch.go: the table of kernel implementations and the
 // choice among them, made once from the CPU's features.
+// (implementations, the list it chooses from, is in dispatch_amd64.go or
+// dispatch_other.go.)
 func (gen *generator) dispatch() string {
 	w := &src{}
 	w.f(header, gen.opt.Source)
@@ -747,11 +749,7 @@ func (gen *generator) dispatch() string {
 		}
 	}
 	w.f("}\n\n")
-	w.f(`// implementations lists the kernel sets in order of preference.
-// Architecture-specific files add theirs in front of generic.
-var implementations = []*kernels{&generic}
-
-// active is the implementation in use: the first whose CPU features are
+	w.f(`// active is the implementation in use: the first whose CPU features are
 // present.
 var active = choose()
 

@@ -80,11 +80,27 @@ func Generate(g *ir.Graph, params map[string][]float64, opt Options) (Files, err
 		return nil, err
 	}
 	files["runtime.go"] = rt
+	if err := gen.amd64Files(files); err != nil {
+		return nil, err
+	}
+	files["dispatch_other.go"] = gen.dispatchOther()
 	files["weights.bin"] = gen.weights()
 	if opt.Golden != nil {
 		files["testdata/golden.bin"] = opt.Golden.encode()
 	}
 	return files, nil
+}
+
+// dispatchOther lists only the plain-Go kernels, for other architectures
+// and the purego build.
+func (gen *generator) dispatchOther() []byte {
+	src := fmt.Sprintf(header+"//go:build !amd64 || purego\n\npackage %s\n\n// implementations lists the kernel sets in order of preference.\nvar implementations = []*kernels{&generic}\n",
+		gen.opt.Source, gen.opt.Package)
+	out, err := format.Source([]byte(src))
+	if err != nil {
+		panic(err) // a constant text
+	}
+	return out
 }
 
 // numbered returns src with line numbers, for generator error reports.

@@ -29,8 +29,9 @@ type benchResult struct {
 }
 
 // cmdBench compiles the model into a temporary package and runs its kernel
-// benchmarks with the go command: every neuron layer's fused kernel against
-// the plain-Go baseline that evaluates the step one op at a time.
+// benchmarks with the go command: every neuron layer's fused kernel, in
+// every implementation the CPU runs (avx512, avx2, generic), against the
+// plain-Go baseline that evaluates the step one op at a time.
 func cmdBench(args []string, stdout io.Writer) error {
 	fs := newFlags("bench", benchSynopsis, stdout)
 	benchtime := fs.String("benchtime", "1s", "go test -benchtime for each benchmark")

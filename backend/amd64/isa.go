@@ -1,0 +1,63 @@
+package amd64
+
+import "github.com/snnc/snnc/asm"
+
+// ISA selects the instruction set a kernel is emitted for.
+type ISA int
+
+const (
+	AVX2   ISA = iota // AVX2 and FMA3: 8 lanes in 16 ymm registers
+	AVX512            // AVX-512F: 16 lanes in 32 zmm registers, K-masked tails
+)
+
+// ISAs lists the instruction sets, best first.
+var ISAs = []ISA{AVX512, AVX2}
+
+func (isa ISA) String() string {
+	if isa == AVX512 {
+		return "avx512"
+	}
+	return "avx2"
+}
+
+// Suffix is appended to the names of the kernels emitted for isa.
+func (isa ISA) Suffix() string {
+	if isa == AVX512 {
+		return "AVX512"
+	}
+	return "AVX2"
+}
+
+// Lanes is the number of float32 lanes of one vector register.
+func (isa ISA) Lanes() int {
+	if isa == AVX512 {
+		return 16
+	}
+	return 8
+}
+
+// Features are what a CPU needs to run kernels emitted for isa, as cpuid/v2
+// constant names.
+func (isa ISA) Features() []string {
+	if isa == AVX512 {
+		return []string{"AVX512F"}
+	}
+	return []string{"AVX2", "FMA3"}
+}
+
+// vec returns vector register n of the ISA's width.
+func (isa ISA) vec(n int) asm.Vec {
+	if isa == AVX512 {
+		return asm.Z(n)
+	}
+	return asm.Y(n)
+}
+
+// pool is the number of vector registers the allocator hands out; the
+// rest are the scratch registers (and, for AVX2, the tail mask).
+func (isa ISA) pool() int {
+	if isa == AVX512 {
+		return 29 // Z29–Z31 scratch
+	}
+	return 13 // Y13, Y14 scratch, Y15 tail mask
+}

@@ -1,0 +1,80 @@
+package amd64
+
+import "github.com/snnc/snnc/ir"
+
+// A Kernel is a fused neuron kernel to emit: the Step evaluated for every
+// lane (batch entry b, neuron n) and time step t of [T][B][N] data, with
+// the neurons' state carried in registers through the whole sequence. It
+// says where each leaf value of the step comes from and where results go;
+// backend/gogen builds it from its own plan of the kernel, so the emitted
+// function has exactly the Go signature of the plain-Go kernel it replaces:
+//
+//	func Name(T, B int, <Args> []float32)
+type Kernel struct {
+	Name    string   // the TEXT symbol, e.g. "lif1ForwardAVX2"
+	Doc     string   // comment above the stub
+	Args    []string // the []float32 parameters after T and B, in order
+	Step    *ir.Step // the step (forward) or the adjoint step (backward)
+	N       int      // neurons per batch entry
+	Reverse bool     // run t = T-1 down to 0
+	Leaves  map[*ir.Value]Source
+	States  []State
+	Sinks   []Sink
+	// Epilogue, if not nil, computes the step input Epilogue.Input itself
+	// as a product (fuse-linear-epilogue) instead of reading it.
+	Epilogue *Epilogue
+}
+
+// SourceKind says where a leaf value comes from.
+type SourceKind int
+
+const (
+	FromSeq       SourceKind = iota // Arg [T][B][N], at the lane and time step
+	FromState                       // the register of state State
+	FromPerNeuron                   // Arg [N], at the lane's neuron
+	FromShared                      // Arg[0], in every lane
+	FromConst                       // Const
+)
+
+// Source is where a leaf value comes from.
+type Source struct {
+	Kind  SourceKind
+	Arg   string
+	State int
+	Const float64
+}
+
+// State is a value carried from one time step to the next in registers:
+// loaded from Arg [B][N] before the first step, stored back after the last.
+type State struct {
+	Arg  string
+	Next *ir.Value // the value the state takes for the next time step
+}
+
+// SinkKind says what happens to a result.
+type SinkKind int
+
+const (
+	ToSeq          SinkKind = iota // store into Arg [T][B][N]
+	ToSeqIfSet                     // the same, unless Arg is nil (tapes)
+	AddToSeq                       // add into Arg [T][B][N] (input gradients)
+	AddToPerNeuron                 // add into Arg [N] at every time step
+	AddToShared                    // add every lane's value into Arg[0]
+)
+
+// Sink is where a result goes after every time step.
+type Sink struct {
+	Kind  SinkKind
+	Arg   string
+	Value *ir.Value
+}
+
+// Epilogue is a product computed inside the kernel: Input = X·Wᵀ + Bias,
+// X [T][B][In], W given transposed as WT [In][N], Bias [N] or a nil slice.
+// Each lane's sum starts from the bias and takes one fused multiply-add per
+// input in order, as the plain-Go product does.
+type Epilogue struct {
+	Input       *ir.Value
+	X, WT, Bias string
+	In          int
+}
