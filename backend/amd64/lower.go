@@ -219,6 +219,11 @@ func (l *lowering) body() {
 		}
 	}
 
+	if len(l.locals)+len(l.accums) > 0 {
+		// A frame of locals may outgrow what NOSPLIT functions may use:
+		// let the assembler add the stack check.
+		f.Flags = "0"
+	}
 	f.XORQ(regB, regB)
 	bloop := f.NewLabel("batch")
 	f.Label(bloop)

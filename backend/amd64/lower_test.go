@@ -1,0 +1,316 @@
+package amd64_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/snnc/snnc/asm"
+	"github.com/snnc/snnc/backend/amd64"
+	"github.com/snnc/snnc/functional"
+	"github.com/snnc/snnc/ir"
+)
+
+// everyOp is a step that uses every op the backend lowers, each on values
+// that reach both signs, zero and the state.
+func everyOp() *ir.Step {
+	s := ir.NewStep("every_op")
+	x := s.Input("x")
+	st := s.State("s", 0.5)
+	p := s.PerNeuronParam("p", 0.25)
+	q := s.Param("q", -1.5)
+	c := s.Const(0.75)
+	a := s.Add(x, st)
+	b := s.Sub(c, s.Mul(a, p))
+	d := s.Div(b, s.Add(s.Abs(x), c))
+	e := s.FMA(d, q, s.Neg(a))
+	m := s.Max(s.Min(e, b), s.Neg(c))
+	r := s.Relu(s.Sub(m, s.Detach(d)))
+	sq := s.Sqrt(s.Abs(e))
+	ex := s.Exp(s.Min(a, s.Const(3)))
+	var cmps *ir.Value = s.Const(0)
+	for k, pr := range []ir.Pred{ir.PredGT, ir.PredGE, ir.PredLT, ir.PredLE, ir.PredEQ, ir.PredNE} {
+		// Weights 1, 2, 4, ... keep every comparison visible in the sum;
+		// x against c is often an exact tie (see the test's inputs).
+		cmps = s.Add(cmps, s.Mul(s.Cmp(pr, r, sq), s.Const(float64(int(1)<<k))))
+		cmps = s.Add(cmps, s.Mul(s.Cmp(pr, x, c), s.Const(float64(int(1)<<(k+6)))))
+	}
+	sel := s.Select(s.Cmp(ir.PredGT, x, c), ex, cmps)
+	z := s.Threshold(s.Sub(sel, s.Const(1)), ir.Super, 100)
+	// The signs of zeros: 1/min(x, −x), 1/max(x, −x) and 1/relu(x) are
+	// ±Inf when x is ±0.
+	one := s.Const(1)
+	signs := s.Add(s.Div(one, s.Min(x, s.Neg(x))), s.Div(one, s.Max(x, s.Neg(x))))
+	signs = s.Add(signs, s.Div(one, s.Relu(x)))
+	s.Output("z", s.Add(s.Add(z, s.Mul(sel, s.Const(0.001))), signs))
+	s.SetNext(st, s.Sub(sel, s.Mul(z, sel)))
+	return s
+}
+
+// forwardKernel describes step s's forward kernel over n lanes with the
+// plain Go signature (T, B int, x0.., y, s0.., p0.. []float32): per-neuron
+// params read per lane, shared ones from their slice's first element.
+func forwardKernel(name string, s *ir.Step, n int) *amd64.Kernel {
+	k := &amd64.Kernel{Name: name, Step: s, N: n, Leaves: map[*ir.Value]amd64.Source{}}
+	for i := range s.Inputs {
+		k.Args = append(k.Args, fmt.Sprintf("x%d", i))
+	}
+	k.Args = append(k.Args, "y")
+	for i, st := range s.States {
+		k.Args = append(k.Args, fmt.Sprintf("s%d", i))
+		k.States = append(k.States, amd64.State{Arg: fmt.Sprintf("s%d", i), Next: st.Next})
+	}
+	for i := range s.Params {
+		k.Args = append(k.Args, fmt.Sprintf("p%d", i))
+	}
+	for _, v := range s.Values {
+		switch v.Op {
+		case ir.OpInput:
+			k.Leaves[v] = amd64.Source{Kind: amd64.FromSeq, Arg: fmt.Sprintf("x%d", s.InputIndex(v.Name))}
+		case ir.OpState:
+			k.Leaves[v] = amd64.Source{Kind: amd64.FromState, State: s.StateIndex(v.Name)}
+		case ir.OpParam:
+			i := s.ParamIndex(v.Name)
+			kind := amd64.FromShared
+			if s.Params[i].PerNeuron {
+				kind = amd64.FromPerNeuron
+			}
+			k.Leaves[v] = amd64.Source{Kind: kind, Arg: fmt.Sprintf("p%d", i)}
+		case ir.OpConst:
+			k.Leaves[v] = amd64.Source{Kind: amd64.FromConst, Const: v.Const}
+		}
+	}
+	k.Sinks = []amd64.Sink{{Kind: amd64.ToSeq, Arg: "y", Value: s.Outputs[0].Value}}
+	return k
+}
+
+// TestForwardKernels emits the forward kernels of several steps for every
+// width from 0 to 3·16+1 lanes, in AVX2 and AVX-512, into a package of
+// their own, and runs them there against the float32 interpreter: outputs
+// and final states bit for bit, on slices at odd offsets with guard values
+// around every output.
+func TestForwardKernels(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and tests a package of kernels")
+	}
+	steps := []*ir.Step{everyOp()}
+	for _, name := range []string{"lif", "li", "lif_adex", "lif_refrac", "izhikevich", "lsnn"} {
+		m, err := functional.LookupModel(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps = append(steps, m.Build(m.Params(), 1e-3))
+	}
+	file := asm.NewFile(asm.AMD64, "kernels")
+	file.Constraint = "!purego"
+	em := amd64.NewEmitter(file)
+	var cases strings.Builder
+	emitted := 0
+	for si, s := range steps {
+		fmt.Fprintf(&cases, "\t{step: %q, kernels: map[string]kernel{\n", s.String())
+		var widths []int
+		for n := 0; n <= 3*16+1; n++ {
+			widths = append(widths, n)
+		}
+		for _, isa := range amd64.ISAs {
+			for _, n := range widths {
+				name := fmt.Sprintf("step%d_%d%s", si, n, isa.Suffix())
+				err := em.Kernel(forwardKernel(name, s, n), isa)
+				if err != nil {
+					t.Logf("%s (%s) not emitted: %v", s.Name, name, err)
+					continue
+				}
+				emitted++
+				fmt.Fprintf(&cases, "\t\t%q: {%d, %q, %s},\n", name, n, isa.String(), name)
+			}
+		}
+		cases.WriteString("\t}},\n")
+	}
+	if emitted == 0 {
+		t.Fatal("no kernel emitted")
+	}
+	dir := tempPackage(t)
+	if err := file.WriteFiles(filepath.Join(dir, "kernels_amd64.s"), filepath.Join(dir, "kernels_amd64.go")); err != nil {
+		t.Fatal(err)
+	}
+	test := strings.Replace(kernelTest, "//CASES\n", cases.String(), 1)
+	if err := os.WriteFile(filepath.Join(dir, "kernels_test.go"), []byte(test), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"vet", "."}, {"test", "-count=1", "."}} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOARCH=amd64")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}
+
+// tempPackage makes a directory for a package inside this module, so
+// that it can import the interpreter; it is removed after the test.
+func tempPackage(t *testing.T) string {
+	t.Helper()
+	if err := os.MkdirAll("testdata", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("testdata", "tmp-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+// kernelTest is the test file of the kernel package. Per step (in the IR
+// text form) and kernel, it runs the kernel and the interpreter.
+const kernelTest = `//go:build !purego
+
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/klauspost/cpuid/v2"
+
+	"github.com/snnc/snnc/backend/interp"
+	"github.com/snnc/snnc/ir"
+)
+
+type kernel struct {
+	n   int
+	isa string
+	fn  any
+}
+
+var cases = []struct {
+	step    string
+	kernels map[string]kernel
+}{
+//CASES
+}
+
+const guard = 12345.678
+
+// padded returns a slice of n values at an odd offset inside a larger one
+// whose other elements are the guard value, and the whole.
+func padded(n int) (inner, whole []float32) {
+	whole = make([]float32, n+7)
+	for i := range whole {
+		whole[i] = guard
+	}
+	return whole[3 : 3+n : 3+n], whole
+}
+
+func checkGuards(t *testing.T, what string, whole []float32, n int) {
+	t.Helper()
+	for i, v := range whole {
+		if (i < 3 || i >= 3+n) && v != guard {
+			t.Fatalf("%s: element %d outside the slice was overwritten: %g", what, i-3, v)
+		}
+	}
+}
+
+func TestKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, c := range cases {
+		s, err := ir.ParseStep(c.step)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, k := range c.kernels {
+			if k.isa == "avx512" && !cpuid.CPU.Supports(cpuid.AVX512F) || k.isa == "avx2" && !cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
+				continue
+			}
+			const T, B = 5, 3
+			n := k.n
+			run := &interp.StepRun{T: T, B: B, N: n, Inputs: map[string][]float64{}, Init: map[string][]float64{}, Params: map[string][]float64{}, Precision: interp.Float32}
+			var args [][]float32
+			var wholes [][]float32
+			var sizes []int
+			add := func(vals []float64) []float32 {
+				in, whole := padded(len(vals))
+				for i, v := range vals {
+					in[i] = float32(v)
+				}
+				args = append(args, in)
+				wholes = append(wholes, whole)
+				sizes = append(sizes, len(vals))
+				return in
+			}
+			// A quarter of the values are special: zeros of both signs,
+			// constants the steps compare against (exact ties), NaN, ±Inf.
+			specials := []float64{0, math.Copysign(0, -1), 1, -1, 0.75, -0.75, 0.5, 2, math.NaN(), math.Inf(1), math.Inf(-1)}
+			random := func(size int, scale float64) []float64 {
+				v := make([]float64, size)
+				for i := range v {
+					v[i] = float64(float32(rng.NormFloat64() * scale))
+					if rng.IntN(4) == 0 {
+						v[i] = specials[rng.IntN(len(specials))]
+					}
+				}
+				return v
+			}
+			for _, name := range s.Inputs {
+				run.Inputs[name] = random(T*B*n, 2)
+				add(run.Inputs[name])
+			}
+			y := add(make([]float64, T*B*n))
+			var states [][]float32
+			for _, st := range s.States {
+				run.Init[st.Name] = random(B*n, 1)
+				states = append(states, add(run.Init[st.Name]))
+			}
+			for _, p := range s.Params {
+				size := 1
+				if p.PerNeuron {
+					size = n
+				}
+				vals := random(size, 0.5)
+				for i := range vals {
+					vals[i] = float64(float32(p.Default + vals[i]))
+				}
+				run.Params[p.Name] = vals
+				add(vals)
+			}
+			call(k.fn, T, B, args)
+			res, err := interp.RunStep(s, run)
+			if err != nil {
+				t.Fatal(err)
+			}
+			same := func(what string, got []float32, want []float64) {
+				t.Helper()
+				for i := range got {
+					w := float32(want[i])
+					if math.Float32bits(got[i]) != math.Float32bits(w) && !(got[i] != got[i] && w != w) {
+						t.Fatalf("%s: %s[%d] = %g, interpreter %g", name, what, i, got[i], w)
+					}
+				}
+			}
+			same("y", y, res.Outputs[s.Outputs[0].Name])
+			for i, st := range s.States {
+				final := res.States[st.Name][(T-1)*B*n:]
+				same(st.Name, states[i], final)
+			}
+			for i := range args {
+				checkGuards(t, name, wholes[i], sizes[i])
+			}
+		}
+	}
+}
+
+// call invokes a kernel func(T, B int, args ...[]float32).
+func call(fn any, T, B int, a [][]float32) {
+	in := []reflect.Value{reflect.ValueOf(T), reflect.ValueOf(B)}
+	for _, x := range a {
+		in = append(in, reflect.ValueOf(x))
+	}
+	reflect.ValueOf(fn).Call(in)
+}
+`
