@@ -22,6 +22,16 @@ func benchKernel(b *testing.B, n int, f func()) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(benchT*benchB*n), "ns/neuron-step")
 }
 
+// byName returns the kernel set called name.
+func byName(name string) *kernels {
+	for _, k := range implementations {
+		if k.name == name {
+			return k
+		}
+	}
+	return &generic
+}
+
 func benchInput(n int) []float32 {
 	rng := rand.New(rand.NewPCG(1, uint64(n)))
 	x := make([]float32, n)
@@ -170,9 +180,12 @@ func BenchmarkLif1Kernel(b *testing.B) {
 	fill(s1, float32(0))
 	x := [][]float32{benchInput(benchT * benchB * 256)}
 	y := make([]float32, benchT*benchB*N)
-	b.Run("impl=fused", func(b *testing.B) {
-		benchKernel(b, N, func() { active.lif1Forward(benchT, benchB, x[0], y, s0, s1, nil, nil) })
-	})
+	for _, impl := range Implementations() {
+		k := byName(impl)
+		b.Run("impl="+impl, func(b *testing.B) {
+			benchKernel(b, N, func() { k.lif1Forward(benchT, benchB, x[0], y, s0, s1, nil, nil) })
+		})
+	}
 	b.Run("impl=unfused", func(b *testing.B) {
 		tmp := make([][]float32, 19)
 		for i := range tmp {
@@ -285,9 +298,12 @@ func BenchmarkReadoutKernel(b *testing.B) {
 	fill(s1, float32(0))
 	x := [][]float32{benchInput(benchT * benchB * 10)}
 	y := make([]float32, benchT*benchB*N)
-	b.Run("impl=fused", func(b *testing.B) {
-		benchKernel(b, N, func() { active.readoutForward(benchT, benchB, x[0], y, s0, s1) })
-	})
+	for _, impl := range Implementations() {
+		k := byName(impl)
+		b.Run("impl="+impl, func(b *testing.B) {
+			benchKernel(b, N, func() { k.readoutForward(benchT, benchB, x[0], y, s0, s1) })
+		})
+	}
 	b.Run("impl=unfused", func(b *testing.B) {
 		tmp := make([][]float32, 13)
 		for i := range tmp {

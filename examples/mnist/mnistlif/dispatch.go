@@ -33,10 +33,6 @@ var generic = kernels{
 	readoutBackward: readoutBackward,
 }
 
-// implementations lists the kernel sets in order of preference.
-// Architecture-specific files add theirs in front of generic.
-var implementations = []*kernels{&generic}
-
 // active is the implementation in use: the first whose CPU features are
 // present.
 var active = choose()
