@@ -2,7 +2,7 @@
 
 GO ?= go
 
-.PHONY: all build test vet fuzz example testdata generate check-generate nir-check
+.PHONY: all build test vet fuzz example testdata generate check-generate test-cpus nir-check
 
 all: vet test
 
@@ -70,3 +70,12 @@ nir-check:
 	@grep -qF 'GROUP "conv1"' $(NIR_CHECK_DIR)/conv_iaf.h5dump && grep -qF 'H5T_STD_I64LE' $(NIR_CHECK_DIR)/conv_iaf.h5dump
 	$(H5PY_PYTHON) nir/testdata/check_h5py.py $(NIR_CHECK_DIR)/mnist_lif.nir $(NIR_CHECK_DIR)/conv_iaf.nir
 	@echo "nir-check: h5dump and h5py read the exported files"
+
+# The kernel paths this CPU would not take: the generated packages and the
+# assembly kernel tests on emulated CPUs without AVX2 (Nehalem) and without
+# AVX-512 (Haswell). Needs qemu-x86_64 (Debian qemu-user).
+test-cpus:
+	SNNC_GO_TEST_EXEC="qemu-x86_64 -cpu Nehalem" $(GO) test -count=1 ./backend/gogen ./backend/amd64 -run 'GeneratedPackages|ForwardKernels'
+	SNNC_GO_TEST_EXEC="qemu-x86_64 -cpu Haswell" $(GO) test -count=1 ./backend/gogen ./backend/amd64 -run 'GeneratedPackages|ForwardKernels'
+	$(GO) test -count=1 -exec "qemu-x86_64 -cpu Nehalem" ./examples/...
+	$(GO) test -count=1 -exec "qemu-x86_64 -cpu Haswell" ./examples/...

@@ -91,7 +91,9 @@ func forwardKernel(name string, s *ir.Step, n int) *amd64.Kernel {
 // width from 0 to 3·16+1 lanes, in AVX2 and AVX-512, into a package of
 // their own, and runs them there against the float32 interpreter: outputs
 // and final states bit for bit, on slices at odd offsets with guard values
-// around every output.
+// around every output. Kernels the CPU cannot run are skipped; with
+// SNNC_GO_TEST_EXEC="qemu-x86_64 -cpu Haswell" the package's tests run on
+// an emulated CPU (make test-cpus).
 func TestForwardKernels(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and tests a package of kernels")
@@ -136,11 +138,15 @@ func TestForwardKernels(t *testing.T) {
 	if err := file.WriteFiles(filepath.Join(dir, "kernels_amd64.s"), filepath.Join(dir, "kernels_amd64.go")); err != nil {
 		t.Fatal(err)
 	}
-	test := strings.Replace(kernelTest, "//CASES\n", cases.String(), 1)
-	if err := os.WriteFile(filepath.Join(dir, "kernels_test.go"), []byte(test), 0o644); err != nil {
+	src := strings.Replace(kernelTest, "//CASES\n", cases.String(), 1)
+	if err := os.WriteFile(filepath.Join(dir, "kernels_test.go"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"vet", "."}, {"test", "-count=1", "."}} {
+	test := []string{"test", "-count=1"}
+	if x := os.Getenv("SNNC_GO_TEST_EXEC"); x != "" {
+		test = append(test, "-exec", x) // e.g. "qemu-x86_64 -cpu Haswell"
+	}
+	for _, args := range [][]string{{"vet", "."}, append(test, ".")} {
 		cmd := exec.Command("go", args...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "GOARCH=amd64")

@@ -205,7 +205,11 @@ func TestGeneratedPackages(t *testing.T) {
 		}
 		dirs = append(dirs, "./"+filepath.ToSlash(dir))
 	}
-	for _, tool := range [][]string{{"vet"}, {"test", "-count=1"}, {"test", "-count=1", "-tags", "purego"}} {
+	test := []string{"test", "-count=1"}
+	if x := os.Getenv("SNNC_GO_TEST_EXEC"); x != "" {
+		test = append(test, "-exec", x) // e.g. "qemu-x86_64 -cpu Haswell"
+	}
+	for _, tool := range [][]string{{"vet"}, test, append(test, "-tags", "purego")} {
 		cmd := exec.Command("go", append(tool, dirs...)...)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
