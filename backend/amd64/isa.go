@@ -37,12 +37,12 @@ func (isa ISA) Lanes() int {
 }
 
 // Features are what a CPU needs to run kernels emitted for isa, as cpuid/v2
-// constant names.
+// constant names. BMI1 is for the spike products' bit scans (TZCNT, BLSR).
 func (isa ISA) Features() []string {
 	if isa == AVX512 {
-		return []string{"AVX512F"}
+		return []string{"AVX512F", "BMI1"}
 	}
-	return []string{"AVX2", "FMA3"}
+	return []string{"AVX2", "FMA3", "BMI1"}
 }
 
 // vec returns vector register n of the ISA's width.

@@ -15,8 +15,9 @@ import (
 
 // amd64Files writes the assembly kernels: kernels_amd64.s, their stubs
 // kernels_amd64.go, and dispatch_amd64.go, whose kernel tables use them
-// (and the plain-Go kernels for what the backend cannot lower). Without
-// any assembly kernel it writes only dispatch_amd64.go, listing generic.
+// (and the plain-Go kernels for what the backend cannot lower). Every
+// package gets the product kernels; each neuron kernel is lowered where
+// the backend can.
 func (gen *generator) amd64Files(files Files) error {
 	file := asm.NewFile(asm.AMD64, gen.opt.Package)
 	file.Generator = "snnc compile from " + gen.opt.Source
@@ -25,6 +26,11 @@ func (gen *generator) amd64Files(files Files) error {
 	tables := map[amd64.ISA]map[string]string{} // kernel table field → assembly function
 	for _, isa := range amd64.ISAs {
 		table := map[string]string{}
+		if err := amd64.EmitProducts(file, isa); err != nil {
+			return err
+		}
+		table["linear"] = "linear" + isa.Suffix()
+		table["linearSpikes"] = "linearSpikes" + isa.Suffix()
 		try := func(field string, k *amd64.Kernel) error {
 			err := em.Kernel(k, isa)
 			switch {
@@ -52,11 +58,9 @@ func (gen *generator) amd64Files(files Files) error {
 				}
 			}
 		}
-		if len(table) > 0 {
-			tables[isa] = table
-		}
+		tables[isa] = table
 	}
-	if len(tables) > 0 {
+	{
 		var s, stubs bytes.Buffer
 		if err := file.WriteAsm(&s); err != nil {
 			return err
@@ -100,7 +104,7 @@ func (gen *generator) dispatchAMD64(tables map[amd64.ISA]map[string]string) stri
 		}
 		w.f("// %sKernels uses the %s kernels of kernels_amd64.s where the backend\n// emitted one, and the plain-Go kernels elsewhere.\n", isa, strings.ToUpper(isa.String()))
 		w.f("var %sKernels = kernels{\n\tname: %q,\n\trequires: []cpuid.FeatureID{%s},\n", isa, isa.String(), strings.Join(req, ", "))
-		w.f("\tlinear: linear,\n\tlinearSpikes: linearSpikes,\n")
+		w.f("\tlinear: %s,\n\tlinearSpikes: %s,\n", table["linear"], table["linearSpikes"])
 		if gen.opt.Train {
 			w.f("\tlinearBackward: linearBackward,\n")
 		}

@@ -165,9 +165,28 @@ func TestNoAllocations(t *testing.T) {
 `)
 	}
 	w.f("}\n\n")
-	w.f("func BenchmarkForward(b *testing.B) {\n\tm := New()\n\tconst T, B = 32, 8\n")
-	w.f("\tx := randomInput(rand.New(rand.NewPCG(7, 8)), T*B*InputSize)\n\ty := make([]float32, T*B*OutputSize)\n\ts := m.NewState(B)\n")
-	w.f("\tb.SetBytes(int64(4 * len(x)))\n\tfor b.Loop() {\n\t\ts.Reset()\n\t\tm.Forward(s, y, x, T)\n\t}\n}\n\n")
+	w.f(`// BenchmarkForward times Forward over T = 32 steps of B = 8 batch entries
+// with every implementation the CPU runs.
+func BenchmarkForward(b *testing.B) {
+	m := New()
+	const T, B = 32, 8
+	x := randomInput(rand.New(rand.NewPCG(7, 8)), T*B*InputSize)
+	y := make([]float32, T*B*OutputSize)
+	s := m.NewState(B)
+	defer SetImplementation(Implementation())
+	for _, impl := range Implementations() {
+		SetImplementation(impl)
+		b.Run("impl="+impl, func(b *testing.B) {
+			b.SetBytes(int64(4 * len(x)))
+			for b.Loop() {
+				s.Reset()
+				m.Forward(s, y, x, T)
+			}
+		})
+	}
+}
+
+`)
 	if !gen.opt.Train {
 		return w.String()
 	}

@@ -13,9 +13,9 @@ var implementations = []*kernels{&avx512Kernels, &avx2Kernels, &generic}
 // emitted one, and the plain-Go kernels elsewhere.
 var avx512Kernels = kernels{
 	name:            "avx512",
-	requires:        []cpuid.FeatureID{cpuid.AVX512F},
-	linear:          linear,
-	linearSpikes:    linearSpikes,
+	requires:        []cpuid.FeatureID{cpuid.AVX512F, cpuid.BMI1},
+	linear:          linearAVX512,
+	linearSpikes:    linearSpikesAVX512,
 	linearBackward:  linearBackward,
 	lif1Forward:     lif1ForwardAVX512,
 	lif1Backward:    lif1BackwardAVX512,
@@ -27,9 +27,9 @@ var avx512Kernels = kernels{
 // emitted one, and the plain-Go kernels elsewhere.
 var avx2Kernels = kernels{
 	name:            "avx2",
-	requires:        []cpuid.FeatureID{cpuid.AVX2, cpuid.FMA3},
-	linear:          linear,
-	linearSpikes:    linearSpikes,
+	requires:        []cpuid.FeatureID{cpuid.AVX2, cpuid.FMA3, cpuid.BMI1},
+	linear:          linearAVX2,
+	linearSpikes:    linearSpikesAVX2,
 	linearBackward:  linearBackward,
 	lif1Forward:     lif1ForwardAVX2,
 	lif1Backward:    lif1BackwardAVX2,

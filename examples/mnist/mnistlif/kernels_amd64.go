@@ -4,6 +4,31 @@
 
 package mnistlif
 
+// linearAVX512 is linear with AVX512: for each of rows rows, y[r][o] = b[o]
+// (0 if len(b) == 0), then y[r][o] = fma(x[r][i], wT[i][o], y[r][o]) for
+// i = 0..in-1 in order, bit for bit. Register tiles of 6 rows × 64 outputs
+// (up to 12 rows for the last, narrower column block; a single row: 256
+// outputs) share each broadcast input and weight load.
+// len(y) ≥ rows*out, len(x) ≥ rows*in, len(wT) ≥ in*out, len(b) is 0 or ≥ out
+// (not checked).
+//
+// Requires: AVX, AVX512F
+//
+//go:noescape
+func linearAVX512(y, x, wT, b []float32, rows, out, in int)
+
+// linearSpikesAVX512 is linearSpikes with AVX512: linear for mostly-zero
+// inputs. It finds the non-zero inputs of a row 64 at a time (compare,
+// bit mask, TZCNT) and for each adds its weight row (x == 1) or fuses
+// x·weights into the row (one rounding), keeping up to 256 outputs in
+// registers; the result equals linearSpikes bit for bit. Lengths as for
+// linearAVX512.
+//
+// Requires: AVX, BMI1, AVX512F
+//
+//go:noescape
+func linearSpikesAVX512(y, x, wT, b []float32, rows, out, in int)
+
 // lif1ForwardAVX512 is lif1Forward in AVX512.
 //
 // Requires: AVX, AVX512F
@@ -31,6 +56,31 @@ func readoutForwardAVX512(T, B int, x0, y, s0, s1 []float32)
 //
 //go:noescape
 func readoutBackwardAVX512(T, B int, x0, dy, dx0, gs0, gs1 []float32)
+
+// linearAVX2 is linear with AVX2: for each of rows rows, y[r][o] = b[o]
+// (0 if len(b) == 0), then y[r][o] = fma(x[r][i], wT[i][o], y[r][o]) for
+// i = 0..in-1 in order, bit for bit. Register tiles of 4 rows × 24 outputs
+// (up to 12 rows for the last, narrower column block; a single row: 96
+// outputs) share each broadcast input and weight load.
+// len(y) ≥ rows*out, len(x) ≥ rows*in, len(wT) ≥ in*out, len(b) is 0 or ≥ out
+// (not checked).
+//
+// Requires: AVX, FMA3
+//
+//go:noescape
+func linearAVX2(y, x, wT, b []float32, rows, out, in int)
+
+// linearSpikesAVX2 is linearSpikes with AVX2: linear for mostly-zero
+// inputs. It finds the non-zero inputs of a row 32 at a time (compare,
+// bit mask, TZCNT) and for each adds its weight row (x == 1) or fuses
+// x·weights into the row (one rounding), keeping up to 96 outputs in
+// registers; the result equals linearSpikes bit for bit. Lengths as for
+// linearAVX2.
+//
+// Requires: AVX, FMA3, BMI1
+//
+//go:noescape
+func linearSpikesAVX2(y, x, wT, b []float32, rows, out, in int)
 
 // lif1ForwardAVX2 is lif1Forward in AVX2.
 //
