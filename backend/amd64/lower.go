@@ -92,14 +92,15 @@ type lowering struct {
 	states  map[*ir.Value]int // state read → state index
 
 	// Per block.
-	masked bool                    // the block is the partial last vector
-	homes  [][]asm.Vec             // per state, its registers
-	locals map[string]asm.Mem      // per-neuron params (per block), shared params
-	accums map[string]asm.Mem      // shared parameter gradients
-	regs   map[*ir.Value][]asm.Vec // values in registers
-	mems   map[*ir.Value][]asm.Operand
-	free   []bool
-	err    error
+	masked    bool                    // the block is the partial last vector
+	homes     [][]asm.Vec             // per state, its registers
+	locals    map[string]asm.Mem      // per-neuron params (per block), shared params
+	tilesLeft asm.Mem                 // the count of full tiles still to run
+	accums    map[string]asm.Mem      // shared parameter gradients
+	regs      map[*ir.Value][]asm.Vec // values in registers
+	mems      map[*ir.Value][]asm.Operand
+	free      []bool
+	err       error
 }
 
 func (e *Emitter) emit(k *Kernel, isa ISA, u int) error {
@@ -179,8 +180,15 @@ func (l *lowering) fail(err error) {
 	}
 }
 
-// body emits the whole function: loops over batch entries, blocks of
-// neurons and time steps.
+// tileLanes is how many neurons a kernel carries through all time steps at
+// once. Their states (a few KiB) stay in L1 between steps, and at every
+// step each input and output row is a contiguous run of tileLanes·4 bytes,
+// long enough for the hardware prefetchers; a whole-sequence pass per
+// vector instead would stride across T pages per block.
+const tileLanes = 1024
+
+// body emits the whole function: loops over batch entries, tiles of
+// neurons, time steps, and groups of u vectors within the tile.
 func (l *lowering) body() {
 	f, k, w := l.f, l.k, l.w
 	n := k.N
@@ -197,7 +205,7 @@ func (l *lowering) body() {
 		f.MOVQ(regTotalB, regXStep)
 		f.IMUL3Q(asm.Imm(ep.In*4), regXStep, regXStep)
 	}
-	// Locals: shared params broadcast once; per-neuron params per block;
+	// Locals: shared params broadcast once; per-neuron params per group;
 	// shared gradients accumulated per lane.
 	vb := l.isa.Lanes() * 4
 	for _, src := range l.sortedSources(FromShared) {
@@ -218,31 +226,36 @@ func (l *lowering) body() {
 			f.VMOVUPS(l.scratch(0), m)
 		}
 	}
-
-	if len(l.locals)+len(l.accums) > 0 {
+	if n/tileLanes > 0 {
+		l.tilesLeft = f.AllocLocal(8, 8)
+	}
+	if len(l.locals)+len(l.accums) > 0 || n/tileLanes > 0 {
 		// A frame of locals may outgrow what NOSPLIT functions may use:
 		// let the assembler add the stack check.
 		f.Flags = "0"
 	}
+	if rem := n % w; rem > 0 {
+		l.setTailMask(rem)
+	}
+
 	f.XORQ(regB, regB)
 	bloop := f.NewLabel("batch")
 	f.Label(bloop)
 	f.MOVQ(regB, regState)
 	f.IMUL3Q(asm.Imm(n*4), regState, regState)
 	f.XORQ(regNeuron, regNeuron)
-	blocks := n / (l.u * w)
-	if blocks > 0 {
-		l.blockLoop(blocks, l.u)
+	if full := n / tileLanes; full > 0 {
+		// Every GP register has a job: count the full tiles on the stack.
+		left := l.tilesLeft
+		f.MOVQ(asm.Imm(full), left)
+		top := f.NewLabel("tile")
+		f.Label(top)
+		l.tile(tileLanes)
+		f.DECQ(left)
+		f.JNZ(top)
 	}
-	rest := n - blocks*l.u*w
-	if rest/w > 0 {
-		l.blockLoop(rest/w, 1)
-	}
-	if rem := rest % w; rem > 0 {
-		l.setTailMask(rem)
-		l.masked = true
-		l.block(1)
-		l.masked = false
+	if last := n % tileLanes; last > 0 {
+		l.tile(last)
 	}
 	f.INCQ(regB)
 	f.CMPQ(regB, regTotalB)
@@ -269,17 +282,60 @@ func (l *lowering) sortedSources(kind SourceKind) []string {
 	return out
 }
 
-// blockLoop runs count blocks of u vectors.
-func (l *lowering) blockLoop(count, u int) {
-	f := l.f
-	f.MOVQ(asm.Imm(count), regBlocks)
-	top := f.NewLabel("block")
+// tile emits the time loop over a tile of lanes neurons starting at the
+// current offsets, and leaves the offsets at the next tile. Each time step
+// runs the tile's groups of u vectors, then single vectors, then the
+// masked partial vector at the very end of the layer.
+func (l *lowering) tile(lanes int) {
+	f, k, w := l.f, l.k, l.w
+	f.MOVQ(regState, regRow)
+	if k.Reverse {
+		f.MOVQ(regTotalT, regBlocks)
+		f.DECQ(regBlocks)
+		f.IMULQ(regStride, regBlocks)
+		f.ADDQ(regBlocks, regRow)
+	}
+	if ep := k.Epilogue; ep != nil {
+		f.MOVQ(regB, regXRow)
+		f.IMUL3Q(asm.Imm(ep.In*4), regXRow, regXRow)
+	}
+	f.MOVQ(regTotalT, regT)
+	top := f.NewLabel("step")
 	f.Label(top)
-	l.block(u)
-	f.ADDQ(asm.Imm(u*l.w*4), regState)
-	f.ADDQ(asm.Imm(u*l.w*4), regNeuron)
-	f.DECQ(regBlocks)
+	groups := lanes / (l.u * w)
+	if groups > 0 {
+		f.MOVQ(asm.Imm(groups), regBlocks)
+		g := f.NewLabel("group")
+		f.Label(g)
+		l.group(l.u)
+		f.DECQ(regBlocks)
+		f.JNZ(g)
+	}
+	for range (lanes - groups*l.u*w) / w {
+		l.group(1)
+	}
+	if lanes%w > 0 {
+		l.masked = true
+		l.group(1)
+		l.masked = false
+	}
+	// Back to the tile's first lane, on to the next time step.
+	back := asm.Imm(lanes / w * w * 4)
+	f.SUBQ(back, regState)
+	f.SUBQ(back, regNeuron)
+	f.SUBQ(back, regRow)
+	if k.Reverse {
+		f.SUBQ(regStride, regRow)
+	} else {
+		f.ADDQ(regStride, regRow)
+	}
+	if k.Epilogue != nil {
+		f.ADDQ(regXStep, regXRow)
+	}
+	f.DECQ(regT)
 	f.JNZ(top)
+	f.ADDQ(back, regState)
+	f.ADDQ(back, regNeuron)
 }
 
 // setTailMask makes the mask of the last, partial vector: rem lanes.
@@ -299,9 +355,10 @@ func (l *lowering) setTailMask(rem int) {
 	l.f.VMOVUPS(table.Offset((8-rem)*4), asm.Y(15))
 }
 
-// block emits the time loop over one block of u vectors (u = 1 when
-// masked).
-func (l *lowering) block(u int) {
+// group emits one time step of u vectors of neurons (u = 1 when masked):
+// their states and parameters in, the step, the states out, and the
+// offsets advanced past the group (a masked group is the layer's last).
+func (l *lowering) group(u int) {
 	f, k := l.f, l.k
 	saved := l.u
 	l.u = u
@@ -312,7 +369,6 @@ func (l *lowering) block(u int) {
 	}
 	l.regs = map[*ir.Value][]asm.Vec{}
 	l.mems = map[*ir.Value][]asm.Operand{}
-	// State registers, loaded once.
 	l.homes = make([][]asm.Vec, len(k.States))
 	for i, st := range k.States {
 		l.homes[i] = l.alloc()
@@ -321,7 +377,6 @@ func (l *lowering) block(u int) {
 			l.load(asm.Ptr(regBase).Idx(regState, 1).Offset(j*l.w*4), r)
 		}
 	}
-	// Per-neuron parameters of this block, into their local slots.
 	for _, a := range l.sortedSources(FromPerNeuron) {
 		f.Load(a+"_base", regBase)
 		for j := 0; j < u; j++ {
@@ -329,36 +384,18 @@ func (l *lowering) block(u int) {
 			f.VMOVUPS(l.scratch(0), l.locals[a].Offset(j*l.w*4))
 		}
 	}
-	f.MOVQ(regState, regRow)
-	if k.Reverse {
-		f.MOVQ(regTotalT, asm.AX)
-		f.DECQ(asm.AX)
-		f.IMULQ(regStride, asm.AX)
-		f.ADDQ(asm.AX, regRow)
-	}
-	if ep := k.Epilogue; ep != nil {
-		f.MOVQ(regB, regXRow)
-		f.IMUL3Q(asm.Imm(ep.In*4), regXRow, regXRow)
-	}
-	f.MOVQ(regTotalT, regT)
-	top := f.NewLabel("step")
-	f.Label(top)
 	l.step()
-	if k.Reverse {
-		f.SUBQ(regStride, regRow)
-	} else {
-		f.ADDQ(regStride, regRow)
-	}
-	if k.Epilogue != nil {
-		f.ADDQ(regXStep, regXRow)
-	}
-	f.DECQ(regT)
-	f.JNZ(top)
 	for i, st := range k.States {
 		f.Load(st.Arg+"_base", regBase)
 		for j, r := range l.homes[i] {
 			l.store(r, asm.Ptr(regBase).Idx(regState, 1).Offset(j*l.w*4))
 		}
+	}
+	if !l.masked {
+		width := asm.Imm(u * l.w * 4)
+		f.ADDQ(width, regState)
+		f.ADDQ(width, regNeuron)
+		f.ADDQ(width, regRow)
 	}
 }
 

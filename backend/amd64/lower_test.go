@@ -88,7 +88,7 @@ func forwardKernel(name string, s *ir.Step, n int) *amd64.Kernel {
 }
 
 // TestForwardKernels emits the forward kernels of several steps for every
-// width from 0 to 3·16+1 lanes, in AVX2 and AVX-512, into a package of
+// width from 0 to 3·16+1 lanes and widths of several tiles, in AVX2 and AVX-512, into a package of
 // their own, and runs them there against the float32 interpreter: outputs
 // and final states bit for bit, on slices at odd offsets with guard values
 // around every output. Kernels the CPU cannot run are skipped; with
@@ -117,6 +117,8 @@ func TestForwardKernels(t *testing.T) {
 		for n := 0; n <= 3*16+1; n++ {
 			widths = append(widths, n)
 		}
+		// Layers of one, two and three tiles (1024 lanes each).
+		widths = append(widths, 1024, 1024+17, 2*1024+64+3)
 		for _, isa := range amd64.ISAs {
 			for _, n := range widths {
 				name := fmt.Sprintf("step%d_%d%s", si, n, isa.Suffix())

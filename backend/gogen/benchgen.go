@@ -125,7 +125,58 @@ func benchInput(n int) []float32 {
 		w.f("\t\tb.Run(\"impl=\"+impl, func(b *testing.B) {\n\t\t\tbenchKernel(b, N, func() { k.%sForward(%s) })\n\t\t})\n\t}\n", k.fn, call)
 		w.f("\tb.Run(\"impl=unfused\", func(b *testing.B) {\n\t\ttmp := make([][]float32, %d)\n\t\tfor i := range tmp {\n\t\t\ttmp[i] = make([]float32, benchB*N)\n\t\t}\n", len(s.Values))
 		unfusedCall := fmt.Sprintf("benchT, benchB, %s%s, tmp", strings.Join(args, ", "), params)
-		w.f("\t\tbenchKernel(b, N, func() { %sUnfused(%s) })\n\t})\n}\n\n", k.fn, unfusedCall)
+		w.f("\t\tbenchKernel(b, N, func() { %sUnfused(%s) })\n\t})\n", k.fn, unfusedCall)
+		// The streaming floor: the same bytes moved by copy, each input read
+		// once and the output written once.
+		w.f("\tb.Run(\"impl=floor\", func(b *testing.B) {\n\t\tbenchKernel(b, N, func() {\n\t\t\tfor _, xi := range x {\n\t\t\t\tcopy(y, xi)\n\t\t\t}\n\t\t})\n\t})\n}\n\n")
+		if k.adjoint != nil {
+			gen.benchTrain(w, n, k)
+		}
 	}
 	return w.String(), nil
+}
+
+// benchTrain writes the benchmark of one training step of a neuron layer:
+// the forward kernel saving its tapes, then the reverse-time backward
+// kernel, against the floor of the bytes they must move (inputs read
+// twice, output and tapes written, tapes and output gradient read, input
+// gradients written), moved by copy.
+func (gen *generator) benchTrain(w *src, n *ir.Node, k *stepKernel) {
+	s := k.step
+	nIn, saved := len(s.Inputs), len(k.saved)
+	floats := 2*nIn + 1 + 2*saved + 1 + nIn // per neuron-step, read and written
+	w.f("func Benchmark%sTrain(b *testing.B) {\n\tm := New()\n\tg := m.NewGrads() // bound parameters' gradients\n\t_ = g\n\tconst N = %d\n\tconst size = benchT * benchB * N\n", exported(k.fn), k.n)
+	var fwd, bwd []string
+	for i := range s.Inputs {
+		w.f("\tx%d, dx%d := benchInput(size), make([]float32, size)\n", i, i)
+		fwd = append(fwd, fmt.Sprintf("x%d", i))
+		bwd = append(bwd, fmt.Sprintf("x%d", i))
+	}
+	fwd = append(fwd, "y")
+	w.f("\ty, dy := make([]float32, size), benchInput(size)\n")
+	for i, st := range s.States {
+		w.f("\ts%d, gs%d := make([]float32, benchB*N), make([]float32, benchB*N)\n\tfill(s%d, %s)\n", i, i, i, f32(st.Init))
+		fwd = append(fwd, fmt.Sprintf("s%d", i))
+	}
+	for _, i := range k.saved {
+		w.f("\ttape%d := make([]float32, size)\n", i)
+		fwd = append(fwd, fmt.Sprintf("tape%d", i))
+		bwd = append(bwd, fmt.Sprintf("tape%d", i))
+	}
+	bwd = append(bwd, "dy")
+	for i := range s.Inputs {
+		bwd = append(bwd, fmt.Sprintf("dx%d", i))
+	}
+	for i := range s.States {
+		bwd = append(bwd, fmt.Sprintf("gs%d", i))
+	}
+	w.f("\tfor _, impl := range Implementations() {\n\t\tk := byName(impl)\n\t\tb.Run(\"impl=\"+impl, func(b *testing.B) {\n\t\t\tbenchKernel(b, N, func() {\n")
+	w.f("\t\t\t\tk.%sForward(benchT, benchB, %s%s)\n", k.fn, strings.Join(fwd, ", "), gen.boundArgs(n, k, false))
+	for i := range s.States {
+		w.f("\t\t\t\tclear(gs%d)\n", i)
+	}
+	w.f("\t\t\t\tk.%sBackward(benchT, benchB, %s%s)\n", k.fn, strings.Join(bwd, ", "), gen.boundArgs(n, k, true))
+	w.f("\t\t\t})\n\t\t})\n\t}\n")
+	w.f("\tb.Run(\"impl=floor\", func(b *testing.B) {\n\t\tsrc, dst := make([]float32, size*%d/2), make([]float32, size*%d/2)\n", floats, floats)
+	w.f("\t\tbenchKernel(b, N, func() { copy(dst, src) })\n\t})\n}\n\n")
 }

@@ -111,7 +111,10 @@ func (gen *generator) model() (string, error) {
 		}
 	}
 	w.f("}\n\n")
-	w.f("// New returns the model with the weights compiled into the package.\nfunc New() *Model {\n\tm := &Model{}\n\tw := weightsBin\n")
+	w.f("// New returns the model with the weights compiled into the package.\nfunc New() *Model {\n\tm := &Model{}\n")
+	if len(gen.params) > 0 {
+		w.f("\tw := weightsBin\n")
+	}
 	for _, p := range gen.params {
 		w.f("\tm.%s, w = load(w, %d)\n", gen.field[p], p.Type.Size())
 	}

@@ -15,47 +15,69 @@ import (
 	"strings"
 
 	"github.com/snnc/snnc/backend/gogen"
+	"github.com/snnc/snnc/ir"
+	"github.com/snnc/snnc/module"
 )
 
-const benchSynopsis = "bench MODEL [--benchtime D] [--json] [--disable PASS,...] [--dt DT]"
+const benchSynopsis = "bench (MODEL | --neuron NAME [--n N]) [--train] [--benchtime D] [--json] [--disable PASS,...] [--dt DT]"
 
 // benchResult is one kernel measurement.
 type benchResult struct {
 	Layer        string  `json:"layer"`
-	Impl         string  `json:"impl"`
+	Pass         string  `json:"pass"` // "forward", or "train": forward saving tapes plus backward
+	Impl         string  `json:"impl"` // avx512, avx2, generic; unfused; floor
 	NsPerStep    float64 `json:"ns_per_neuron_step"`
-	VsUnfused    float64 `json:"speedup_vs_unfused,omitempty"`
+	VsFloor      float64 `json:"times_floor,omitempty"`        // ns / the floor's ns
+	VsUnfused    float64 `json:"speedup_vs_unfused,omitempty"` // the unfused loop's ns / ns
 	BenchmarkRaw string  `json:"benchmark"`
 }
 
-// cmdBench compiles the model into a temporary package and runs its kernel
-// benchmarks with the go command: every neuron layer's fused kernel, in
-// every implementation the CPU runs (avx512, avx2, generic), against the
-// plain-Go baseline that evaluates the step one op at a time.
+// cmdBench compiles the model (or one neuron layer) into a temporary
+// package and runs its kernel benchmarks with the go command: every neuron
+// layer's fused kernel, in every implementation the CPU runs (avx512,
+// avx2, generic), against the plain-Go loop that evaluates the step one op
+// at a time and against the streaming floor (a copy of the same bytes).
 func cmdBench(args []string, stdout io.Writer) error {
 	fs := newFlags("bench", benchSynopsis, stdout)
 	benchtime := fs.String("benchtime", "1s", "go test -benchtime for each benchmark")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
-	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
+	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's, or 1e-3)")
 	disable := fs.String("disable", "", "comma-separated optional passes to skip (see snnc dump --passes)")
+	neuron := fs.String("neuron", "", "benchmark one layer of this neuron model (see snnc models) instead of a MODEL file")
+	width := fs.Int("n", 1024, "with --neuron: neurons in the layer")
+	train := fs.Bool("train", false, "also time a training step of each layer (forward with tapes, then backward)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageError{"bench needs one MODEL file"}
+	var g *ir.Graph
+	var params map[string][]float64
+	var source string
+	switch {
+	case *neuron != "" && len(pos) == 0:
+		if *width < 1 {
+			return usageError{"--n must be at least 1"}
+		}
+		source = fmt.Sprintf("%s[%d]", *neuron, *width)
+		if g, err = neuronLayer(*neuron, *width, *dt); err != nil {
+			return err
+		}
+	case *neuron == "" && len(pos) == 1:
+		source = pos[0]
+		_, b, err := loadGraph(pos[0], *dt)
+		if err != nil {
+			return err
+		}
+		g, params = b.Graph, b.Params
+	default:
+		return usageError{"bench needs one MODEL file or --neuron NAME"}
 	}
-	_, b, err := loadGraph(pos[0], *dt)
-	if err != nil {
+	if g, err = optimize(g, *train, *disable); err != nil {
 		return err
 	}
-	g, err := optimize(b.Graph, false, *disable)
+	files, err := gogen.Generate(g, params, gogen.Options{Package: "snncbench", Source: filepath.Base(source), Train: *train})
 	if err != nil {
-		return err
-	}
-	files, err := gogen.Generate(g, b.Params, gogen.Options{Package: "snncbench", Source: filepath.Base(pos[0])})
-	if err != nil {
-		return fmt.Errorf("%s: %w", pos[0], err)
+		return fmt.Errorf("%s: %w", source, err)
 	}
 	dir, cleanup, err := benchDir()
 	if err != nil {
@@ -72,9 +94,9 @@ func cmdBench(args []string, stdout io.Writer) error {
 		}
 	}
 	if !*asJSON {
-		fmt.Fprintf(stdout, "benchmarking %s: T=100, B=32 per kernel (go test -bench, -benchtime %s)...\n", pos[0], *benchtime)
+		fmt.Fprintf(stdout, "benchmarking %s: T=100, B=32 per kernel (go test -bench, -benchtime %s)...\n", source, *benchtime)
 	}
-	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "Kernel", "-benchtime", *benchtime, ".")
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "Kernel|Train", "-benchtime", *benchtime, ".")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
 	out, err := cmd.CombinedOutput()
@@ -93,42 +115,68 @@ func cmdBench(args []string, stdout io.Writer) error {
 	if cpu := regexp.MustCompile(`(?m)^cpu: (.*)$`).FindSubmatch(out); cpu != nil {
 		fmt.Fprintf(stdout, "cpu: %s\n", cpu[1])
 	}
-	fmt.Fprintf(stdout, "%-16s %-10s %16s %12s\n", "layer", "kernel", "ns/neuron-step", "vs unfused")
+	fmt.Fprintf(stdout, "%-14s %-8s %-8s %15s %10s %11s\n", "layer", "pass", "kernel", "ns/neuron-step", "× floor", "vs unfused")
 	for _, r := range results {
-		ratio := ""
-		if r.VsUnfused > 0 {
-			ratio = fmt.Sprintf("%.2f×", r.VsUnfused)
+		floor, unfused := "", ""
+		if r.VsFloor > 0 {
+			floor = fmt.Sprintf("%.2f", r.VsFloor)
 		}
-		fmt.Fprintf(stdout, "%-16s %-10s %16.3f %12s\n", r.Layer, r.Impl, r.NsPerStep, ratio)
+		if r.VsUnfused > 0 {
+			unfused = fmt.Sprintf("%.1f×", r.VsUnfused)
+		}
+		fmt.Fprintf(stdout, "%-14s %-8s %-8s %15.3f %10s %11s\n", r.Layer, r.Pass, r.Impl, r.NsPerStep, floor, unfused)
 	}
 	return nil
 }
 
-var benchLine = regexp.MustCompile(`^Benchmark(\w+)Kernel/impl=(\w+)(?:-\d+)?\s.*?([0-9.]+) ns/neuron-step`)
+// neuronLayer is the graph input [n] → one layer of the named neuron model.
+func neuronLayer(model string, n int, dt float64) (*ir.Graph, error) {
+	m := &module.Neuron{Name: model, Model: model, DT: dt}
+	b, err := module.Build(model, m, n)
+	if err != nil {
+		return nil, err
+	}
+	return b.Graph, nil
+}
+
+var benchLine = regexp.MustCompile(`^Benchmark(\w+?)(Kernel|Train)/impl=(\w+)(?:-\d+)?\s.*?([0-9.]+) ns/neuron-step`)
 
 // parseBench reads the ns/neuron-step metric of every kernel benchmark and
-// relates each fused kernel to its layer's unfused baseline.
+// relates each implementation to its layer's floor and unfused loop.
 func parseBench(out []byte) []benchResult {
 	var rs []benchResult
-	unfused := map[string]float64{}
+	type key struct{ layer, pass string }
+	unfused, floor := map[key]float64{}, map[key]float64{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		m := benchLine.FindStringSubmatch(sc.Text())
 		if m == nil {
 			continue
 		}
-		ns, err := strconv.ParseFloat(m[3], 64)
+		ns, err := strconv.ParseFloat(m[4], 64)
 		if err != nil {
 			continue
 		}
-		rs = append(rs, benchResult{Layer: m[1], Impl: m[2], NsPerStep: ns, BenchmarkRaw: strings.TrimSpace(sc.Text())})
-		if m[2] == "unfused" {
-			unfused[m[1]] = ns
+		pass := "forward"
+		if m[2] == "Train" {
+			pass = "train"
+		}
+		rs = append(rs, benchResult{Layer: m[1], Pass: pass, Impl: m[3], NsPerStep: ns, BenchmarkRaw: strings.TrimSpace(sc.Text())})
+		switch m[3] {
+		case "unfused":
+			unfused[key{m[1], pass}] = ns
+		case "floor":
+			floor[key{m[1], pass}] = ns
 		}
 	}
 	for i := range rs {
-		if u := unfused[rs[i].Layer]; u > 0 && rs[i].Impl != "unfused" && rs[i].NsPerStep > 0 {
-			rs[i].VsUnfused = u / rs[i].NsPerStep
+		r := &rs[i]
+		k := key{r.Layer, r.Pass}
+		if u := unfused[k]; u > 0 && r.Impl != "unfused" && r.Impl != "floor" && r.NsPerStep > 0 {
+			r.VsUnfused = u / r.NsPerStep
+		}
+		if f := floor[k]; f > 0 && r.Impl != "floor" {
+			r.VsFloor = r.NsPerStep / f
 		}
 	}
 	return rs

@@ -44,14 +44,19 @@ func TestCompileErrors(t *testing.T) {
 
 func TestParseBench(t *testing.T) {
 	out := []byte(`goos: linux
-BenchmarkLif1Kernel/impl=fused-2     20  1692741 ns/op  3871.59 MB/s  2.000 ns/neuron-step
+BenchmarkLif1Kernel/impl=avx2-2      20  1692741 ns/op  3871.59 MB/s  2.000 ns/neuron-step
 BenchmarkLif1Kernel/impl=unfused-2   20  6689235 ns/op   979.72 MB/s  8.000 ns/neuron-step
-BenchmarkForward-2  20  126671400 ns/op
+BenchmarkLif1Kernel/impl=floor-2     20  6689235 ns/op   979.72 MB/s  0.500 ns/neuron-step
+BenchmarkLif1Train/impl=avx2-2       20  1692741 ns/op  3871.59 MB/s  3.000 ns/neuron-step
+BenchmarkLif1Train/impl=floor-2      20  1692741 ns/op  3871.59 MB/s  1.500 ns/neuron-step
+BenchmarkForward/impl=avx2-2  20  126671400 ns/op
 `)
 	rs := parseBench(out)
-	require.Len(t, rs, 2)
-	assert.Equal(t, "Lif1", rs[0].Layer)
-	assert.Equal(t, "fused", rs[0].Impl)
-	assert.InDelta(t, 4.0, rs[0].VsUnfused, 1e-12)
+	require.Len(t, rs, 5)
+	assert.Equal(t, benchResult{Layer: "Lif1", Pass: "forward", Impl: "avx2", NsPerStep: 2, VsFloor: 4, VsUnfused: 4, BenchmarkRaw: rs[0].BenchmarkRaw}, rs[0])
 	assert.Zero(t, rs[1].VsUnfused)
+	assert.InDelta(t, 16.0, rs[1].VsFloor, 1e-12)
+	assert.Equal(t, "train", rs[3].Pass)
+	assert.InDelta(t, 2.0, rs[3].VsFloor, 1e-12)
+	assert.Zero(t, rs[3].VsUnfused)
 }

@@ -22,7 +22,7 @@ var commands = []command{
 	{"run", "run MODEL --input X.npy [--output Y.npy] [--record DIR] [--dt DT]",
 		"run a model (*.snn.json) in the reference interpreter over an input\nsequence [T][B][features...] (or [T][features...]) and summarize the spikes", cmdRun},
 	{"compile", compileSynopsis, "write a Go package that runs the model (Forward, Step and, with --train,\nBackward), with tests against the interpreter", cmdCompile},
-	{"bench", benchSynopsis, "compile the model and time its fused neuron kernels against the plain-Go\nop-at-a-time loop (ns per neuron-step)", cmdBench},
+	{"bench", benchSynopsis, "compile the model (or one neuron layer) and time its fused neuron kernels\nagainst the streaming floor and the plain-Go op-at-a-time loop (ns per\nneuron-step)", cmdBench},
 	{"check", checkSynopsis, "vet and test a package written by snnc compile", cmdCheck},
 	{"dump", dumpSynopsis, dumpSummary, cmdDump},
 	{"plot", plotSynopsis, plotSummary, cmdPlot},

@@ -193,6 +193,44 @@ func BenchmarkLif1Kernel(b *testing.B) {
 		}
 		benchKernel(b, N, func() { lif1Unfused(benchT, benchB, x[0], y, s0, s1, nil, nil, tmp) })
 	})
+	b.Run("impl=floor", func(b *testing.B) {
+		benchKernel(b, N, func() {
+			for _, xi := range x {
+				copy(y, xi)
+			}
+		})
+	})
+}
+
+func BenchmarkLif1Train(b *testing.B) {
+	m := New()
+	g := m.NewGrads() // bound parameters' gradients
+	_ = g
+	const N = 256
+	const size = benchT * benchB * N
+	x0, dx0 := benchInput(size), make([]float32, size)
+	y, dy := make([]float32, size), benchInput(size)
+	s0, gs0 := make([]float32, benchB*N), make([]float32, benchB*N)
+	fill(s0, float32(0))
+	s1, gs1 := make([]float32, benchB*N), make([]float32, benchB*N)
+	fill(s1, float32(0))
+	tape0 := make([]float32, size)
+	tape1 := make([]float32, size)
+	for _, impl := range Implementations() {
+		k := byName(impl)
+		b.Run("impl="+impl, func(b *testing.B) {
+			benchKernel(b, N, func() {
+				k.lif1Forward(benchT, benchB, x0, y, s0, s1, tape0, tape1)
+				clear(gs0)
+				clear(gs1)
+				k.lif1Backward(benchT, benchB, x0, tape0, tape1, dy, dx0, gs0, gs1)
+			})
+		})
+	}
+	b.Run("impl=floor", func(b *testing.B) {
+		src, dst := make([]float32, size*9/2), make([]float32, size*9/2)
+		benchKernel(b, N, func() { copy(dst, src) })
+	})
 }
 
 // readoutUnfused is readoutForward one op at a time: every value of the step
@@ -310,5 +348,41 @@ func BenchmarkReadoutKernel(b *testing.B) {
 			tmp[i] = make([]float32, benchB*N)
 		}
 		benchKernel(b, N, func() { readoutUnfused(benchT, benchB, x[0], y, s0, s1, tmp) })
+	})
+	b.Run("impl=floor", func(b *testing.B) {
+		benchKernel(b, N, func() {
+			for _, xi := range x {
+				copy(y, xi)
+			}
+		})
+	})
+}
+
+func BenchmarkReadoutTrain(b *testing.B) {
+	m := New()
+	g := m.NewGrads() // bound parameters' gradients
+	_ = g
+	const N = 10
+	const size = benchT * benchB * N
+	x0, dx0 := benchInput(size), make([]float32, size)
+	y, dy := make([]float32, size), benchInput(size)
+	s0, gs0 := make([]float32, benchB*N), make([]float32, benchB*N)
+	fill(s0, float32(0))
+	s1, gs1 := make([]float32, benchB*N), make([]float32, benchB*N)
+	fill(s1, float32(0))
+	for _, impl := range Implementations() {
+		k := byName(impl)
+		b.Run("impl="+impl, func(b *testing.B) {
+			benchKernel(b, N, func() {
+				k.readoutForward(benchT, benchB, x0, y, s0, s1)
+				clear(gs0)
+				clear(gs1)
+				k.readoutBackward(benchT, benchB, x0, dy, dx0, gs0, gs1)
+			})
+		})
+	}
+	b.Run("impl=floor", func(b *testing.B) {
+		src, dst := make([]float32, size*5/2), make([]float32, size*5/2)
+		benchKernel(b, N, func() { copy(dst, src) })
 	})
 }
