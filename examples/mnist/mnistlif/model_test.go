@@ -4,9 +4,11 @@ package mnistlif
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
+	"sync"
 	"testing"
 )
 
@@ -166,6 +168,37 @@ func BenchmarkForward(b *testing.B) {
 			for b.Loop() {
 				s.Reset()
 				m.Forward(s, y, x, T)
+			}
+		})
+	}
+}
+
+// BenchmarkForwardGoroutines runs one large batch (T = 32, B = 256) split
+// between 1 or 2 goroutines, each with its own State and part of the
+// batch, sharing the Model.
+func BenchmarkForwardGoroutines(b *testing.B) {
+	m := New()
+	const T, B = 32, 256
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, g := range []int{1, 2} {
+		per := B / g
+		xs, ys, ss := make([][]float32, g), make([][]float32, g), make([]*State, g)
+		for i := range g {
+			xs[i] = randomInput(rng, T*per*InputSize)
+			ys[i] = make([]float32, T*per*OutputSize)
+			ss[i] = m.NewState(per)
+		}
+		b.Run(fmt.Sprintf("goroutines=%d", g), func(b *testing.B) {
+			b.SetBytes(int64(4 * T * B * InputSize))
+			for b.Loop() {
+				var wg sync.WaitGroup
+				for i := range g {
+					wg.Go(func() {
+						ss[i].Reset()
+						m.Forward(ss[i], ys[i], xs[i], T)
+					})
+				}
+				wg.Wait()
 			}
 		})
 	}
