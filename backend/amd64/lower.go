@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/snnc/snnc/asm"
+	"github.com/snnc/snnc/backend/kernel"
 	"github.com/snnc/snnc/ir"
 )
 
@@ -31,7 +32,7 @@ func NewEmitter(file *asm.File) *Emitter {
 
 // Kernel emits k for isa. It unrolls by the largest number of vectors per
 // block (4, 2 or 1) whose registers fit, for independent dependency chains.
-func (e *Emitter) Kernel(k *Kernel, isa ISA) error {
+func (e *Emitter) Kernel(k *kernel.Kernel, isa ISA) error {
 	if err := check(k); err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func (e *Emitter) Kernel(k *Kernel, isa ISA) error {
 }
 
 // check rejects ops the lowering has no vector form for.
-func check(k *Kernel) error {
+func check(k *kernel.Kernel) error {
 	for _, v := range k.Step.Values {
 		switch v.Op {
 		case ir.OpLog, ir.OpTanh:
@@ -81,7 +82,7 @@ var (
 // lowering is the state of emitting one kernel.
 type lowering struct {
 	e   *Emitter
-	k   *Kernel
+	k   *kernel.Kernel
 	isa ISA
 	f   *asm.AMD64Func
 	u   int // vectors per block
@@ -103,7 +104,7 @@ type lowering struct {
 	err       error
 }
 
-func (e *Emitter) emit(k *Kernel, isa ISA, u int) error {
+func (e *Emitter) emit(k *kernel.Kernel, isa ISA, u int) error {
 	sig := []asm.Param{asm.P("T", asm.Int), asm.P("B", asm.Int)}
 	for _, a := range k.Args {
 		sig = append(sig, asm.P(a, asm.SliceFloat32))
@@ -150,7 +151,7 @@ func (l *lowering) analyze() {
 			pos[v] = len(l.order)
 			l.order = append(l.order, v)
 		}
-		if src, ok := k.Leaves[v]; ok && src.Kind == FromState {
+		if src, ok := k.Leaves[v]; ok && src.Kind == kernel.FromState {
 			l.states[v] = src.State
 		}
 	}
@@ -208,18 +209,18 @@ func (l *lowering) body() {
 	// Locals: shared params broadcast once; per-neuron params per group;
 	// shared gradients accumulated per lane.
 	vb := l.isa.Lanes() * 4
-	for _, src := range l.sortedSources(FromShared) {
+	for _, src := range l.sortedSources(kernel.FromShared) {
 		m := f.AllocLocal(vb, 8)
 		l.locals[src] = m
 		f.Load(src+"_base", regBase)
 		f.VBROADCASTSS(asm.Ptr(regBase), l.scratch(0))
 		f.VMOVUPS(l.scratch(0), m)
 	}
-	for _, src := range l.sortedSources(FromPerNeuron) {
+	for _, src := range l.sortedSources(kernel.FromPerNeuron) {
 		l.locals[src] = f.AllocLocal(l.u*vb, 8)
 	}
 	for _, sk := range k.Sinks {
-		if sk.Kind == AddToShared && l.accums[sk.Arg].Base == (asm.GP{}) {
+		if sk.Kind == kernel.AddToShared && l.accums[sk.Arg].Base == (asm.GP{}) {
 			m := f.AllocLocal(vb, 8)
 			l.accums[sk.Arg] = m
 			l.zero(l.scratch(0))
@@ -269,7 +270,7 @@ func (l *lowering) body() {
 
 // sortedSources lists the arguments leaves read as kind, once each, in
 // argument order.
-func (l *lowering) sortedSources(kind SourceKind) []string {
+func (l *lowering) sortedSources(kind kernel.SourceKind) []string {
 	var out []string
 	for _, a := range l.k.Args {
 		for _, src := range l.k.Leaves {
@@ -377,7 +378,7 @@ func (l *lowering) group(u int) {
 			l.load(asm.Ptr(regBase).Idx(regState, 1).Offset(j*l.w*4), r)
 		}
 	}
-	for _, a := range l.sortedSources(FromPerNeuron) {
+	for _, a := range l.sortedSources(kernel.FromPerNeuron) {
 		f.Load(a+"_base", regBase)
 		for j := 0; j < u; j++ {
 			l.load(asm.Ptr(regBase).Idx(regNeuron, 1).Offset(j*l.w*4), l.scratch(0))
@@ -431,9 +432,9 @@ func (l *lowering) value(v *ir.Value, i int) {
 	}
 	if src, ok := k.Leaves[v]; ok {
 		switch src.Kind {
-		case FromState:
+		case kernel.FromState:
 			l.regs[v] = l.homes[src.State]
-		case FromSeq:
+		case kernel.FromSeq:
 			rs := l.alloc()
 			if rs == nil {
 				return
@@ -443,15 +444,15 @@ func (l *lowering) value(v *ir.Value, i int) {
 				l.load(asm.Ptr(regBase).Idx(regRow, 1).Offset(j*l.w*4), r)
 			}
 			l.regs[v] = rs
-		case FromPerNeuron:
+		case kernel.FromPerNeuron:
 			for j := 0; j < l.u; j++ {
 				l.mems[v] = append(l.mems[v], l.locals[src.Arg].Offset(j*l.w*4))
 			}
-		case FromShared:
+		case kernel.FromShared:
 			for j := 0; j < l.u; j++ {
 				l.mems[v] = append(l.mems[v], l.locals[src.Arg])
 			}
-		case FromConst:
+		case kernel.FromConst:
 			c := l.constant(float32(src.Const))
 			for j := 0; j < l.u; j++ {
 				l.mems[v] = append(l.mems[v], c)
@@ -715,7 +716,7 @@ func (l *lowering) exp(x, dst asm.Vec) {
 
 // epilogue computes the product feeding the step: per lane, the bias (or
 // 0) and then one fused multiply-add per input in order.
-func (l *lowering) epilogue(v *ir.Value, ep *Epilogue) {
+func (l *lowering) epilogue(v *ir.Value, ep *kernel.Epilogue) {
 	f := l.f
 	d := l.alloc()
 	if d == nil {
@@ -767,22 +768,22 @@ func (l *lowering) sinks() {
 	f := l.f
 	for _, sk := range l.k.Sinks {
 		switch sk.Kind {
-		case ToSeq, ToSeqIfSet:
+		case kernel.ToSeq, kernel.ToSeqIfSet:
 			skip := f.NewLabel("unset")
 			f.Load(sk.Arg+"_base", regBase)
-			if sk.Kind == ToSeqIfSet {
+			if sk.Kind == kernel.ToSeqIfSet {
 				f.TESTQ(regBase, regBase)
 				f.JE(skip)
 			}
 			for j := 0; j < l.u; j++ {
 				l.store(l.inReg(sk.Value, j, 0), asm.Ptr(regBase).Idx(regRow, 1).Offset(j*l.w*4))
 			}
-			if sk.Kind == ToSeqIfSet {
+			if sk.Kind == kernel.ToSeqIfSet {
 				f.Label(skip)
 			}
-		case AddToSeq, AddToPerNeuron:
+		case kernel.AddToSeq, kernel.AddToPerNeuron:
 			idx := regRow
-			if sk.Kind == AddToPerNeuron {
+			if sk.Kind == kernel.AddToPerNeuron {
 				idx = regNeuron
 			}
 			f.Load(sk.Arg+"_base", regBase)
@@ -792,7 +793,7 @@ func (l *lowering) sinks() {
 				f.VADDPS(l.operand(sk.Value, j).(asm.VecMem), l.scratch(1), l.scratch(1))
 				l.store(l.scratch(1), m)
 			}
-		case AddToShared:
+		case kernel.AddToShared:
 			acc := l.accums[sk.Arg]
 			for j := 0; j < l.u; j++ {
 				v := l.inReg(sk.Value, j, 0)
@@ -863,7 +864,7 @@ func (l *lowering) sumShared() {
 	f := l.f
 	done := map[string]bool{}
 	for _, sk := range l.k.Sinks {
-		if sk.Kind != AddToShared || done[sk.Arg] {
+		if sk.Kind != kernel.AddToShared || done[sk.Arg] {
 			continue
 		}
 		done[sk.Arg] = true

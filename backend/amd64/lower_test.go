@@ -10,6 +10,7 @@ import (
 
 	"github.com/snnc/snnc/asm"
 	"github.com/snnc/snnc/backend/amd64"
+	"github.com/snnc/snnc/backend/kernel"
 	"github.com/snnc/snnc/functional"
 	"github.com/snnc/snnc/ir"
 )
@@ -53,15 +54,15 @@ func everyOp() *ir.Step {
 // forwardKernel describes step s's forward kernel over n lanes with the
 // plain Go signature (T, B int, x0.., y, s0.., p0.. []float32): per-neuron
 // params read per lane, shared ones from their slice's first element.
-func forwardKernel(name string, s *ir.Step, n int) *amd64.Kernel {
-	k := &amd64.Kernel{Name: name, Step: s, N: n, Leaves: map[*ir.Value]amd64.Source{}}
+func forwardKernel(name string, s *ir.Step, n int) *kernel.Kernel {
+	k := &kernel.Kernel{Name: name, Step: s, N: n, Leaves: map[*ir.Value]kernel.Source{}}
 	for i := range s.Inputs {
 		k.Args = append(k.Args, fmt.Sprintf("x%d", i))
 	}
 	k.Args = append(k.Args, "y")
 	for i, st := range s.States {
 		k.Args = append(k.Args, fmt.Sprintf("s%d", i))
-		k.States = append(k.States, amd64.State{Arg: fmt.Sprintf("s%d", i), Next: st.Next})
+		k.States = append(k.States, kernel.State{Arg: fmt.Sprintf("s%d", i), Next: st.Next})
 	}
 	for i := range s.Params {
 		k.Args = append(k.Args, fmt.Sprintf("p%d", i))
@@ -69,21 +70,21 @@ func forwardKernel(name string, s *ir.Step, n int) *amd64.Kernel {
 	for _, v := range s.Values {
 		switch v.Op {
 		case ir.OpInput:
-			k.Leaves[v] = amd64.Source{Kind: amd64.FromSeq, Arg: fmt.Sprintf("x%d", s.InputIndex(v.Name))}
+			k.Leaves[v] = kernel.Source{Kind: kernel.FromSeq, Arg: fmt.Sprintf("x%d", s.InputIndex(v.Name))}
 		case ir.OpState:
-			k.Leaves[v] = amd64.Source{Kind: amd64.FromState, State: s.StateIndex(v.Name)}
+			k.Leaves[v] = kernel.Source{Kind: kernel.FromState, State: s.StateIndex(v.Name)}
 		case ir.OpParam:
 			i := s.ParamIndex(v.Name)
-			kind := amd64.FromShared
+			kind := kernel.FromShared
 			if s.Params[i].PerNeuron {
-				kind = amd64.FromPerNeuron
+				kind = kernel.FromPerNeuron
 			}
-			k.Leaves[v] = amd64.Source{Kind: kind, Arg: fmt.Sprintf("p%d", i)}
+			k.Leaves[v] = kernel.Source{Kind: kind, Arg: fmt.Sprintf("p%d", i)}
 		case ir.OpConst:
-			k.Leaves[v] = amd64.Source{Kind: amd64.FromConst, Const: v.Const}
+			k.Leaves[v] = kernel.Source{Kind: kernel.FromConst, Const: v.Const}
 		}
 	}
-	k.Sinks = []amd64.Sink{{Kind: amd64.ToSeq, Arg: "y", Value: s.Outputs[0].Value}}
+	k.Sinks = []kernel.Sink{{Kind: kernel.ToSeq, Arg: "y", Value: s.Outputs[0].Value}}
 	return k
 }
 

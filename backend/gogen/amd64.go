@@ -10,6 +10,7 @@ import (
 
 	"github.com/snnc/snnc/asm"
 	"github.com/snnc/snnc/backend/amd64"
+	"github.com/snnc/snnc/backend/kernel"
 	"github.com/snnc/snnc/ir"
 )
 
@@ -31,7 +32,7 @@ func (gen *generator) amd64Files(files Files) error {
 		}
 		table["linear"] = "linear" + isa.Suffix()
 		table["linearSpikes"] = "linearSpikes" + isa.Suffix()
-		try := func(field string, k *amd64.Kernel) error {
+		try := func(field string, k *kernel.Kernel) error {
 			err := em.Kernel(k, isa)
 			switch {
 			case err == nil:
@@ -47,7 +48,7 @@ func (gen *generator) amd64Files(files Files) error {
 				return err
 			}
 			if lin := gen.epilogueOf(n); lin != nil {
-				ep := &amd64.Epilogue{X: "xin", WT: "wT", Bias: "bias", In: lin.Args[0].Type.Size()}
+				ep := &kernel.Epilogue{X: "xin", WT: "wT", Bias: "bias", In: lin.Args[0].Type.Size()}
 				if err := try(k.fn+"LinearForward", k.amd64Forward(isa, ep)); err != nil {
 					return err
 				}
@@ -133,52 +134,52 @@ func (gen *generator) dispatchAMD64(tables map[amd64.ISA]map[string]string) stri
 // amd64Forward describes the forward kernel (with ep, the one fused with
 // its input product) for the amd64 backend: the same Go signature as the
 // plain-Go kernel.
-func (k *stepKernel) amd64Forward(isa amd64.ISA, ep *amd64.Epilogue) *amd64.Kernel {
+func (k *stepKernel) amd64Forward(isa amd64.ISA, ep *kernel.Epilogue) *kernel.Kernel {
 	s := k.step
 	name, sig := k.fn+"Forward", k.forwardSig()
 	if ep != nil {
 		name, sig = k.fn+"LinearForward", k.epilogueSig()
 	}
-	ak := &amd64.Kernel{
+	ak := &kernel.Kernel{
 		Name: name + isa.Suffix(), Args: sigArgs(sig), Step: s, N: k.n,
 		Doc:    fmt.Sprintf("%s%s is %s in %s.", name, isa.Suffix(), name, strings.ToUpper(isa.String())),
-		Leaves: map[*ir.Value]amd64.Source{}, Epilogue: ep,
+		Leaves: map[*ir.Value]kernel.Source{}, Epilogue: ep,
 	}
 	for _, v := range s.Values {
 		switch v.Op {
 		case ir.OpInput:
 			i := s.InputIndex(v.Name)
-			ak.Leaves[v] = amd64.Source{Kind: amd64.FromSeq, Arg: "x" + strconv.Itoa(i)}
+			ak.Leaves[v] = kernel.Source{Kind: kernel.FromSeq, Arg: "x" + strconv.Itoa(i)}
 			if ep != nil && i == 0 {
 				ep.Input = v
 				delete(ak.Leaves, v)
 			}
 		case ir.OpState:
-			ak.Leaves[v] = amd64.Source{Kind: amd64.FromState, State: s.StateIndex(v.Name)}
+			ak.Leaves[v] = kernel.Source{Kind: kernel.FromState, State: s.StateIndex(v.Name)}
 		case ir.OpParam:
 			ak.Leaves[v] = k.paramSource(s, v)
 		case ir.OpConst:
-			ak.Leaves[v] = amd64.Source{Kind: amd64.FromConst, Const: v.Const}
+			ak.Leaves[v] = kernel.Source{Kind: kernel.FromConst, Const: v.Const}
 		}
 	}
 	for i, st := range s.States {
-		ak.States = append(ak.States, amd64.State{Arg: "s" + strconv.Itoa(i), Next: st.Next})
+		ak.States = append(ak.States, kernel.State{Arg: "s" + strconv.Itoa(i), Next: st.Next})
 	}
 	for _, i := range k.saved {
-		ak.Sinks = append(ak.Sinks, amd64.Sink{Kind: amd64.ToSeqIfSet, Arg: "tape" + strconv.Itoa(i), Value: s.Leaf(ir.OpState, s.States[i].Name)})
+		ak.Sinks = append(ak.Sinks, kernel.Sink{Kind: kernel.ToSeqIfSet, Arg: "tape" + strconv.Itoa(i), Value: s.Leaf(ir.OpState, s.States[i].Name)})
 	}
-	ak.Sinks = append(ak.Sinks, amd64.Sink{Kind: amd64.ToSeq, Arg: "y", Value: s.Outputs[0].Value})
+	ak.Sinks = append(ak.Sinks, kernel.Sink{Kind: kernel.ToSeq, Arg: "y", Value: s.Outputs[0].Value})
 	return ak
 }
 
 // amd64Backward describes the reverse-time adjoint kernel.
-func (k *stepKernel) amd64Backward(isa amd64.ISA) *amd64.Kernel {
+func (k *stepKernel) amd64Backward(isa amd64.ISA) *kernel.Kernel {
 	a, s := k.adjoint, k.step
 	name := k.fn + "Backward"
-	ak := &amd64.Kernel{
+	ak := &kernel.Kernel{
 		Name: name + isa.Suffix(), Args: sigArgs(k.backwardSig()), Step: a, N: k.n, Reverse: true,
 		Doc:    fmt.Sprintf("%s%s is %s in %s.", name, isa.Suffix(), name, strings.ToUpper(isa.String())),
-		Leaves: map[*ir.Value]amd64.Source{},
+		Leaves: map[*ir.Value]kernel.Source{},
 	}
 	nIn, nSt := len(s.Inputs), len(s.States)
 	for _, v := range a.Values {
@@ -187,38 +188,38 @@ func (k *stepKernel) amd64Backward(isa amd64.ISA) *amd64.Kernel {
 			i := a.InputIndex(v.Name)
 			switch {
 			case i < nIn:
-				ak.Leaves[v] = amd64.Source{Kind: amd64.FromSeq, Arg: "x" + strconv.Itoa(i)}
+				ak.Leaves[v] = kernel.Source{Kind: kernel.FromSeq, Arg: "x" + strconv.Itoa(i)}
 			case i < nIn+nSt:
 				// Read only if saved; an unsaved state is never live here.
-				ak.Leaves[v] = amd64.Source{Kind: amd64.FromSeq, Arg: "tape" + strconv.Itoa(i-nIn)}
+				ak.Leaves[v] = kernel.Source{Kind: kernel.FromSeq, Arg: "tape" + strconv.Itoa(i-nIn)}
 			case i == nIn+nSt:
-				ak.Leaves[v] = amd64.Source{Kind: amd64.FromSeq, Arg: "dy"}
+				ak.Leaves[v] = kernel.Source{Kind: kernel.FromSeq, Arg: "dy"}
 			default:
-				ak.Leaves[v] = amd64.Source{Kind: amd64.FromConst} // outputs other than the layer's value
+				ak.Leaves[v] = kernel.Source{Kind: kernel.FromConst} // outputs other than the layer's value
 			}
 		case ir.OpState:
-			ak.Leaves[v] = amd64.Source{Kind: amd64.FromState, State: a.StateIndex(v.Name)}
+			ak.Leaves[v] = kernel.Source{Kind: kernel.FromState, State: a.StateIndex(v.Name)}
 		case ir.OpParam:
 			ak.Leaves[v] = k.paramSource(a, v)
 		case ir.OpConst:
-			ak.Leaves[v] = amd64.Source{Kind: amd64.FromConst, Const: v.Const}
+			ak.Leaves[v] = kernel.Source{Kind: kernel.FromConst, Const: v.Const}
 		}
 	}
 	for i, st := range a.States {
-		ak.States = append(ak.States, amd64.State{Arg: "gs" + strconv.Itoa(i), Next: st.Next})
+		ak.States = append(ak.States, kernel.State{Arg: "gs" + strconv.Itoa(i), Next: st.Next})
 	}
 	for _, o := range a.Outputs {
 		if x, ok := strings.CutPrefix(o.Name, ir.GradInput); ok {
-			ak.Sinks = append(ak.Sinks, amd64.Sink{Kind: amd64.AddToSeq, Arg: "dx" + strconv.Itoa(s.InputIndex(x)), Value: o.Value})
+			ak.Sinks = append(ak.Sinks, kernel.Sink{Kind: kernel.AddToSeq, Arg: "dx" + strconv.Itoa(s.InputIndex(x)), Value: o.Value})
 			continue
 		}
 		p := s.ParamIndex(strings.TrimPrefix(o.Name, ir.GradParam))
 		switch {
 		case p < 0 || k.params[p] == paramConst:
 		case k.params[p] == paramShared:
-			ak.Sinks = append(ak.Sinks, amd64.Sink{Kind: amd64.AddToShared, Arg: "dp" + strconv.Itoa(p), Value: o.Value})
+			ak.Sinks = append(ak.Sinks, kernel.Sink{Kind: kernel.AddToShared, Arg: "dp" + strconv.Itoa(p), Value: o.Value})
 		default:
-			ak.Sinks = append(ak.Sinks, amd64.Sink{Kind: amd64.AddToPerNeuron, Arg: "dp" + strconv.Itoa(p), Value: o.Value})
+			ak.Sinks = append(ak.Sinks, kernel.Sink{Kind: kernel.AddToPerNeuron, Arg: "dp" + strconv.Itoa(p), Value: o.Value})
 		}
 	}
 	return ak
@@ -226,15 +227,15 @@ func (k *stepKernel) amd64Backward(isa amd64.ISA) *amd64.Kernel {
 
 // paramSource says where a kernel reads step parameter v (of s, the step or
 // its adjoint, which declares the same parameters).
-func (k *stepKernel) paramSource(s *ir.Step, v *ir.Value) amd64.Source {
+func (k *stepKernel) paramSource(s *ir.Step, v *ir.Value) kernel.Source {
 	p := k.step.ParamIndex(v.Name)
 	switch k.params[p] {
 	case paramShared:
-		return amd64.Source{Kind: amd64.FromShared, Arg: "p" + strconv.Itoa(p)}
+		return kernel.Source{Kind: kernel.FromShared, Arg: "p" + strconv.Itoa(p)}
 	case paramPerNeuron:
-		return amd64.Source{Kind: amd64.FromPerNeuron, Arg: "p" + strconv.Itoa(p)}
+		return kernel.Source{Kind: kernel.FromPerNeuron, Arg: "p" + strconv.Itoa(p)}
 	}
-	return amd64.Source{Kind: amd64.FromConst, Const: s.Params[s.ParamIndex(v.Name)].Default}
+	return kernel.Source{Kind: kernel.FromConst, Const: s.Params[s.ParamIndex(v.Name)].Default}
 }
 
 // sigArgs lists the []float32 parameter names of a kernel signature
