@@ -90,11 +90,9 @@ type lowering struct {
 
 	order   []*ir.Value       // live values, in IR order
 	lastUse map[*ir.Value]int // position of the last use; len(order) for the end of a step
-	states  map[*ir.Value]int // state read → state index
 
 	// Per block.
 	masked    bool                    // the block is the partial last vector
-	homes     [][]asm.Vec             // per state, its registers
 	locals    map[string]asm.Mem      // per-neuron params (per block), shared params
 	tilesLeft asm.Mem                 // the count of full tiles still to run
 	accums    map[string]asm.Mem      // shared parameter gradients
@@ -110,7 +108,7 @@ func (e *Emitter) emit(k *kernel.Kernel, isa ISA, u int) error {
 		sig = append(sig, asm.P(a, asm.SliceFloat32))
 	}
 	l := &lowering{e: e, k: k, isa: isa, u: u, w: isa.Lanes(), f: e.file.AMD64(k.Name, asm.Sig(sig...)),
-		locals: map[string]asm.Mem{}, accums: map[string]asm.Mem{}, states: map[*ir.Value]int{}}
+		locals: map[string]asm.Mem{}, accums: map[string]asm.Mem{}}
 	l.f.Doc = k.Doc
 	if isa == AVX512 {
 		l.f.SetISA(asm.AVX512F)
@@ -150,9 +148,6 @@ func (l *lowering) analyze() {
 		if live[v] {
 			pos[v] = len(l.order)
 			l.order = append(l.order, v)
-		}
-		if src, ok := k.Leaves[v]; ok && src.Kind == kernel.FromState {
-			l.states[v] = src.State
 		}
 	}
 	l.lastUse = map[*ir.Value]int{}
@@ -360,7 +355,7 @@ func (l *lowering) setTailMask(rem int) {
 // their states and parameters in, the step, the states out, and the
 // offsets advanced past the group (a masked group is the layer's last).
 func (l *lowering) group(u int) {
-	f, k := l.f, l.k
+	f := l.f
 	saved := l.u
 	l.u = u
 	defer func() { l.u = saved }()
@@ -370,14 +365,6 @@ func (l *lowering) group(u int) {
 	}
 	l.regs = map[*ir.Value][]asm.Vec{}
 	l.mems = map[*ir.Value][]asm.Operand{}
-	l.homes = make([][]asm.Vec, len(k.States))
-	for i, st := range k.States {
-		l.homes[i] = l.alloc()
-		f.Load(st.Arg+"_base", regBase)
-		for j, r := range l.homes[i] {
-			l.load(asm.Ptr(regBase).Idx(regState, 1).Offset(j*l.w*4), r)
-		}
-	}
 	for _, a := range l.sortedSources(kernel.FromPerNeuron) {
 		f.Load(a+"_base", regBase)
 		for j := 0; j < u; j++ {
@@ -386,12 +373,6 @@ func (l *lowering) group(u int) {
 		}
 	}
 	l.step()
-	for i, st := range k.States {
-		f.Load(st.Arg+"_base", regBase)
-		for j, r := range l.homes[i] {
-			l.store(r, asm.Ptr(regBase).Idx(regState, 1).Offset(j*l.w*4))
-		}
-	}
 	if !l.masked {
 		width := asm.Imm(u * l.w * 4)
 		f.ADDQ(width, regState)
@@ -417,7 +398,7 @@ func (l *lowering) step() {
 		}
 	}
 	l.sinks()
-	l.updateStates()
+	l.storeStates()
 	for v := range l.regs {
 		l.release(v)
 	}
@@ -433,7 +414,15 @@ func (l *lowering) value(v *ir.Value, i int) {
 	if src, ok := k.Leaves[v]; ok {
 		switch src.Kind {
 		case kernel.FromState:
-			l.regs[v] = l.homes[src.State]
+			rs := l.alloc()
+			if rs == nil {
+				return
+			}
+			l.f.Load(k.States[src.State].Arg+"_base", regBase)
+			for j, r := range rs {
+				l.load(asm.Ptr(regBase).Idx(regState, 1).Offset(j*l.w*4), r)
+			}
+			l.regs[v] = rs
 		case kernel.FromSeq:
 			rs := l.alloc()
 			if rs == nil {
@@ -814,48 +803,15 @@ func (l *lowering) sinks() {
 	}
 }
 
-// updateStates moves every state's next value into its registers. A next
-// value held in another state's registers is copied aside first, so that
-// swaps work.
-func (l *lowering) updateStates() {
-	f := l.f
-	type move struct {
-		from asm.Operand
-		to   asm.Vec
-	}
-	var moves []move
-	var temps []asm.Vec
-	for i, st := range l.k.States {
+// storeStates writes every state's next value back to its [B][N] slice:
+// the states of a tile stay in L1 between time steps.
+func (l *lowering) storeStates() {
+	for _, st := range l.k.States {
+		l.f.Load(st.Arg+"_base", regBase)
 		for j := 0; j < l.u; j++ {
-			from := l.operand(st.Next, j)
-			if r, ok := from.(asm.Vec); ok && l.isHome(r) && r != l.homes[i][j] {
-				t := l.temp()
-				f.VMOVUPS(r, t)
-				temps = append(temps, t)
-				from = t
-			}
-			moves = append(moves, move{from, l.homes[i][j]})
+			l.store(l.inReg(st.Next, j, 0), asm.Ptr(regBase).Idx(regState, 1).Offset(j*l.w*4))
 		}
 	}
-	for _, m := range moves {
-		if m.from != asm.Operand(m.to) {
-			f.VMOVUPS(m.from.(asm.VecMem), m.to)
-		}
-	}
-	for _, t := range temps {
-		l.freeReg(t)
-	}
-}
-
-func (l *lowering) isHome(r asm.Vec) bool {
-	for _, h := range l.homes {
-		for _, x := range h {
-			if x == r {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // sumShared adds each shared gradient accumulator's lanes, in lane order,
@@ -953,9 +909,6 @@ func (l *lowering) release(v *ir.Value) {
 		return
 	}
 	delete(l.regs, v)
-	if _, isState := l.states[v]; isState {
-		return
-	}
 	for _, r := range rs {
 		l.freeReg(r)
 	}
