@@ -10,7 +10,7 @@ import "github.com/snnc/snnc/ir"
 
 // A Kernel is a fused neuron kernel to emit: the Step evaluated for every
 // lane (batch entry b, neuron n) and time step t of [T][B][N] data, with
-// the neurons' state carried in registers through the whole sequence. It
+// the neurons' state carried through the whole sequence in one call. It
 // says where each leaf value of the step comes from and where results go;
 // backend/gogen builds it from its own plan of the kernel, so the emitted
 // function has exactly the Go signature of the plain-Go kernel it replaces:
@@ -50,8 +50,9 @@ type Source struct {
 	Const float64
 }
 
-// State is a value carried from one time step to the next in registers:
-// loaded from Arg [B][N] before the first step, stored back after the last.
+// State is a value carried from one time step to the next, in Arg [B][N]:
+// the kernel reads it at the start of the call and leaves the state after
+// the last step there (backends keep it in registers or L1 in between).
 type State struct {
 	Arg  string
 	Next *ir.Value // the value the state takes for the next time step
