@@ -48,7 +48,7 @@ func sizeExpr(n *ir.Node) string {
 // geomVar names the package-level convGeom of a conv or pool node.
 func geomVar(n *ir.Node) string { return "geom" + strconv.Itoa(n.ID) }
 
-// convGeom returns the window of a conv or pool node as a Go literal.
+// convGeomLit returns the window of a conv or pool node as a Go literal.
 func convGeomLit(n *ir.Node) string {
 	x := n.Args[0].Type.Shape
 	w := n.Window
@@ -68,7 +68,7 @@ func convGeomLit(n *ir.Node) string {
 		x[0], x[0], x[1], x[2], w.Kernel[0], w.Kernel[1], w.Stride[0], w.Stride[1], w.Padding[0], w.Padding[1], out[1], out[2])
 }
 
-// recurrentWeights names the Model field holding a recurrent node's W_rec
+// recWeights names the Model field holding a recurrent node's W_rec
 // with the diagonal removed (Norse's cells have no autapses by default).
 func recWeights(n *ir.Node) string { return "wrec" + strconv.Itoa(n.ID) + "T" }
 

@@ -39,7 +39,7 @@ func (p *parser) readLocalHeap(addr uint64) (*localHeap, error) {
 	return &localHeap{data: data, off: f.fileOffset(dataAddr)}, nil
 }
 
-// name returns the NUL-terminated string at offset off in the heap. The scan
+// heapName returns the NUL-terminated string at offset off in the heap. The scan
 // is charged to the parser's budget.
 func (p *parser) heapName(h *localHeap, off uint64) (string, error) {
 	if off >= uint64(len(h.data)) {
