@@ -68,8 +68,8 @@ func convGeomLit(n *ir.Node) string {
 		x[0], x[0], x[1], x[2], w.Kernel[0], w.Kernel[1], w.Stride[0], w.Stride[1], w.Padding[0], w.Padding[1], out[1], out[2])
 }
 
-// recWeights names the Model field holding a recurrent node's W_rec
-// with the diagonal removed (Norse's cells have no autapses by default).
+// recWeights names the Model field holding a recurrent node's W_rec,
+// transposed and without its diagonal (Norse's cells have no autapses).
 func recWeights(n *ir.Node) string { return "wrec" + strconv.Itoa(n.ID) + "T" }
 
 // weightsT is the Model field of a weight param's transpose.
