@@ -89,7 +89,7 @@ func forwardKernel(name string, s *ir.Step, n int) *kernel.Kernel {
 }
 
 // TestForwardKernels emits the forward kernels of several steps for every
-// width from 0 to 3·16+1 lanes and widths of several tiles, in AVX2 and AVX-512, into a package of
+// width from 0 to 3·16+1 lanes and a few wide ones, in AVX2 and AVX-512, into a package of
 // their own, and runs them there against the float32 interpreter: outputs
 // and final states bit for bit, on slices at odd offsets with guard values
 // around every output. Kernels the CPU cannot run are skipped; with
@@ -118,7 +118,7 @@ func TestForwardKernels(t *testing.T) {
 		for n := 0; n <= 3*16+1; n++ {
 			widths = append(widths, n)
 		}
-		// Layers of one, two and three tiles (1024 lanes each).
+		// Wide layers.
 		widths = append(widths, 1024, 1024+17, 2*1024+64+3)
 		for _, isa := range amd64.ISAs {
 			for _, n := range widths {
