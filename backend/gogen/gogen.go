@@ -83,6 +83,9 @@ func Generate(g *ir.Graph, params map[string][]float64, opt Options) (Files, err
 	if err := gen.amd64Files(files); err != nil {
 		return nil, err
 	}
+	if err := gen.arm64Files(files); err != nil {
+		return nil, err
+	}
 	files["dispatch_other.go"] = gen.dispatchOther()
 	files["weights.bin"] = gen.weights()
 	if opt.Golden != nil {
@@ -94,7 +97,7 @@ func Generate(g *ir.Graph, params map[string][]float64, opt Options) (Files, err
 // dispatchOther lists only the plain-Go kernels, for other architectures
 // and the purego build.
 func (gen *generator) dispatchOther() []byte {
-	src := fmt.Sprintf(header+"//go:build !amd64 || purego\n\npackage %s\n\n// implementations lists the kernel sets in order of preference.\nvar implementations = []*kernels{&generic}\n",
+	src := fmt.Sprintf(header+"//go:build !(amd64 || arm64) || purego\n\npackage %s\n\n// implementations lists the kernel sets in order of preference.\nvar implementations = []*kernels{&generic}\n",
 		gen.opt.Source, gen.opt.Package)
 	out, err := format.Source([]byte(src))
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -207,13 +208,29 @@ func TestGeneratedPackages(t *testing.T) {
 	}
 	test := []string{"test", "-count=1"}
 	if x := os.Getenv("SNNC_GO_TEST_EXEC"); x != "" {
-		test = append(test, "-exec", x) // e.g. "qemu-x86_64 -cpu Haswell"
+		test = append(test, "-exec", x) // e.g. "qemu-x86_64 -cpu Haswell", "qemu-aarch64"
 	}
-	for _, tool := range [][]string{{"vet"}, test, append(test, "-tags", "purego")} {
-		cmd := exec.Command("go", append(tool, dirs...)...)
+	// SNNC_GO_TEST_GOARCH builds and runs the packages for another
+	// architecture (arm64 under SNNC_GO_TEST_EXEC=qemu-aarch64). Both
+	// assembly architectures are vetted either way.
+	arch := os.Getenv("SNNC_GO_TEST_GOARCH")
+	var env []string
+	if arch != "" {
+		env = []string{"GOARCH=" + arch}
+	}
+	other := []string{"GOARCH=arm64"}
+	if arch == "arm64" || arch == "" && runtime.GOARCH == "arm64" {
+		other = []string{"GOARCH=amd64"}
+	}
+	for _, run := range []struct {
+		env  []string
+		tool []string
+	}{{env, []string{"vet"}}, {other, []string{"vet"}}, {env, test}, {env, append(test, "-tags", "purego")}} {
+		cmd := exec.Command("go", append(run.tool, dirs...)...)
+		cmd.Env = append(os.Environ(), run.env...)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			t.Fatalf("go %s: %v\n%s", strings.Join(tool, " "), err, out)
+			t.Fatalf("%s go %s: %v\n%s", strings.Join(run.env, " "), strings.Join(run.tool, " "), err, out)
 		}
 	}
 }
