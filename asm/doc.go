@@ -1,7 +1,8 @@
 // Package asm is a typed builder and printer of Go (Plan 9) assembly. The
 // backends use it to emit their kernels as a .s file plus the Go stubs
-// that declare them. amd64 (AVX2+FMA, AVX-512) is implemented; arm64 (NEON)
-// is meant to be added beside it, sharing the core.
+// that declare them, for amd64 (AVX2+FMA, AVX-512: AMD64Func) and arm64
+// (NEON: ARM64Func, with WORD encodings where Go's assembler has no
+// mnemonic), sharing one core.
 //
 // # Overview
 //
@@ -167,7 +168,9 @@
 // Func with its labels, errors and local frame, Arg (FP) and Sym (SB)
 // references, Imm, and the printers. amd64.go, amd64_inst.go and
 // amd64_ops.go add the registers, the Mem operand, AMD64Func and its
-// instruction table. An arm64 port adds an Arch value, its register types
-// (register names are shared values: R8–R15 can mean the same GP on both),
-// its memory operand and an ARM64Func with its instructions, in arm64*.go.
+// instruction table; arm64.go and arm64_inst.go add arm64's registers (the
+// names R8–R15 are shared values), its memory operand and ARM64Func. A
+// NEON instruction Go's assembler does not know is emitted as WORD with a
+// comment naming it; the tests check each encoding against llvm-mc's and
+// against go tool objdump, and run it under qemu-aarch64.
 package asm

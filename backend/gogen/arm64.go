@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
-	"strings"
 
 	"github.com/snnc/snnc/asm"
-	"github.com/snnc/snnc/backend/amd64"
 	"github.com/snnc/snnc/backend/arm64"
 	"github.com/snnc/snnc/backend/kernel"
 )
@@ -43,17 +41,17 @@ func (gen *generator) arm64Files(files Files) error {
 	}
 	for _, n := range gen.sortedNeurons() {
 		k := gen.neuron[n]
-		if err := try(k.fn+"Forward", neon(k.amd64Forward(amd64.AVX2, nil))); err != nil {
+		if err := try(k.fn+"Forward", k.forwardKernel(arm64.Suffix, "NEON", nil)); err != nil {
 			return err
 		}
 		if lin := gen.epilogueOf(n); lin != nil {
 			ep := &kernel.Epilogue{X: "xin", WT: "wT", Bias: "bias", In: lin.Args[0].Type.Size()}
-			if err := try(k.fn+"LinearForward", neon(k.amd64Forward(amd64.AVX2, ep))); err != nil {
+			if err := try(k.fn+"LinearForward", k.forwardKernel(arm64.Suffix, "NEON", ep)); err != nil {
 				return err
 			}
 		}
 		if k.adjoint != nil {
-			if err := try(k.fn+"Backward", neon(k.amd64Backward(amd64.AVX2))); err != nil {
+			if err := try(k.fn+"Backward", k.backwardKernel(arm64.Suffix, "NEON")); err != nil {
 				return err
 			}
 		}
@@ -73,17 +71,6 @@ func (gen *generator) arm64Files(files Files) error {
 	}
 	files["dispatch_arm64.go"] = src
 	return nil
-}
-
-// neon renames a kernel description made for the amd64 backend (they are
-// arch-neutral but for the name): lif1ForwardAVX2 becomes
-// lif1ForwardNEON.
-func neon(k *kernel.Kernel) *kernel.Kernel {
-	c := *k
-	base := strings.TrimSuffix(k.Name, amd64.AVX2.Suffix())
-	c.Name = base + arm64.Suffix
-	c.Doc = fmt.Sprintf("%s is %s in NEON.", c.Name, base)
-	return &c
 }
 
 // dispatchARM64 writes the kernel tables of arm64: NEON, then generic.

@@ -716,8 +716,8 @@ func (gen *generator) sortedNeurons() []*ir.Node {
 
 // dispatch writes dispatch.go: the table of kernel implementations and the
 // choice among them, made once from the CPU's features.
-// (implementations, the list it chooses from, is in dispatch_amd64.go or
-// dispatch_other.go.)
+// (implementations, the list it chooses from, is in dispatch_amd64.go,
+// dispatch_arm64.go or dispatch_other.go.)
 func (gen *generator) dispatch() string {
 	w := &src{}
 	w.f(header, gen.opt.Source)
