@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/snnc/snnc/asm"
@@ -37,18 +38,36 @@ func (e *Emitter) Kernel(k *kernel.Kernel, isa ISA) error {
 		return err
 	}
 	for _, u := range []int{4, 2, 1} {
-		// A dry run in a scratch file finds out whether u fits.
+		// A dry run in a scratch file finds out whether u fits, how many
+		// registers stay free, and which constants are used most.
 		trial := NewEmitter(asm.NewFile(asm.AMD64, "trial"))
-		err := trial.emit(k, isa, u)
+		t, err := trial.emit(k, isa, u, nil)
 		if errors.Is(err, errNoRegs) {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		return e.emit(k, isa, u)
+		_, err = e.emit(k, isa, u, t.pinnable())
+		return err
 	}
 	return fmt.Errorf("kernel %s: %w", k.Name, errNoRegs)
+}
+
+// pinnable lists the constants to keep in registers for the whole kernel,
+// most used first, as many as the registers the dry run left free.
+func (l *lowering) pinnable() []uint32 {
+	var cs []uint32
+	for c := range l.constUses {
+		cs = append(cs, c)
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if l.constUses[cs[i]] != l.constUses[cs[j]] {
+			return l.constUses[cs[i]] > l.constUses[cs[j]]
+		}
+		return cs[i] < cs[j]
+	})
+	return cs[:min(len(cs), l.isa.pool()-l.peak)]
 }
 
 // check rejects ops the lowering has no vector form for.
@@ -99,15 +118,23 @@ type lowering struct {
 	mems   map[*ir.Value][]asm.Operand
 	free   []bool
 	err    error
+
+	peak      int                // the most registers in use at once
+	constUses map[uint32]int     // uses of each constant, by bits
+	pinned    map[uint32]asm.Vec // constants held in registers throughout
 }
 
-func (e *Emitter) emit(k *kernel.Kernel, isa ISA, u int) error {
+// emit emits k unrolled by u, with the constants pins in registers.
+func (e *Emitter) emit(k *kernel.Kernel, isa ISA, u int, pins []uint32) (*lowering, error) {
 	sig := []asm.Param{asm.P("T", asm.Int), asm.P("B", asm.Int)}
 	for _, a := range k.Args {
 		sig = append(sig, asm.P(a, asm.SliceFloat32))
 	}
 	l := &lowering{e: e, k: k, isa: isa, u: u, w: isa.Lanes(), f: e.file.AMD64(k.Name, asm.Sig(sig...)),
-		locals: map[string]asm.Mem{}, accums: map[string]asm.Mem{}}
+		locals: map[string]asm.Mem{}, accums: map[string]asm.Mem{}, constUses: map[uint32]int{}, pinned: map[uint32]asm.Vec{}}
+	for i, c := range pins {
+		l.pinned[c] = isa.vec(isa.pool() - 1 - i)
+	}
 	l.f.Doc = k.Doc
 	if isa == AVX512 {
 		l.f.SetISA(asm.AVX512F)
@@ -117,9 +144,9 @@ func (e *Emitter) emit(k *kernel.Kernel, isa ISA, u int) error {
 	l.analyze()
 	l.body()
 	if l.err != nil {
-		return l.err
+		return nil, l.err
 	}
-	return l.f.Err()
+	return l, l.f.Err()
 }
 
 // analyze orders the live values and finds their last uses.
@@ -228,6 +255,9 @@ func (l *lowering) body() {
 	if rem > 0 {
 		l.setTailMask(rem)
 	}
+	for c, r := range l.sortedPins() {
+		f.VMOVUPS(l.constData(c), r)
+	}
 	// regRow walks the sequences' rows: forward it just runs on, since
 	// row t+1 follows row t; in reverse it starts at the last row and
 	// steps back two rows after each.
@@ -285,6 +315,22 @@ func (l *lowering) body() {
 	f.RET()
 }
 
+// sortedPins yields the pinned constants in register order.
+func (l *lowering) sortedPins() func(yield func(uint32, asm.Vec) bool) {
+	return func(yield func(uint32, asm.Vec) bool) {
+		cs := make([]uint32, 0, len(l.pinned))
+		for c := range l.pinned {
+			cs = append(cs, c)
+		}
+		sort.Slice(cs, func(i, j int) bool { return l.pinned[cs[i]].Num() > l.pinned[cs[j]].Num() })
+		for _, c := range cs {
+			if !yield(c, l.pinned[c]) {
+				return
+			}
+		}
+	}
+}
+
 // sortedSources lists the arguments leaves read as kind, once each, in
 // argument order.
 func (l *lowering) sortedSources(kind kernel.SourceKind) []string {
@@ -325,7 +371,7 @@ func (l *lowering) group(u int) {
 	saved := l.u
 	l.u = u
 	defer func() { l.u = saved }()
-	l.free = make([]bool, l.isa.pool())
+	l.free = make([]bool, l.isa.pool()-len(l.pinned))
 	for i := range l.free {
 		l.free[i] = true
 	}
@@ -855,6 +901,13 @@ func (l *lowering) temp() asm.Vec {
 	for i, ok := range l.free {
 		if ok {
 			l.free[i] = false
+			used := 0
+			for _, f := range l.free {
+				if !f {
+					used++
+				}
+			}
+			l.peak = max(l.peak, used)
 			return l.isa.vec(i)
 		}
 	}
@@ -880,9 +933,19 @@ func (l *lowering) release(v *ir.Value) {
 	}
 }
 
-// constant returns a read-only vector of c in every lane.
-func (l *lowering) constant(c float32) asm.Sym {
+// constant returns a vector of c in every lane: a register if the kernel
+// keeps c in one, else read-only data.
+func (l *lowering) constant(c float32) asm.VecMem {
 	bits := math.Float32bits(c)
+	l.constUses[bits]++
+	if r, ok := l.pinned[bits]; ok {
+		return r
+	}
+	return l.constData(bits)
+}
+
+// constData is the read-only vector of the bit pattern bits in every lane.
+func (l *lowering) constData(bits uint32) asm.Sym {
 	name := fmt.Sprintf("f%s%08x", l.isa.Suffix(), bits)
 	return l.e.data(name, func() asm.Sym {
 		vals := make([]uint32, l.isa.Lanes())
@@ -894,7 +957,7 @@ func (l *lowering) constant(c float32) asm.Sym {
 }
 
 // bits is a vector of the bit pattern b in every lane.
-func (l *lowering) bits(b uint32) asm.Sym { return l.constant(math.Float32frombits(b)) }
+func (l *lowering) bits(b uint32) asm.VecMem { return l.constant(math.Float32frombits(b)) }
 
 func (e *Emitter) intVector(isa ISA, name string, v uint32) asm.Sym {
 	vals := make([]uint32, isa.Lanes())
