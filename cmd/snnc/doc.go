@@ -3,7 +3,7 @@
 //
 //	snnc compile MODEL -o DIR [-pkg NAME] [--train] [--disable PASS,...] [--dt DT]
 //	snnc check DIR [--purego]
-//	snnc bench MODEL [--benchtime D] [--json] [--disable PASS,...] [--dt DT]
+//	snnc bench (MODEL | --neuron NAME [--n N]) [--train] [--benchtime D] [--json] [--disable PASS,...] [--dt DT]
 //	snnc run MODEL --input X.npy [--output Y.npy] [--record DIR] [--dt DT]
 //	snnc dump MODEL [--dt DT] [--after PASS] [--disable PASS,...] [--train]
 //	snnc dump --passes
