@@ -15,8 +15,8 @@ import (
 // kernels_arm64.go, and dispatch_arm64.go, whose kernel table uses them
 // (and the plain-Go kernels for what the backend cannot lower). Every
 // package gets the product kernels; each neuron kernel is lowered where
-// the backend can. NEON is part of every arm64 CPU, so the table requires
-// nothing; the generic kernels stay selectable
+// the backend can. The table requires ASIMD (NEON), which cpuid reports on
+// every arm64 CPU Go runs on; the generic kernels stay selectable
 // (SetImplementation("generic")).
 func (gen *generator) arm64Files(files Files) error {
 	file := asm.NewFile(asm.ARM64, gen.opt.Package)
@@ -77,10 +77,10 @@ func (gen *generator) arm64Files(files Files) error {
 func (gen *generator) dispatchARM64(table map[string]string) string {
 	w := &src{}
 	w.f(header, gen.opt.Source)
-	w.f("//go:build !purego\n\npackage %s\n\n", gen.opt.Package)
+	w.f("//go:build !purego\n\npackage %s\n\nimport \"github.com/klauspost/cpuid/v2\"\n\n", gen.opt.Package)
 	w.f("// implementations lists the kernel sets in order of preference.\nvar implementations = []*kernels{&%sKernels, &generic}\n\n", arm64.Name)
-	w.f("// %sKernels uses the NEON kernels of kernels_arm64.s where the backend\n// emitted one, and the plain-Go kernels elsewhere. Every arm64 CPU has\n// NEON: it requires nothing.\n", arm64.Name)
-	w.f("var %sKernels = kernels{\n\tname: %q,\n", arm64.Name, arm64.Name)
+	w.f("// %sKernels uses the NEON kernels of kernels_arm64.s where the backend\n// emitted one, and the plain-Go kernels elsewhere.\n", arm64.Name)
+	w.f("var %sKernels = kernels{\n\tname: %q,\n\trequires: []cpuid.FeatureID{cpuid.ASIMD},\n", arm64.Name, arm64.Name)
 	w.f("\tlinear: %s,\n\tlinearSpikes: %s,\n", table["linear"], table["linearSpikes"])
 	if gen.opt.Train {
 		w.f("\tlinearBackward: linearBackward,\n")

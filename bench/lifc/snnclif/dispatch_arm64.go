@@ -4,14 +4,16 @@
 
 package snnclif
 
+import "github.com/klauspost/cpuid/v2"
+
 // implementations lists the kernel sets in order of preference.
 var implementations = []*kernels{&neonKernels, &generic}
 
 // neonKernels uses the NEON kernels of kernels_arm64.s where the backend
-// emitted one, and the plain-Go kernels elsewhere. Every arm64 CPU has
-// NEON: it requires nothing.
+// emitted one, and the plain-Go kernels elsewhere.
 var neonKernels = kernels{
 	name:         "neon",
+	requires:     []cpuid.FeatureID{cpuid.ASIMD},
 	linear:       linearNEON,
 	linearSpikes: linearSpikesNEON,
 	lifForward:   lifForwardNEON,
