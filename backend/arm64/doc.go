@@ -1,0 +1,12 @@
+// Package arm64 lowers the fused neuron kernels of backend/kernel to NEON
+// assembly for arm64, through the asm builder: four float32 lanes per
+// vector, the same tiles, time loops and exact per-op semantics as
+// backend/amd64, so that every kernel gives the bits of the plain-Go
+// kernel it replaces (and of the float32 interpreter).
+//
+// The generated package requires cpuid.ASIMD (NEON) for these kernels.
+// Tails are not masked (NEON has no masked loads): the last n%4 lanes of
+// a layer are loaded lane by lane into a zeroed vector, go through exactly
+// the instructions of the other lanes, and are stored lane by lane, so no
+// byte outside the slices is read or written.
+package arm64

@@ -1,0 +1,18 @@
+// Package gogen writes the Go package snnc compile produces for a graph:
+// model.go (Model, State, Forward, Step and, for training, ForwardTrain,
+// Backward and Grads), the fused neuron kernels in plain Go generated from
+// the Step IR (kernel.go), the shared runtime kernels copied from rt/, the
+// assembly kernels of backend/amd64 and backend/arm64 with their dispatch
+// tables (amd64.go, arm64.go, asmkernel.go), weights.bin, and the
+// package's own tests and benchmarks (testgen.go, benchgen.go) with the
+// interpreter's goldens (golden.go).
+//
+// Generate reads the graph as the pass pipeline left it: the node
+// schedules (ir.Schedule) say which kernels to write (time-fused or per
+// step, event-driven products, products fused into neuron kernels, shared
+// buffers, adjoint steps for training).
+//
+// Every kernel follows the operation order of the interpreter's float32
+// mode, so a generated package's forward results equal the interpreter's
+// bit for bit; docs/compile.md states what its tests guarantee.
+package gogen
