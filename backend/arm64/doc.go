@@ -1,6 +1,8 @@
 // Package arm64 lowers the fused neuron kernels of backend/kernel to NEON
 // assembly for arm64, through the asm builder: four float32 lanes per
-// vector, the same tiles, time loops and exact per-op semantics as
+// vector, tiles of 1024 neurons carried through all time steps (the loop
+// order backend/amd64 had before it moved time steps outermost; untimed
+// here, for lack of arm64 hardware), and the exact per-op semantics of
 // backend/amd64, so that every kernel gives the bits of the plain-Go
 // kernel it replaces (and of the float32 interpreter).
 //
