@@ -14,7 +14,8 @@
 // fuse-linear-epilogue (fuse_linear_epilogue.go) and plan-buffers
 // (plan_buffers.go). The last four only fill in node schedules
 // (ir.Schedule), as autodiff does with the adjoint steps it adds: how a
-// backend computes a node, never what. Run runs it over a copy of a graph, verifying the graph after every pass; Options stop it after a
+// backend computes a node, never what. Run runs it over a copy of a
+// graph, verifying the graph after every pass; Options stop it after a
 // pass, disable optional passes and observe the IR between passes, which
 // is what "snnc dump --after=PASS" prints.
 //
