@@ -1,10 +1,11 @@
 // Package snnc holds the short names users type, the way Norse users write
 // `import norse.torch as snn`: snnc.LIFParameters, snnc.Threshold,
-// snnc.Linear, snnc.Run. Everything here is an alias of, or a thin call
+// snnc.Linear, snnc.RunGraph, snnc.Compile. Everything here is an alias of, or a thin call
 // into, the package that defines it; see those packages for the details.
 package snnc
 
 import (
+	"github.com/snnc/snnc/backend/gogen"
 	"github.com/snnc/snnc/backend/interp"
 	"github.com/snnc/snnc/functional"
 	"github.com/snnc/snnc/ir"
@@ -92,4 +93,12 @@ var (
 	// RunGraph and GradGraph run a network in the reference interpreter.
 	RunGraph  = interp.RunGraph
 	GradGraph = interp.GradGraph
+	// Optimize runs the compile pipeline over a copy of a graph.
+	Optimize = passes.Run
+	// Compile writes the Go package of an (optimized) graph, as snnc
+	// compile does.
+	Compile = gogen.Generate
 )
+
+// CompileOptions are Compile's options.
+type CompileOptions = gogen.Options
