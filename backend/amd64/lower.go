@@ -151,49 +151,7 @@ func (e *Emitter) emit(k *kernel.Kernel, isa ISA, u int, pins []uint32) (*loweri
 
 // analyze orders the live values and finds their last uses.
 func (l *lowering) analyze() {
-	s, k := l.k.Step, l.k
-	live := map[*ir.Value]bool{}
-	var mark func(v *ir.Value)
-	mark = func(v *ir.Value) {
-		if live[v] {
-			return
-		}
-		live[v] = true
-		for _, a := range v.Args {
-			mark(a)
-		}
-	}
-	for _, sk := range k.Sinks {
-		mark(sk.Value)
-	}
-	for _, st := range k.States {
-		mark(st.Next)
-	}
-	pos := map[*ir.Value]int{}
-	for _, v := range s.Values {
-		if live[v] {
-			pos[v] = len(l.order)
-			l.order = append(l.order, v)
-		}
-	}
-	l.lastUse = map[*ir.Value]int{}
-	for _, v := range l.order {
-		for _, a := range v.Args {
-			l.lastUse[a] = max(l.lastUse[a], pos[v])
-		}
-	}
-	end := len(l.order)
-	for _, sk := range k.Sinks {
-		l.lastUse[sk.Value] = end
-	}
-	for _, st := range k.States {
-		l.lastUse[st.Next] = end
-	}
-	for _, v := range l.order {
-		if _, ok := l.lastUse[v]; !ok {
-			l.lastUse[v] = end
-		}
-	}
+	l.order, l.lastUse = l.k.Order()
 }
 
 func (l *lowering) fail(err error) {

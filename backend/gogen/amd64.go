@@ -2,7 +2,6 @@ package gogen
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"go/format"
 	"strings"
@@ -30,32 +29,9 @@ func (gen *generator) amd64Files(files Files) error {
 		}
 		table["linear"] = "linear" + isa.Suffix()
 		table["linearSpikes"] = "linearSpikes" + isa.Suffix()
-		try := func(field string, k *kernel.Kernel) error {
-			err := em.Kernel(k, isa)
-			switch {
-			case err == nil:
-				table[field] = k.Name
-			case !errors.Is(err, amd64.ErrUnsupported):
-				return err
-			}
-			return nil
-		}
-		for _, n := range gen.sortedNeurons() {
-			k := gen.neuron[n]
-			if err := try(k.fn+"Forward", k.forwardKernel(isa.Suffix(), strings.ToUpper(isa.String()), nil)); err != nil {
-				return err
-			}
-			if lin := gen.epilogueOf(n); lin != nil {
-				ep := &kernel.Epilogue{X: "xin", WT: "wT", Bias: "bias", In: lin.Args[0].Type.Size()}
-				if err := try(k.fn+"LinearForward", k.forwardKernel(isa.Suffix(), strings.ToUpper(isa.String()), ep)); err != nil {
-					return err
-				}
-			}
-			if k.adjoint != nil {
-				if err := try(k.fn+"Backward", k.backwardKernel(isa.Suffix(), strings.ToUpper(isa.String()))); err != nil {
-					return err
-				}
-			}
+		emit := func(k *kernel.Kernel) error { return em.Kernel(k, isa) }
+		if err := lowerAll(gen.asmKernels(isa.Suffix(), strings.ToUpper(isa.String())), emit, amd64.ErrUnsupported, table); err != nil {
+			return err
 		}
 		tables[isa] = table
 	}
@@ -93,38 +69,10 @@ func (gen *generator) dispatchAMD64(tables map[amd64.ISA]map[string]string) stri
 	}
 	w.f("%s}\n\n", strings.Join(append(names, "&generic"), ", "))
 	for _, isa := range amd64.ISAs {
-		table := tables[isa]
-		if table == nil {
-			continue
+		if tables[isa] != nil {
+			w.f("// %sKernels uses the %s kernels of kernels_amd64.s where the backend\n// emitted one, and the plain-Go kernels elsewhere.\n", isa, strings.ToUpper(isa.String()))
+			gen.writeTable(w, isa.String()+"Kernels", isa.String(), isa.Features(), tables[isa])
 		}
-		var req []string
-		for _, f := range isa.Features() {
-			req = append(req, "cpuid."+f)
-		}
-		w.f("// %sKernels uses the %s kernels of kernels_amd64.s where the backend\n// emitted one, and the plain-Go kernels elsewhere.\n", isa, strings.ToUpper(isa.String()))
-		w.f("var %sKernels = kernels{\n\tname: %q,\n\trequires: []cpuid.FeatureID{%s},\n", isa, isa.String(), strings.Join(req, ", "))
-		w.f("\tlinear: %s,\n\tlinearSpikes: %s,\n", table["linear"], table["linearSpikes"])
-		if gen.opt.Train {
-			w.f("\tlinearBackward: linearBackward,\n")
-		}
-		for _, n := range gen.sortedNeurons() {
-			k := gen.neuron[n]
-			fields := []string{k.fn + "Forward"}
-			if gen.epilogueOf(n) != nil {
-				fields = append(fields, k.fn+"LinearForward")
-			}
-			if k.adjoint != nil {
-				fields = append(fields, k.fn+"Backward")
-			}
-			for _, field := range fields {
-				fn := field
-				if asmFn, ok := table[field]; ok {
-					fn = asmFn
-				}
-				w.f("\t%s: %s,\n", field, fn)
-			}
-		}
-		w.f("}\n\n")
 	}
 	return w.String()
 }

@@ -2,13 +2,11 @@ package gogen
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"go/format"
 
 	"github.com/snnc/snnc/asm"
 	"github.com/snnc/snnc/backend/arm64"
-	"github.com/snnc/snnc/backend/kernel"
 )
 
 // arm64Files writes the NEON kernels: kernels_arm64.s, their stubs
@@ -29,32 +27,8 @@ func (gen *generator) arm64Files(files Files) error {
 	}
 	table["linear"] = "linear" + arm64.Suffix
 	table["linearSpikes"] = "linearSpikes" + arm64.Suffix
-	try := func(field string, k *kernel.Kernel) error {
-		err := em.Kernel(k)
-		switch {
-		case err == nil:
-			table[field] = k.Name
-		case !errors.Is(err, arm64.ErrUnsupported):
-			return err
-		}
-		return nil
-	}
-	for _, n := range gen.sortedNeurons() {
-		k := gen.neuron[n]
-		if err := try(k.fn+"Forward", k.forwardKernel(arm64.Suffix, "NEON", nil)); err != nil {
-			return err
-		}
-		if lin := gen.epilogueOf(n); lin != nil {
-			ep := &kernel.Epilogue{X: "xin", WT: "wT", Bias: "bias", In: lin.Args[0].Type.Size()}
-			if err := try(k.fn+"LinearForward", k.forwardKernel(arm64.Suffix, "NEON", ep)); err != nil {
-				return err
-			}
-		}
-		if k.adjoint != nil {
-			if err := try(k.fn+"Backward", k.backwardKernel(arm64.Suffix, "NEON")); err != nil {
-				return err
-			}
-		}
+	if err := lowerAll(gen.asmKernels(arm64.Suffix, "NEON"), em.Kernel, arm64.ErrUnsupported, table); err != nil {
+		return err
 	}
 	var s, stubs bytes.Buffer
 	if err := file.WriteAsm(&s); err != nil {
@@ -80,28 +54,6 @@ func (gen *generator) dispatchARM64(table map[string]string) string {
 	w.f("//go:build !purego\n\npackage %s\n\nimport \"github.com/klauspost/cpuid/v2\"\n\n", gen.opt.Package)
 	w.f("// implementations lists the kernel sets in order of preference.\nvar implementations = []*kernels{&%sKernels, &generic}\n\n", arm64.Name)
 	w.f("// %sKernels uses the NEON kernels of kernels_arm64.s where the backend\n// emitted one, and the plain-Go kernels elsewhere.\n", arm64.Name)
-	w.f("var %sKernels = kernels{\n\tname: %q,\n\trequires: []cpuid.FeatureID{cpuid.ASIMD},\n", arm64.Name, arm64.Name)
-	w.f("\tlinear: %s,\n\tlinearSpikes: %s,\n", table["linear"], table["linearSpikes"])
-	if gen.opt.Train {
-		w.f("\tlinearBackward: linearBackward,\n")
-	}
-	for _, n := range gen.sortedNeurons() {
-		k := gen.neuron[n]
-		fields := []string{k.fn + "Forward"}
-		if gen.epilogueOf(n) != nil {
-			fields = append(fields, k.fn+"LinearForward")
-		}
-		if k.adjoint != nil {
-			fields = append(fields, k.fn+"Backward")
-		}
-		for _, field := range fields {
-			fn := field
-			if asmFn, ok := table[field]; ok {
-				fn = asmFn
-			}
-			w.f("\t%s: %s,\n", field, fn)
-		}
-	}
-	w.f("}\n")
+	gen.writeTable(w, arm64.Name+"Kernels", arm64.Name, []string{"ASIMD"}, table)
 	return w.String()
 }

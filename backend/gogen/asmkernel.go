@@ -1,6 +1,7 @@
 package gogen
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -8,6 +9,91 @@ import (
 	"github.com/snnc/snnc/backend/kernel"
 	"github.com/snnc/snnc/ir"
 )
+
+// asmKernel is one neuron kernel an assembly backend may replace: the
+// kernel table field it fills and its description.
+type asmKernel struct {
+	field string
+	k     *kernel.Kernel
+}
+
+// asmKernels lists the neuron kernels of the package as descriptions for
+// an assembly backend: kernel names get suffix ("AVX2", "NEON"), docs name
+// isa.
+func (gen *generator) asmKernels(suffix, isa string) []asmKernel {
+	var out []asmKernel
+	for _, n := range gen.sortedNeurons() {
+		k := gen.neuron[n]
+		out = append(out, asmKernel{k.fn + "Forward", k.forwardKernel(suffix, isa, nil)})
+		if lin := gen.epilogueOf(n); lin != nil {
+			ep := &kernel.Epilogue{X: "xin", WT: "wT", Bias: "bias", In: lin.Args[0].Type.Size()}
+			out = append(out, asmKernel{k.fn + "LinearForward", k.forwardKernel(suffix, isa, ep)})
+		}
+		if k.adjoint != nil {
+			out = append(out, asmKernel{k.fn + "Backward", k.backwardKernel(suffix, isa)})
+		}
+	}
+	return out
+}
+
+// lowerAll emits every kernel of ks with emit and returns the table of
+// those emitted (field → assembly function). A kernel the backend reports
+// as unsupported (errors.Is(err, unsupported)) keeps its plain-Go
+// function; other errors stop.
+func lowerAll(ks []asmKernel, emit func(*kernel.Kernel) error, unsupported error, table map[string]string) error {
+	for _, a := range ks {
+		err := emit(a.k)
+		switch {
+		case err == nil:
+			table[a.field] = a.k.Name
+		case !errors.Is(err, unsupported):
+			return err
+		}
+	}
+	return nil
+}
+
+// tableFields lists the kernel table's fields in order: the products, then
+// each neuron layer's kernels.
+func (gen *generator) tableFields() []string {
+	fields := []string{"linear", "linearSpikes"}
+	if gen.opt.Train {
+		fields = append(fields, "linearBackward")
+	}
+	for _, n := range gen.sortedNeurons() {
+		k := gen.neuron[n]
+		fields = append(fields, k.fn+"Forward")
+		if gen.epilogueOf(n) != nil {
+			fields = append(fields, k.fn+"LinearForward")
+		}
+		if k.adjoint != nil {
+			fields = append(fields, k.fn+"Backward")
+		}
+	}
+	return fields
+}
+
+// writeTable writes the kernels variable v of the implementation called
+// name: its CPU requirements (cpuid constant names) and, per field, the
+// function of table or else the plain-Go function of the field's name.
+func (gen *generator) writeTable(w *src, v, name string, requires []string, table map[string]string) {
+	w.f("var %s = kernels{\n\tname: %q,\n", v, name)
+	if len(requires) > 0 {
+		req := make([]string, len(requires))
+		for i, r := range requires {
+			req[i] = "cpuid." + r
+		}
+		w.f("\trequires: []cpuid.FeatureID{%s},\n", strings.Join(req, ", "))
+	}
+	for _, field := range gen.tableFields() {
+		fn := field
+		if asmFn, ok := table[field]; ok {
+			fn = asmFn
+		}
+		w.f("\t%s: %s,\n", field, fn)
+	}
+	w.f("}\n\n")
+}
 
 // forwardKernel describes the forward kernel (with ep, the one fused with
 // its input product) for an assembly backend: the same Go signature as the

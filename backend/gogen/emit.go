@@ -737,21 +737,8 @@ func (gen *generator) dispatch() string {
 			w.f("\t%sBackward func%s\n", k.fn, k.backwardSig())
 		}
 	}
-	w.f("}\n\n// generic is the plain-Go implementation: it runs everywhere and is the\n// one the others are tested against.\nvar generic = kernels{\n\tname:   \"generic\",\n\tlinear: linear,\n\tlinearSpikes: linearSpikes,\n")
-	if gen.opt.Train {
-		w.f("\tlinearBackward: linearBackward,\n")
-	}
-	for _, n := range gen.sortedNeurons() {
-		k := gen.neuron[n]
-		w.f("\t%sForward: %sForward,\n", k.fn, k.fn)
-		if gen.epilogueOf(n) != nil {
-			w.f("\t%sLinearForward: %sLinearForward,\n", k.fn, k.fn)
-		}
-		if k.adjoint != nil {
-			w.f("\t%sBackward: %sBackward,\n", k.fn, k.fn)
-		}
-	}
-	w.f("}\n\n")
+	w.f("}\n\n// generic is the plain-Go implementation: it runs everywhere and is the\n// one the others are tested against.\n")
+	gen.writeTable(w, "generic", "generic", nil, nil)
 	w.f(`// active is the implementation in use: the first whose CPU features are
 // present.
 var active = choose()

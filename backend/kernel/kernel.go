@@ -79,3 +79,55 @@ type Epilogue struct {
 	X, WT, Bias string
 	In          int
 }
+
+// Order lists the values of k.Step a kernel computes every time step (those
+// the sinks and the next states depend on) in IR order, and for each the
+// position of its last use: the position of the last value reading it, or
+// len(order) for values the sinks or the next states read at the end of
+// the step (and values nothing reads). Backends free a value's registers
+// after its last use.
+func (k *Kernel) Order() (order []*ir.Value, lastUse map[*ir.Value]int) {
+	live := map[*ir.Value]bool{}
+	var mark func(v *ir.Value)
+	mark = func(v *ir.Value) {
+		if live[v] {
+			return
+		}
+		live[v] = true
+		for _, a := range v.Args {
+			mark(a)
+		}
+	}
+	for _, sk := range k.Sinks {
+		mark(sk.Value)
+	}
+	for _, st := range k.States {
+		mark(st.Next)
+	}
+	pos := map[*ir.Value]int{}
+	for _, v := range k.Step.Values {
+		if live[v] {
+			pos[v] = len(order)
+			order = append(order, v)
+		}
+	}
+	lastUse = map[*ir.Value]int{}
+	for _, v := range order {
+		for _, a := range v.Args {
+			lastUse[a] = max(lastUse[a], pos[v])
+		}
+	}
+	end := len(order)
+	for _, sk := range k.Sinks {
+		lastUse[sk.Value] = end
+	}
+	for _, st := range k.States {
+		lastUse[st.Next] = end
+	}
+	for _, v := range order {
+		if _, ok := lastUse[v]; !ok {
+			lastUse[v] = end
+		}
+	}
+	return order, lastUse
+}
