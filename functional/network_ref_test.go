@@ -225,7 +225,7 @@ func TestNorseNetworkSchema(t *testing.T) {
 			dir := t.TempDir()
 			writeJSON(t, filepath.Join(dir, "tiny_network.json"), r.file(layout.nestedWeights, layout.flatHidden))
 			t.Setenv("SNNC_NORSE_REF", dir)
-			checkNorseFolder(t, norseRef())
+			checkNorseFolder(t)
 		})
 	}
 }

@@ -14,16 +14,9 @@ import (
 
 	"github.com/snnc/snnc/backend/interp"
 	"github.com/snnc/snnc/functional"
+	"github.com/snnc/snnc/internal/reftest"
 	"github.com/snnc/snnc/ir"
 )
-
-// norseRef is the folder of reference runs Norse computed.
-func norseRef() string {
-	if dir := os.Getenv("SNNC_NORSE_REF"); dir != "" {
-		return dir
-	}
-	return filepath.Join("..", "..", "shared", "reference", "norse")
-}
 
 // norseFunctions maps the Norse function a file ran to our model, and says
 // how the file's params become the model's parameter JSON.
@@ -84,14 +77,12 @@ type surrogateRun struct {
 	GradInput seq             `json:"grad_input"`
 }
 
-func TestNorseParity(t *testing.T) { checkNorseFolder(t, norseRef()) }
+func TestNorseParity(t *testing.T) { checkNorseFolder(t) }
 
 // checkNorseFolder checks every reference file in dir, each against the
 // model or network it names.
-func checkNorseFolder(t *testing.T, dir string) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	require.NoError(t, err)
-	require.NotEmpty(t, files, "no reference files in %s (set SNNC_NORSE_REF)", dir)
+func checkNorseFolder(t *testing.T) {
+	files := reftest.Norse.Glob(t, "*.json")
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			data, err := os.ReadFile(path)

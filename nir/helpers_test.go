@@ -3,7 +3,6 @@ package nir
 import (
 	"maps"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,21 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snnc/snnc/backend/interp"
+	"github.com/snnc/snnc/internal/reftest"
 	"github.com/snnc/snnc/module"
 )
 
-// refDir returns the directory of the NIR reference files (SNNC_NIR_REF,
-// default ../../shared/reference/nir), skipping the test if it is missing.
-func refDir(t testing.TB) string {
-	dir := os.Getenv("SNNC_NIR_REF")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "reference", "nir")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("no NIR reference files at %s (set SNNC_NIR_REF)", dir)
-	}
-	return dir
-}
+// refDir returns the directory of the NIR reference files, skipping the
+// test if it is missing (see internal/reftest).
+func refDir(t testing.TB) string { return reftest.NIR.Dir(t) }
 
 // refFiles lists the .nir files directly in dir.
 func refFiles(t testing.TB, dir string) []string {

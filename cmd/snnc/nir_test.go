@@ -2,27 +2,18 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/snnc/snnc/internal/reftest"
 	"github.com/snnc/snnc/internal/tensorio"
 )
 
 // nirRef returns the NIR reference folder, skipping the test without it.
-func nirRef(t *testing.T) string {
-	dir := os.Getenv("SNNC_NIR_REF")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "reference", "nir")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("no NIR reference files at %s (set SNNC_NIR_REF)", dir)
-	}
-	return dir
-}
+func nirRef(t *testing.T) string { return reftest.NIR.Dir(t) }
 
 // quietNotes sends the import notes to a buffer during a test.
 func quietNotes(t *testing.T) *bytes.Buffer {

@@ -13,21 +13,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/snnc/snnc/internal/reftest"
 	"github.com/stretchr/testify/require"
 )
 
 // refDir returns the directory of the NIR reference files, or "" if it does
-// not exist (e.g. on a checkout without the shared folder).
-func refDir(t testing.TB) string {
-	dir := os.Getenv("SNNC_NIR_REF")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "reference", "nir")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		return ""
-	}
-	return dir
-}
+// not exist (e.g. on a checkout without the shared folder); under
+// SNNC_REQUIRE_REF=1 a missing folder fails the test.
+func refDir(t testing.TB) string { return reftest.NIR.Optional(t) }
 
 // hdf5Files lists the HDF5 files under dir, recursively, relative to dir.
 func hdf5Files(t testing.TB, dir string) []string {

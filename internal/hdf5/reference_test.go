@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/snnc/snnc/internal/reftest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -61,10 +62,7 @@ func TestTestdataMatchesH5py(t *testing.T) {
 // TestReferenceFilesMatchH5py reads all NIR reference files, which live
 // outside the repository (SNNC_NIR_REF or ../shared/reference/nir).
 func TestReferenceFilesMatchH5py(t *testing.T) {
-	dir := refDir(t)
-	if dir == "" {
-		t.Skip("NIR reference folder not found; set SNNC_NIR_REF")
-	}
+	dir := reftest.NIR.Dir(t)
 	digests := loadDigests(t)
 	files := hdf5Files(t, dir)
 	require.NotEmpty(t, files)
