@@ -320,6 +320,15 @@ func (g *Graph) NodeByName(name string) *Node {
 // inferType computes a node's type from its op, attributes and arguments,
 // or says why they do not fit together.
 func inferType(n *Node) (Type, error) {
+	t, err := inferOp(n)
+	if err != nil {
+		return Type{}, err
+	}
+	return t, checkShape(t.Shape)
+}
+
+// inferOp is the type rule of each op.
+func inferOp(n *Node) (Type, error) {
 	args := n.Args
 	for _, a := range args {
 		if a == nil {
@@ -353,14 +362,7 @@ func inferType(n *Node) (Type, error) {
 		}
 		return nil
 	}
-	positive := func(shape []int) error {
-		for _, d := range shape {
-			if d <= 0 {
-				return fmt.Errorf("shape %v has a dimension ≤ 0", shape)
-			}
-		}
-		return nil
-	}
+	positive := checkShape
 	in := func() []int { return args[0].Type.Shape }
 	switch n.Op {
 	case GInput:
@@ -464,10 +466,7 @@ func inferType(n *Node) (Type, error) {
 		if err := firstErr(nargs(1, 1), seq(0)); err != nil {
 			return Type{}, err
 		}
-		if n.Delay < 0 {
-			return Type{}, fmt.Errorf("negative delay %d", n.Delay)
-		}
-		return args[0].Type, nil
+		return args[0].Type, checkDelay(n.Delay, args[0].Type.Size())
 	case GNeuron, GRecurrent:
 		return inferNeuron(n)
 	case GSumTime, GMeanTime:
@@ -553,11 +552,21 @@ func windowOut(n, k, stride, pad, dil int) (int, error) {
 	if k <= 0 || stride <= 0 || pad < 0 || dil <= 0 {
 		return 0, fmt.Errorf("kernel %d, stride %d, padding %d, dilation %d: sizes must be positive (padding ≥ 0)", k, stride, pad, dil)
 	}
-	span := dil*(k-1) + 1
-	if n+2*pad < span {
+	if err := checkWindow(k, stride, pad, dil); err != nil {
+		return 0, err
+	}
+	// In int64: every term is at most MaxElements, so nothing overflows
+	// even where int has 32 bits.
+	span := int64(dil)*int64(k-1) + 1
+	padded := int64(n) + 2*int64(pad)
+	if padded < span {
 		return 0, fmt.Errorf("kernel %d with dilation %d does not fit %d elements with padding %d", k, dil, n, pad)
 	}
-	return (n+2*pad-span)/stride + 1, nil
+	out := (padded-span)/int64(stride) + 1
+	if out > MaxElements {
+		return 0, fmt.Errorf("window output of %d elements is more than %d: %w", out, MaxElements, ErrLimit)
+	}
+	return int(out), nil
 }
 
 func firstErr(errs ...error) error {

@@ -48,7 +48,7 @@ func TestGraphVerifyErrors(t *testing.T) {
 
 	for _, tc := range []struct{ name, src, want string }{
 		{"unknown op", "graph g {\n  n1 = input x : seq[3]\n  n2 = softmax n1 : seq[3]\n  output y = n2\n}\n", "3:8: unknown graph op \"softmax\""},
-		{"bad type", "graph g {\n  n1 = input x : seq[3]\n  n2 = flatten n1 : seq[4]\n  output y = n2\n}\n", "n2 = flatten n1 : seq[4]: the type should be seq[3]"},
+		{"bad type", "graph g {\n  n1 = input x : seq[3]\n  n2 = flatten n1 : seq[4]\n  output y = n2\n}\n", "3:21: the type should be seq[3]"},
 		{"no step", "graph g {\n  n1 = input x : seq[3]\n  n2 = neuron lif n1 : seq[3]\n  output y = n2\n}\n", "3:15: no step called \"lif\""},
 		{"undefined", "graph g {\n  n1 = input x : seq[3]\n  output y = n7\n}\n", "3:14: n7 is not defined"},
 		{"bad dim", "graph g {\n  n1 = input x : seq[0]\n  output y = n1\n}\n", "bad dimension"},

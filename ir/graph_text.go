@@ -251,6 +251,15 @@ func parseGraph(lines [][]token) (*Graph, error) {
 			if err != nil {
 				return nil, err
 			}
+			// Type errors (and sizes over the limits) here, where the
+			// line is known; VerifyGraph checks the same again.
+			t, err := inferType(n)
+			if err != nil {
+				return nil, errAt(toks[0], "%v", err)
+			}
+			if !t.equal(n.Type) {
+				return nil, errAt(toks[len(toks)-1], "the type should be %v", t)
+			}
 			nodes[n.ID] = n
 			g.Nodes = append(g.Nodes, n)
 			if n.ID >= g.nextID {

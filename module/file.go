@@ -12,6 +12,7 @@ import (
 
 	"github.com/snnc/snnc/functional"
 	"github.com/snnc/snnc/internal/tensorio"
+	"github.com/snnc/snnc/ir"
 )
 
 // FormatVersion is the version of the *.snn.json model format this package
@@ -100,10 +101,8 @@ func Parse(file string, data []byte, readWeights func(name string) ([]byte, erro
 	if len(h.InputShape) == 0 {
 		return nil, top("input_shape is missing")
 	}
-	for _, d := range h.InputShape {
-		if d <= 0 || d > 1<<24 {
-			return nil, top("input_shape %v has a bad dimension", h.InputShape)
-		}
+	if _, err := ir.NewGraph(h.Name).Input("input", h.InputShape...); err != nil {
+		return nil, fmt.Errorf("%s:1:1: input_shape: %w", file, errors.Unwrap(err))
 	}
 	if len(h.Layers) == 0 {
 		return nil, top("no layers")
@@ -143,6 +142,15 @@ func Parse(file string, data []byte, readWeights func(name string) ([]byte, erro
 		}
 		m.Layers = append(m.Layers, spec)
 		m.Net = append(m.Net, mod)
+	}
+	// Shapes that do not fit from layer to layer, and sizes over the IR's
+	// limits, are errors of the file, at the layer that causes them.
+	if _, err := Build(m.Name, m.Net, m.InputShape...); err != nil {
+		var le *LayerError
+		if errors.As(err, &le) && le.Index < len(offsets) {
+			return nil, fmt.Errorf("%s:%s: layer %d: %w", file, position(data, offsets[le.Index]), le.Index, le.Err)
+		}
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	if weights != nil {
 		for _, t := range weights.Tensors {

@@ -281,11 +281,21 @@ func (seq Sequential) Build(b *Builder, x *ir.Node) (*ir.Node, error) {
 	var err error
 	for i, m := range seq {
 		if x, err = m.Build(b, x); err != nil {
-			return nil, fmt.Errorf("layer %d: %w", i, err)
+			return nil, &LayerError{Index: i, Err: err}
 		}
 	}
 	return x, nil
 }
+
+// LayerError is an error of one layer of a Sequential or SequentialState,
+// so that a model file can point at the layer's place in the file.
+type LayerError struct {
+	Index int // counting from 0
+	Err   error
+}
+
+func (e *LayerError) Error() string { return fmt.Sprintf("layer %d: %v", e.Index, e.Err) }
+func (e *LayerError) Unwrap() error { return e.Err }
 
 // HiddenPrefix begins the names of the graph outputs SequentialState adds.
 const HiddenPrefix = "hidden."
@@ -303,7 +313,7 @@ func (seq SequentialState) Build(b *Builder, x *ir.Node) (*ir.Node, error) {
 	for i, m := range seq {
 		y, err := m.Build(b, x)
 		if err != nil {
-			return nil, fmt.Errorf("layer %d: %w", i, err)
+			return nil, &LayerError{Index: i, Err: err}
 		}
 		name := layerName(m)
 		if name == "" {

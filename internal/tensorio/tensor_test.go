@@ -102,7 +102,7 @@ func TestNumBytes(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, 0, n)
 
-	_, ok = numBytes([]int{1 << 31, 1 << 31}, Float64)
+	_, ok = numBytes([]int{math.MaxInt / 4, math.MaxInt / 4}, Float64)
 	require.False(t, ok, "overflow")
 	_, ok = numBytes([]int{math.MaxInt}, Float32)
 	require.False(t, ok, "overflow")
