@@ -80,6 +80,14 @@ test-cpus:
 	$(GO) test -count=1 -exec "qemu-x86_64 -cpu Nehalem" ./examples/...
 	$(GO) test -count=1 -exec "qemu-x86_64 -cpu Haswell" ./examples/...
 
+# 32-bit builds: everything builds, vets and passes its tests with a 32-bit
+# int (386 binaries run natively on amd64 Linux); the generated packages of
+# TestGeneratedPackages are built for 386 too, with their plain-Go kernels.
+.PHONY: test-386
+test-386:
+	GOARCH=386 $(GO) vet ./...
+	GOARCH=386 $(GO) test -count=1 ./...
+
 # The clang baseline of bench/lifc (../shared/docs/machine.md §3): the LIF
 # kernels in C (bench/lifc/_csrc/lif.c), compiled by Debian clang for AVX2
 # (c2goasm miscompiles AVX-512) and converted to Go assembly by c2goasm, a

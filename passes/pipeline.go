@@ -1,6 +1,7 @@
 package passes
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -22,6 +23,10 @@ type Pass struct {
 	// After names passes that must come before this one in the pipeline
 	// (when they run at all).
 	After []string
+	// TrainNeeds names passes without which this one, in a training
+	// compile (Options.Train), would leave a graph the backends cannot
+	// backpropagate through; Validate rejects such a pass set.
+	TrainNeeds []string
 	// Run rewrites g in place. It gets the pipeline's own copy of the
 	// graph, so it may change nodes, but a Step may be applied by several
 	// nodes: rewrite each step of g.Steps once (the step-level passes copy
@@ -106,7 +111,10 @@ var Pipeline = []Pass{
 		Doc:      "Gives every computed node of an inference graph a buffer that values whose lifetimes do not overlap share (flatten is a view of its argument), and computes the output straight into the caller's output; training graphs keep a buffer per value, since backpropagation reads them again. Only schedules change; no two values live at once share a buffer.",
 		Optional: true,
 		After:    []string{"dce", "fuse-linear-epilogue"}, // dead and fused nodes would hold buffers
-		Run:      PlanBuffers,
+		// It tells training graphs by their adjoint steps: without them it
+		// shares buffers that backpropagation reads again.
+		TrainNeeds: []string{"autodiff"},
+		Run:        PlanBuffers,
 	},
 }
 
@@ -116,6 +124,9 @@ type Options struct {
 	StopAfter string
 	// Disable names optional passes to skip.
 	Disable []string
+	// Train says the graph will be backpropagated through (compile
+	// --train): pass sets that would break that are rejected.
+	Train bool
 	// Observe, if not nil, is called after each pass that runs, with the
 	// graph as that pass left it. The graph belongs to the pipeline: do
 	// not change it, and Clone it to keep it.
@@ -185,13 +196,19 @@ func Check(ps []Pass) error {
 				return fmt.Errorf("passes: pass %s must run after %q, which is not an earlier pass", p.Name, a)
 			}
 		}
+		for _, a := range p.TrainNeeds {
+			if !seen[a] {
+				return fmt.Errorf("passes: pass %s needs %q, which is not an earlier pass", p.Name, a)
+			}
+		}
 		seen[p.Name] = true
 	}
 	return nil
 }
 
 // Validate reports whether opt fits ps: it names only passes of ps,
-// disables only optional ones, and does not stop after a disabled one.
+// disables only optional ones, does not stop after a disabled one, and, in
+// a training compile, disables no pass that an enabled one needs.
 func (opt Options) Validate(ps []Pass) error {
 	find := func(name string) (Pass, error) {
 		for _, p := range ps {
@@ -199,7 +216,7 @@ func (opt Options) Validate(ps []Pass) error {
 				return p, nil
 			}
 		}
-		return Pass{}, fmt.Errorf("passes: unknown pass %q (the passes are %s)", name, strings.Join(Names(ps), ", "))
+		return Pass{}, passSetErrorf("passes: unknown pass %q (the passes are %s)", name, strings.Join(Names(ps), ", "))
 	}
 	for _, name := range opt.Disable {
 		p, err := find(name)
@@ -207,7 +224,19 @@ func (opt Options) Validate(ps []Pass) error {
 			return err
 		}
 		if !p.Optional {
-			return fmt.Errorf("passes: pass %s is required and cannot be disabled", name)
+			return passSetErrorf("passes: pass %s is required and cannot be disabled", name)
+		}
+	}
+	if opt.Train {
+		for _, p := range ps {
+			if slices.Contains(opt.Disable, p.Name) {
+				continue
+			}
+			for _, need := range p.TrainNeeds {
+				if slices.Contains(opt.Disable, need) {
+					return passSetErrorf("passes: in a training compile %s needs %s: disable %s too, or keep %s", p.Name, need, p.Name, need)
+				}
+			}
 		}
 	}
 	if opt.StopAfter != "" {
@@ -215,10 +244,24 @@ func (opt Options) Validate(ps []Pass) error {
 			return err
 		}
 		if slices.Contains(opt.Disable, opt.StopAfter) {
-			return fmt.Errorf("passes: cannot stop after %s: it is disabled", opt.StopAfter)
+			return passSetErrorf("passes: cannot stop after %s: it is disabled", opt.StopAfter)
 		}
 	}
 	return nil
+}
+
+// ErrPassSet is wrapped by the errors of Validate: options that name an
+// unknown pass, disable a required one, or disable a pass another needs.
+var ErrPassSet = errors.New("invalid pass set")
+
+// passSetError is an error of Validate: errors.Is(err, ErrPassSet) holds.
+type passSetError struct{ msg string }
+
+func (e *passSetError) Error() string        { return e.msg }
+func (e *passSetError) Is(target error) bool { return target == ErrPassSet }
+
+func passSetErrorf(format string, args ...any) error {
+	return &passSetError{fmt.Sprintf(format, args...)}
 }
 
 // Names returns the names of ps, in order.

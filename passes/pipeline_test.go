@@ -56,10 +56,21 @@ func TestRunRejectsBadOptions(t *testing.T) {
 		{passes.Options{StopAfter: "fold"}, `passes: unknown pass "fold" ` + valid},
 		{passes.Options{Disable: []string{"cse", "nope"}}, `passes: unknown pass "nope" ` + valid},
 		{passes.Options{StopAfter: "cse", Disable: []string{"cse"}}, "passes: cannot stop after cse: it is disabled"},
+		{passes.Options{Train: true, Disable: []string{"autodiff"}}, "passes: in a training compile plan-buffers needs autodiff: disable plan-buffers too, or keep autodiff"},
 	} {
 		_, err := passes.Run(g, tc.opt)
 		require.Error(t, err)
 		assert.Equal(t, tc.err, err.Error())
+		assert.ErrorIs(t, err, passes.ErrPassSet)
+	}
+	// The same pass set is fine for inference, and for training once
+	// plan-buffers goes too.
+	for _, opt := range []passes.Options{
+		{Disable: []string{"autodiff"}},
+		{Train: true, Disable: []string{"autodiff", "plan-buffers"}},
+	} {
+		_, err := passes.Run(g, opt)
+		assert.NoError(t, err, "%+v", opt)
 	}
 	required := []passes.Pass{{Name: "lower", Summary: "s", Doc: "d.", Run: func(*ir.Graph) error { return nil }}}
 	err := passes.Options{Disable: []string{"lower"}}.Validate(required)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -92,9 +93,9 @@ func optimize(g *ir.Graph, train bool, disable string) (*ir.Graph, error) {
 			off = append(off, name)
 		}
 	}
-	out, err := passes.Run(g, passes.Options{Disable: off})
+	out, err := passes.Run(g, passes.Options{Disable: off, Train: train})
 	if err != nil {
-		if strings.Contains(err.Error(), "unknown pass") || strings.Contains(err.Error(), "cannot be disabled") {
+		if errors.Is(err, passes.ErrPassSet) {
 			return nil, usageError{err.Error()}
 		}
 		return nil, err

@@ -51,7 +51,7 @@ func cmdDump(args []string, stdout io.Writer) error {
 		// As compile without --train.
 		disable = append(disable, "autodiff", "fuse-surrogate-backward")
 	}
-	opt := passes.Options{StopAfter: *after, Disable: disable}
+	opt := passes.Options{StopAfter: *after, Disable: disable, Train: *train}
 	if err := opt.Validate(passes.Pipeline); err != nil {
 		return usageError{err.Error()}
 	}
