@@ -245,7 +245,10 @@ func (m *Model) ForwardTrain(s *State, y, x []float32, T int) { m.run(s, y, x, T
 	w.f("func (m *Model) run(s *State, y, x []float32, T int, train bool) {\n\tB := s.batch\n")
 	w.f("\tif T < 0 || len(x) != T*B*InputSize || len(y) != T*B*OutputSize {\n")
 	w.f("\t\tpanic(fmt.Sprintf(\"%s: got len(x) = %%d, len(y) = %%d for T = %%d, B = %%d; want T·B·%%d and T·B·%%d\", len(x), len(y), T, B, InputSize, OutputSize))\n\t}\n", opt.Package)
-	w.f("\tk := active\n\ts.steps = 0\n")
+	if gen.usesKernels() {
+		w.f("\tk := active\n")
+	}
+	w.f("\ts.steps = 0\n")
 	if opt.Train {
 		w.f("\tif train {\n\t\ts.x = x\n")
 		for _, n := range g.Nodes {
@@ -527,11 +530,10 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) {
 	if len(dy) != T*B*OutputSize {
 		panic(fmt.Sprintf("%s: len(dy) = %%d, want T·B·OutputSize = %%d", len(dy), T*B*OutputSize))
 	}
-	k := active
-	x := s.x
+%s	x := s.x
 	g.Input = grow(g.Input, len(x))
 	clear(g.Input)
-`, dims(gen.output.Type.Shape), gen.opt.Package, gen.opt.Package)
+`, dims(gen.output.Type.Shape), gen.opt.Package, gen.opt.Package, map[bool]string{true: "\tk := active\n"}[gen.usesKernels()])
 	for _, p := range gen.params {
 		w.f("\tclear(g.%s)\n", exported(gen.field[p]))
 	}
@@ -802,4 +804,17 @@ func dims(shape []int) string {
 		fmt.Fprintf(&b, "[%d]", d)
 	}
 	return b.String()
+}
+
+// usesKernels reports whether the graph has a node that runs a kernel of
+// the dispatch table (products and neuron layers); a graph of delays,
+// scales and pooling alone has none.
+func (gen *generator) usesKernels() bool {
+	for _, n := range gen.g.Nodes {
+		switch n.Op {
+		case ir.GLinear, ir.GNeuron, ir.GRecurrent:
+			return true
+		}
+	}
+	return false
 }

@@ -94,13 +94,7 @@ func TestGeneratedPackages(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles and tests a Go package per model")
 	}
-	type model struct {
-		name    string
-		g       *ir.Graph
-		params  map[string][]float64
-		disable []string // optional passes to skip
-		infer   bool     // inference only: no Backward, buffers planned
-	}
+	type model = testModel
 	var models []model
 	for _, name := range functional.ModelNames() {
 		m, err := functional.LookupModel(name)
@@ -109,10 +103,10 @@ func TestGeneratedPackages(t *testing.T) {
 		}
 		s := m.Build(m.Params(), 1e-3)
 		g, p := oneLayer(t, name, s)
-		models = append(models, model{name, g, p, nil, false})
+		models = append(models, model{name: name, g: g, params: p})
 	}
 	g, p := oneLayer(t, "integrator", integrator())
-	models = append(models, model{"integrator", g, p, nil, false})
+	models = append(models, model{name: "integrator", g: g, params: p})
 	files, _ := filepath.Glob("../../testdata/models/*.snn.json")
 	for _, f := range files {
 		m, err := module.Load(f, 0)
@@ -123,7 +117,7 @@ func TestGeneratedPackages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		models = append(models, model{m.Name, b.Graph, b.Params, nil, false})
+		models = append(models, model{name: m.Name, g: b.Graph, params: b.Params})
 		// Unoptimized: every schedule unfused, the adjoint derived by the
 		// generator, every state saved.
 		var optional []string
@@ -132,8 +126,8 @@ func TestGeneratedPackages(t *testing.T) {
 				optional = append(optional, p.Name)
 			}
 		}
-		models = append(models, model{m.Name + "_plain", b.Graph, b.Params, optional, false})
-		models = append(models, model{m.Name + "_infer", b.Graph, b.Params, []string{"autodiff", "fuse-surrogate-backward"}, true})
+		models = append(models, model{name: m.Name + "_plain", g: b.Graph, params: b.Params, disable: optional})
+		models = append(models, model{name: m.Name + "_infer", g: b.Graph, params: b.Params, disable: []string{"autodiff", "fuse-surrogate-backward"}, infer: true})
 	}
 
 	// NIR graphs from other frameworks (the consistent field files) and
@@ -158,12 +152,30 @@ func TestGeneratedPackages(t *testing.T) {
 			t.Fatalf("%s: %v", f, err)
 		}
 		name := "nir_" + strings.TrimSuffix(filepath.Base(f), ".nir")
-		models = append(models, model{name, imp.Builder.Graph, imp.Builder.Params, nil, false})
+		models = append(models, model{name: name, g: imp.Builder.Graph, params: imp.Builder.Params})
 	}
 	if ref != "" && len(nirFiles) == 0 {
 		t.Errorf("no NIR field files under %s (set SNNC_NIR_REF)", ref)
 	}
 
+	compileAndTest(t, models)
+}
+
+// testModel is one network to compile into a package and test.
+type testModel struct {
+	name    string
+	g       *ir.Graph
+	params  map[string][]float64
+	disable []string // optional passes to skip
+	infer   bool     // inference only: no Backward, buffers planned
+	T, B    int      // the golden's size; 0 means 10 steps × 2 entries
+}
+
+// compileAndTest generates a package per model, with the float32
+// interpreter's golden, then vets the packages for both assembly
+// architectures and runs their tests with and without purego.
+func compileAndTest(t *testing.T, models []testModel) {
+	t.Helper()
 	// The packages must live inside this module to import cpuid; a fresh
 	// directory per run keeps concurrent runs apart.
 	if err := os.MkdirAll("testdata", 0o755); err != nil {
@@ -184,11 +196,15 @@ func TestGeneratedPackages(t *testing.T) {
 			}
 			return -1
 		}, strings.ToLower(m.name))
-		gold, err := MakeGolden(m.g, m.params, 10, 2, !m.infer)
+		T, B := m.T, m.B
+		if T == 0 {
+			T, B = 10, 2
+		}
+		gold, err := MakeGolden(m.g, m.params, T, B, !m.infer)
 		if err != nil {
 			t.Fatalf("%s: %v", m.name, err)
 		}
-		opt, err := passes.Run(m.g, passes.Options{Disable: m.disable})
+		opt, err := passes.Run(m.g, passes.Options{Disable: m.disable, Train: !m.infer})
 		if err != nil {
 			t.Fatalf("%s: %v", m.name, err)
 		}
