@@ -14,7 +14,7 @@ import (
 	"github.com/snnc/snnc/passes"
 )
 
-const compileSynopsis = "compile MODEL -o DIR [-pkg NAME] [--train] [--disable PASS,...] [--dt DT]"
+const compileSynopsis = "compile MODEL -o DIR [-pkg NAME] [--train] [--disable PASS,...] [--dt DT] [--golden-steps N]"
 
 func cmdCompile(args []string, stdout io.Writer) error {
 	fs := newFlags("compile", compileSynopsis, stdout)
@@ -23,7 +23,7 @@ func cmdCompile(args []string, stdout io.Writer) error {
 	train := fs.Bool("train", false, "also generate ForwardTrain and Backward (gradients of every parameter and the input)")
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
 	goldT := fs.Int("golden-steps", 12, "time steps of the interpreter golden the package's tests check")
-	disable := fs.String("disable", "", "comma-separated optional passes to skip (see snnc dump --passes)")
+	disable := fs.String("disable", "", "comma-separated optional `passes` to skip (see snnc dump --passes)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -33,6 +33,9 @@ func cmdCompile(args []string, stdout io.Writer) error {
 	}
 	if *out == "" {
 		return usageError{"compile needs -o DIR"}
+	}
+	if err := checkDT(fs, *dt); err != nil {
+		return err
 	}
 	if *pkg == "" {
 		*pkg = strings.ToLower(strings.Map(func(r rune) rune {
