@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -18,7 +17,7 @@ const compileSynopsis = "compile MODEL -o DIR [-pkg NAME] [--train] [--disable P
 
 func cmdCompile(args []string, stdout io.Writer) error {
 	fs := newFlags("compile", compileSynopsis, stdout)
-	out := fs.String("o", "", "output directory of the generated Go package (created if missing)")
+	out := fs.String("o", "", "output `directory` of the generated Go package: new, empty, or written by snnc compile before\n(replaced whole; its "+manifestName+" lists the files)")
 	pkg := fs.String("pkg", "", "Go package name (default: the output directory's base name)")
 	train := fs.Bool("train", false, "also generate ForwardTrain and Backward (gradients of every parameter and the input)")
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
@@ -48,6 +47,11 @@ func cmdCompile(args []string, stdout io.Writer) error {
 	if *goldT < 1 {
 		return usageError{"--golden-steps must be at least 1"}
 	}
+	// Refuse a directory that holds files snnc did not write before the
+	// work, not after it.
+	if err := checkOutputDir(*out); err != nil {
+		return err
+	}
 	_, b, err := loadGraph(pos[0], *dt)
 	if err != nil {
 		return err
@@ -70,14 +74,11 @@ func cmdCompile(args []string, stdout io.Writer) error {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	for _, name := range names {
-		path := filepath.Join(*out, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(path, files[name], 0o644); err != nil {
-			return err
-		}
+	if err := checkOutputDir(*out); err != nil { // again: the work took a while
+		return err
+	}
+	if err := writeOutputDir(*out, files); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "wrote package %s to %s: %s\n", *pkg, *out, strings.Join(names, ", "))
 	return nil

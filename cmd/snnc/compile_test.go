@@ -60,3 +60,63 @@ BenchmarkForward/impl=avx2-2  20  126671400 ns/op
 	assert.InDelta(t, 2.0, rs[3].VsFloor, 1e-12)
 	assert.Zero(t, rs[3].VsUnfused)
 }
+
+// TestCompileOutputDir checks that compile writes only into a new, empty
+// or snnc-made directory, replaces a package it wrote whole (dropping
+// files the new compile does not write), and leaves a refused directory
+// as it was.
+func TestCompileOutputDir(t *testing.T) {
+	const model = "../../testdata/models/mnist_lif.snn.json"
+	dir := filepath.Join(t.TempDir(), "pkg")
+	code, _, stderr := snnc("compile", model, "-o", dir, "--train")
+	require.Equal(t, 0, code, stderr)
+	man, err := os.ReadFile(filepath.Join(dir, manifestName))
+	require.NoError(t, err)
+	assert.Contains(t, string(man), "\nmodel.go\n")
+	assert.Contains(t, string(man), "\ntestdata/golden.bin\n")
+
+	// Recompiling replaces the package: the listed files are rewritten, a
+	// listed file the new compile does not write is removed.
+	stale := filepath.Join(dir, "stale_generated.go")
+	require.NoError(t, os.WriteFile(stale, []byte("package pkg\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, manifestName), append(man, "stale_generated.go\n"...), 0o644))
+	code, _, stderr = snnc("compile", model, "-o", dir)
+	require.Equal(t, 0, code, stderr)
+	assert.NoFileExists(t, stale)
+	man2, err := os.ReadFile(filepath.Join(dir, manifestName))
+	require.NoError(t, err)
+	assert.NotContains(t, string(man2), "stale_generated.go")
+	src, err := os.ReadFile(filepath.Join(dir, "model.go"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(src), "Backward(", "the package without --train")
+	entries, err := os.ReadDir(filepath.Dir(dir))
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary directories left beside the package")
+
+	// A foreign file in a package snnc wrote: refused, named, kept.
+	foreign := filepath.Join(dir, "extra.go")
+	require.NoError(t, os.WriteFile(foreign, []byte("package pkg\n"), 0o644))
+	code, _, stderr = snnc("compile", model, "-o", dir)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, foreign+" was not written by snnc compile")
+	assert.FileExists(t, foreign)
+	assert.FileExists(t, filepath.Join(dir, "model.go"))
+
+	// A non-empty directory without a manifest: refused before any work.
+	other := t.TempDir()
+	notes := filepath.Join(other, "notes.txt")
+	require.NoError(t, os.WriteFile(notes, []byte("mine"), 0o644))
+	code, stdout, stderr := snnc("compile", model, "-o", other)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "the directory is not empty and was not written by snnc compile (it holds "+notes+")")
+	assert.NotContains(t, stdout, "computing the interpreter golden")
+	data, err := os.ReadFile(notes)
+	require.NoError(t, err)
+	assert.Equal(t, "mine", string(data))
+
+	// An empty existing directory is fine.
+	empty := t.TempDir()
+	code, _, stderr = snnc("compile", model, "-o", empty, "-pkg", "mnist")
+	require.Equal(t, 0, code, stderr)
+	assert.FileExists(t, filepath.Join(empty, manifestName))
+}
