@@ -101,7 +101,7 @@ func cmdBench(args []string, stdout io.Writer) error {
 	}
 	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "Kernel|Train", "-benchtime", *benchtime, ".")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	cmd.Env = goFlags()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("go test -bench in %s: %w\n%s", dir, err, out)
@@ -194,11 +194,21 @@ func benchDir() (string, func(), error) {
 		dir, err := os.MkdirTemp(root, "snncbench-")
 		return dir, func() { os.RemoveAll(dir) }, err
 	}
-	dir, err := os.MkdirTemp("", "snncbench-")
+	return scratchModule("snncbench")
+}
+
+// scratchModule makes a temporary directory holding a go.mod of a module
+// called name that requires what generated packages import besides the
+// standard library: github.com/klauspost/cpuid/v2, at the version snnc
+// was built with. The go command must run there with -mod=mod (goFlags),
+// which lets it write go.sum.
+func scratchModule(name string) (string, func(), error) {
+	dir, err := os.MkdirTemp("", name+"-")
 	if err != nil {
 		return "", nil, err
 	}
-	version := "v2.4.2"
+	cleanup := func() { os.RemoveAll(dir) }
+	version := "v2.4.2" // snnc's go.mod, for builds without module information
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range info.Deps {
 			if d.Path == "github.com/klauspost/cpuid/v2" {
@@ -206,11 +216,18 @@ func benchDir() (string, func(), error) {
 			}
 		}
 	}
-	mod := fmt.Sprintf("module snncbench\n\ngo 1.26\n\nrequire github.com/klauspost/cpuid/v2 %s\n", version)
+	mod := fmt.Sprintf("module %s\n\ngo 1.26\n\nrequire github.com/klauspost/cpuid/v2 %s\n", name, version)
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(mod), 0o644); err != nil {
+		cleanup()
 		return "", nil, err
 	}
-	return dir, func() { os.RemoveAll(dir) }, nil
+	return dir, cleanup, nil
+}
+
+// goFlags is the environment for the go command in a scratch module: the
+// user's GOFLAGS and -mod=mod.
+func goFlags() []string {
+	return append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -mod=mod"))
 }
 
 // snncModuleRoot returns the root of the snnc module when the current

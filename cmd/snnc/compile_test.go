@@ -2,7 +2,9 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -119,4 +121,29 @@ func TestCompileOutputDir(t *testing.T) {
 	code, _, stderr = snnc("compile", model, "-o", empty, "-pkg", "mnist")
 	require.Equal(t, 0, code, stderr)
 	assert.FileExists(t, filepath.Join(empty, manifestName))
+}
+
+// TestCheckOutsideModule checks a package compiled into a directory that
+// no go.mod covers: check copies it into a scratch module and passes.
+func TestCheckOutsideModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and tests a generated package")
+	}
+	dir := filepath.Join(t.TempDir(), "lifpkg")
+	code, _, stderr := snnc("compile", "../../testdata/models/mnist_lif.snn.json", "-o", dir)
+	require.Equal(t, 0, code, stderr)
+	cmd := exec.Command("go", "env", "GOMOD")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	if gomod := strings.TrimSpace(string(out)); gomod != "" && gomod != os.DevNull {
+		t.Skipf("%s is inside a module (%s)", dir, gomod)
+	}
+	code, stdout, stderr := snnc("check", dir)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	assert.Contains(t, stdout, "is in no Go module: checking a copy in a scratch module")
+	assert.Contains(t, stdout, "go test -count=1 . (in "+dir+")")
+	assert.Regexp(t, `(?m)^ok\s+snnccheck/lifpkg`, stdout)
+	_, err = os.Stat(filepath.Join(dir, "go.mod"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "the package directory is left as it was")
 }
