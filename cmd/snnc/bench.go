@@ -102,7 +102,13 @@ func cmdBench(args []string, stdout io.Writer) error {
 	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "Kernel|Train", "-benchtime", *benchtime, ".")
 	cmd.Dir = dir
 	cmd.Env = goFlags()
-	out, err := cmd.CombinedOutput()
+	var progress io.Writer = stdout
+	if *asJSON {
+		progress = io.Discard // stdout is the JSON alone
+	} else {
+		fmt.Fprintln(stdout, "building the package and its benchmarks...")
+	}
+	out, err := runStreaming(cmd, progress)
 	if err != nil {
 		return fmt.Errorf("go test -bench in %s: %w\n%s", dir, err, out)
 	}
@@ -130,6 +136,46 @@ func cmdBench(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%-14s %-8s %-8s %15.3f %10s %11s\n", r.Layer, r.Pass, r.Impl, r.NsPerStep, floor, unfused)
 	}
 	return nil
+}
+
+// runStreaming runs cmd and returns its combined output; while it runs,
+// every kernel measurement is printed to progress as soon as go test
+// reports it (the comparison table needs them all and comes after).
+func runStreaming(cmd *exec.Cmd, progress io.Writer) ([]byte, error) {
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	done := make(chan error, 1)
+	go func() {
+		err := cmd.Wait()
+		pw.Close()
+		done <- err
+	}()
+	var out bytes.Buffer
+	streamBench(pr, progress, &out)
+	return out.Bytes(), <-done
+}
+
+// streamBench copies the go test output r into all and prints each
+// benchmark result line as a row to progress, flushed, as it arrives.
+func streamBench(r io.Reader, progress io.Writer, all *bytes.Buffer) {
+	br := bufio.NewReader(r)
+	for {
+		line, err := br.ReadString('\n')
+		all.WriteString(line)
+		if rs := parseBench([]byte(line)); len(rs) == 1 {
+			fmt.Fprintf(progress, "  measured %-14s %-8s %-8s %10.3f ns/neuron-step\n", rs[0].Layer, rs[0].Pass, rs[0].Impl, rs[0].NsPerStep)
+			if f, ok := progress.(interface{ Flush() error }); ok {
+				f.Flush()
+			}
+		}
+		if err != nil {
+			io.Copy(io.Discard, br) // let the command finish writing
+			return
+		}
+	}
 }
 
 // neuronLayer is the graph input [n] → one layer of the named neuron model.
