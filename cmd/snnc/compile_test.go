@@ -116,6 +116,19 @@ func TestCompileOutputDir(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "mine", string(data))
 
+	// Through a symlink: the package it names is replaced, the link stays.
+	link := filepath.Join(t.TempDir(), "link")
+	require.NoError(t, os.Remove(foreign))
+	require.NoError(t, os.Symlink(dir, link))
+	code, _, stderr = snnc("compile", model, "-o", link, "-pkg", "pkg", "--train")
+	require.Equal(t, 0, code, stderr)
+	fi, err := os.Lstat(link)
+	require.NoError(t, err)
+	assert.NotZero(t, fi.Mode()&os.ModeSymlink)
+	src, err = os.ReadFile(filepath.Join(dir, "model.go"))
+	require.NoError(t, err)
+	assert.Contains(t, string(src), "Backward(")
+
 	// An empty existing directory is fine.
 	empty := t.TempDir()
 	code, _, stderr = snnc("compile", model, "-o", empty, "-pkg", "mnist")

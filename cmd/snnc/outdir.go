@@ -96,6 +96,9 @@ func checkOutputDir(dir string) error {
 // checkOutputDir must have passed.
 func writeOutputDir(dir string, files map[string][]byte) (err error) {
 	dir = filepath.Clean(dir)
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real // replace the directory a symlink names, not the link
+	}
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
