@@ -56,7 +56,7 @@ func readManifest(path string) (map[string]bool, error) {
 // not exist, is empty, or holds only what its manifest lists (and empty
 // directories). Otherwise the error names a file that would be lost.
 func checkOutputDir(dir string) error {
-	fi, err := os.Stat(dir)
+	fi, err := os.Stat(resolveDir(dir))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -73,20 +73,31 @@ func checkOutputDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	root := resolveDir(dir)
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(dir, path)
+		rel, _ := filepath.Rel(root, path)
 		rel = filepath.ToSlash(rel)
 		if d.IsDir() || rel == manifestName || listed[rel] {
 			return nil
 		}
+		path = filepath.Join(dir, filepath.FromSlash(rel)) // as the user named it
 		if len(listed) == 0 {
 			return fmt.Errorf("-o %s: the directory is not empty and was not written by snnc compile (it holds %s); give a new or empty directory", dir, path)
 		}
 		return fmt.Errorf("-o %s: %s was not written by snnc compile (it is not in %s); move it away or give another directory", dir, path, manifestName)
 	})
+}
+
+// resolveDir is dir with symlinks resolved when it exists, so that the
+// directory a link names is checked and replaced, not the link.
+func resolveDir(dir string) string {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		return real
+	}
+	return filepath.Clean(dir)
 }
 
 // writeOutputDir replaces dir with a directory holding exactly files
@@ -95,10 +106,7 @@ func checkOutputDir(dir string) error {
 // interrupt leaves either the old package or the new one, never a mix.
 // checkOutputDir must have passed.
 func writeOutputDir(dir string, files map[string][]byte) (err error) {
-	dir = filepath.Clean(dir)
-	if real, err := filepath.EvalSymlinks(dir); err == nil {
-		dir = real // replace the directory a symlink names, not the link
-	}
+	dir = resolveDir(dir)
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
