@@ -81,10 +81,13 @@ func TestCompileOutputDir(t *testing.T) {
 	// listed file the new compile does not write is removed.
 	stale := filepath.Join(dir, "stale_generated.go")
 	require.NoError(t, os.WriteFile(stale, []byte("package pkg\n"), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, manifestName), append(man, "stale_generated.go\n"...), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "old", "data"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "old", "data", "x.bin"), nil, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, manifestName), append(man, "stale_generated.go\nold/data/x.bin\n"...), 0o644))
 	code, _, stderr = snnc("compile", model, "-o", dir)
 	require.Equal(t, 0, code, stderr)
 	assert.NoFileExists(t, stale)
+	assert.NoDirExists(t, filepath.Join(dir, "old"), "directories left empty go too")
 	man2, err := os.ReadFile(filepath.Join(dir, manifestName))
 	require.NoError(t, err)
 	assert.NotContains(t, string(man2), "stale_generated.go")
@@ -129,9 +132,23 @@ func TestCompileOutputDir(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(src), "Backward(")
 
+	// "-o ." from inside the package: the directory itself stays (a
+	// shell in it is not left in a removed directory).
+	abs, err := filepath.Abs(model)
+	require.NoError(t, err)
+	before, err := os.Stat(dir)
+	require.NoError(t, err)
+	t.Chdir(dir)
+	code, _, stderr = snnc("compile", abs, "-o", ".", "-pkg", "pkg")
+	require.Equal(t, 0, code, stderr)
+	after, err := os.Stat(".")
+	require.NoError(t, err)
+	assert.True(t, os.SameFile(before, after))
+	assert.FileExists(t, filepath.Join(dir, "model.go"))
+
 	// An empty existing directory is fine.
 	empty := t.TempDir()
-	code, _, stderr = snnc("compile", model, "-o", empty, "-pkg", "mnist")
+	code, _, stderr = snnc("compile", abs, "-o", empty, "-pkg", "mnist")
 	require.Equal(t, 0, code, stderr)
 	assert.FileExists(t, filepath.Join(empty, manifestName))
 }

@@ -93,17 +93,23 @@ func checkOutputDir(dir string) error {
 
 // resolveDir is dir with symlinks resolved when it exists, so that the
 // directory a link names is checked and replaced, not the link.
+// It is absolute, so that "-o ." has a parent to write beside it in.
 func resolveDir(dir string) string {
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
-		return real
+		dir = real
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
 	}
 	return filepath.Clean(dir)
 }
 
-// writeOutputDir replaces dir with a directory holding exactly files
-// (slash-separated relative paths) and their manifest. It writes a new
-// directory beside dir and renames it into place, so that an error or an
-// interrupt leaves either the old package or the new one, never a mix.
+// writeOutputDir makes dir hold exactly files (slash-separated relative
+// paths) and their manifest. Everything is written first into a new
+// directory beside dir, so that a failure leaves the old package as it was.
+// A new dir is that directory renamed into place; an existing one keeps
+// its inode (a shell inside it stays there) and gets each file by rename,
+// then loses the files its old manifest lists that are not written now.
 // checkOutputDir must have passed.
 func writeOutputDir(dir string, files map[string][]byte) (err error) {
 	dir = resolveDir(dir)
@@ -115,11 +121,7 @@ func writeOutputDir(dir string, files map[string][]byte) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			os.RemoveAll(tmp)
-		}
-	}()
+	defer os.RemoveAll(tmp) // nothing is left there once renamed
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
@@ -143,16 +145,49 @@ func writeOutputDir(dir string, files map[string][]byte) (err error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return os.Rename(tmp, dir)
 	}
-	// Move the old directory aside, the new one in, then drop the old one.
-	old := strings.Replace(tmp, ".snnc-new-", ".snnc-old-", 1)
-	if err := os.Rename(dir, old); err != nil {
-		return fmt.Errorf("-o %s: replacing it: %w", dir, err)
+
+	old, err := readManifest(filepath.Join(dir, manifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		old, err = map[string]bool{}, nil // an empty directory
 	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if back := os.Rename(old, dir); back != nil {
-			return fmt.Errorf("-o %s: %w (the old directory is now %s)", dir, err, old)
+	if err != nil {
+		return err
+	}
+	// Until the end the manifest lists old and new files, so that an
+	// interrupted write leaves a directory the next compile replaces.
+	union := slices.Clone(names)
+	for name := range old {
+		if !slices.Contains(names, name) {
+			union = append(union, name)
 		}
-		return fmt.Errorf("-o %s: %w", dir, err)
 	}
-	return os.RemoveAll(old)
+	slices.Sort(union)
+	if err := os.WriteFile(filepath.Join(dir, manifestName), manifest(union), 0o644); err != nil {
+		return err
+	}
+	for _, name := range names {
+		to := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return err
+		}
+		if err := os.Rename(filepath.Join(tmp, filepath.FromSlash(name)), to); err != nil {
+			return err
+		}
+	}
+	for _, name := range union {
+		if slices.Contains(names, name) {
+			continue
+		}
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		// Drop the directories the file leaves empty (Remove fails on others).
+		for d := filepath.Dir(path); d != dir && strings.HasPrefix(d, dir); d = filepath.Dir(d) {
+			if os.Remove(d) != nil {
+				break
+			}
+		}
+	}
+	return os.Rename(filepath.Join(tmp, manifestName), filepath.Join(dir, manifestName))
 }
