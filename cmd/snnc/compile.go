@@ -17,7 +17,7 @@ const compileSynopsis = "compile MODEL -o DIR [-pkg NAME] [--train] [--disable P
 
 func cmdCompile(args []string, stdout io.Writer) error {
 	fs := newFlags("compile", compileSynopsis, stdout)
-	out := fs.String("o", "", "output `directory` of the generated Go package: new, empty, or written by snnc compile before\n(replaced whole; its "+manifestName+" lists the files)")
+	out := fs.String("o", "", "output `directory` of the generated Go package: new, empty, or one snnc compile wrote\n(its "+manifestName+" lists the files a new compile replaces)")
 	pkg := fs.String("pkg", "", "Go package name (default: the output directory's base name)")
 	train := fs.Bool("train", false, "also generate ForwardTrain and Backward (gradients of every parameter and the input)")
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
