@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,10 +41,10 @@ type LayerSpec struct {
 	Hidden   int             `json:"hidden,omitempty"`
 	Bias     bool            `json:"bias,omitempty"`
 	Autapses bool            `json:"autapses,omitempty"`
-	Kernel   []int           `json:"kernel,omitempty"`
-	Stride   []int           `json:"stride,omitempty"`
-	Padding  []int           `json:"padding,omitempty"`
-	Dilation []int           `json:"dilation,omitempty"`
+	Kernel   Sizes           `json:"kernel,omitempty"`
+	Stride   Sizes           `json:"stride,omitempty"`
+	Padding  Sizes           `json:"padding,omitempty"`
+	Dilation Sizes           `json:"dilation,omitempty"`
 	Groups   int             `json:"groups,omitempty"`
 	Steps    int             `json:"steps,omitempty"`
 	Features int             `json:"features,omitempty"`
@@ -120,11 +121,25 @@ func Parse(file string, data []byte, readWeights func(name string) ([]byte, erro
 	m := &Model{Name: h.Name, DT: h.DT, InputShape: h.InputShape}
 	used := map[string]bool{}
 	offsets := layerOffsets(data)
+	named := map[string]int{} // layer name → index of the layer that has it
 	for i, raw := range h.Layers {
-		at := func(format string, args ...any) error {
-			pos := "1:1"
+		layerAt := func(i int) string {
 			if i < len(offsets) {
-				pos = position(data, offsets[i])
+				return position(data, offsets[i])
+			}
+			return "1:1"
+		}
+		at := func(format string, args ...any) error {
+			return fmt.Errorf("%s:%s: layer %d: %s", file, layerAt(i), i, fmt.Sprintf(format, args...))
+		}
+		// fieldAt is at for one field of the layer: the position is the
+		// field's value (path is its keys, e.g. "params", "tau_mem_inv").
+		fieldAt := func(path []string, format string, args ...any) error {
+			pos := layerAt(i)
+			if i < len(offsets) {
+				if off, ok := valueOffset(raw, path); ok {
+					pos = position(data, offsets[i]+off)
+				}
 			}
 			return fmt.Errorf("%s:%s: layer %d: %s", file, pos, i, fmt.Sprintf(format, args...))
 		}
@@ -134,10 +149,23 @@ func Parse(file string, data []byte, readWeights func(name string) ([]byte, erro
 		if err := d.Decode(&spec); err != nil {
 			return nil, at("%v", err)
 		}
+		if spec.Name != "" {
+			if j, dup := named[spec.Name]; dup {
+				return nil, at("name %q is already the name of layer %d (%s:%s); layer names must be unique", spec.Name, j, file, layerAt(j))
+			}
+			named[spec.Name] = i
+		}
+		if _, ok := valueOffset(raw, []string{"groups"}); ok && spec.Groups < 1 {
+			return nil, fieldAt([]string{"groups"}, "%s %s: groups %d: must be at least 1", spec.Type, spec.Name, spec.Groups)
+		}
 		mod, err := spec.module(h.DT, func(name string, shape ...int) ([]float64, error) {
 			return tensor(weights, h.Weights, name, shape, used)
 		})
 		if err != nil {
+			var pe *paramError
+			if errors.As(err, &pe) {
+				return nil, fieldAt(append([]string{"params"}, pe.path...), "%s %s: %v", spec.Type, spec.Name, err)
+			}
 			return nil, at("%v", err)
 		}
 		m.Layers = append(m.Layers, spec)
@@ -174,6 +202,11 @@ func tensor(f *tensorio.SafetensorsFile, file, name string, shape []int, used ma
 	}
 	if fmt.Sprint(t.Shape) != fmt.Sprint(shape) {
 		return nil, fmt.Errorf("%s: tensor %q has shape %v, the layer needs %v", file, name, t.Shape, shape)
+	}
+	for i, v := range t.Data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("%s: tensor %q: element %d (flat index) is %v; weights must be finite", file, name, i, v)
+		}
 	}
 	used[name] = true
 	return t.Data, nil
@@ -308,6 +341,9 @@ func (s *LayerSpec) module(dt float64, weight func(name string, shape ...int) ([
 			if err := d.Decode(p); err != nil {
 				return nil, fmt.Errorf("params of model %s: %v", s.Model, err)
 			}
+		}
+		if err := checkParams(p); err != nil {
+			return nil, err
 		}
 		n := Neuron{Name: s.Name, Model: s.Model, Params: p, DT: dt}
 		if s.Type == "neuron" {

@@ -42,12 +42,15 @@ func cmdBench(args []string, stdout io.Writer) error {
 	benchtime := fs.String("benchtime", "1s", "go test -benchtime for each benchmark")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's, or 1e-3)")
-	disable := fs.String("disable", "", "comma-separated optional passes to skip (see snnc dump --passes)")
-	neuron := fs.String("neuron", "", "benchmark one layer of this neuron model (see snnc models) instead of a MODEL file")
+	disable := fs.String("disable", "", "comma-separated optional `passes` to skip (see snnc dump --passes)")
+	neuron := fs.String("neuron", "", "benchmark one layer of this neuron `model` (see snnc models) instead of a MODEL file")
 	width := fs.Int("n", 1024, "with --neuron: neurons in the layer")
 	train := fs.Bool("train", false, "also time a training step of each layer (forward with tapes, then backward)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkDT(fs, *dt); err != nil {
 		return err
 	}
 	var g *ir.Graph
@@ -98,8 +101,14 @@ func cmdBench(args []string, stdout io.Writer) error {
 	}
 	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "Kernel|Train", "-benchtime", *benchtime, ".")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
-	out, err := cmd.CombinedOutput()
+	cmd.Env = goFlags()
+	var progress io.Writer = stdout
+	if *asJSON {
+		progress = io.Discard // stdout is the JSON alone
+	} else {
+		fmt.Fprintln(stdout, "building the package and its benchmarks...")
+	}
+	out, err := runStreaming(cmd, progress)
 	if err != nil {
 		return fmt.Errorf("go test -bench in %s: %w\n%s", dir, err, out)
 	}
@@ -127,6 +136,46 @@ func cmdBench(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%-14s %-8s %-8s %15.3f %10s %11s\n", r.Layer, r.Pass, r.Impl, r.NsPerStep, floor, unfused)
 	}
 	return nil
+}
+
+// runStreaming runs cmd and returns its combined output; while it runs,
+// every kernel measurement is printed to progress as soon as go test
+// reports it (the comparison table needs them all and comes after).
+func runStreaming(cmd *exec.Cmd, progress io.Writer) ([]byte, error) {
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	done := make(chan error, 1)
+	go func() {
+		err := cmd.Wait()
+		pw.Close()
+		done <- err
+	}()
+	var out bytes.Buffer
+	streamBench(pr, progress, &out)
+	return out.Bytes(), <-done
+}
+
+// streamBench copies the go test output r into all and prints each
+// benchmark result line as a row to progress, flushed, as it arrives.
+func streamBench(r io.Reader, progress io.Writer, all *bytes.Buffer) {
+	br := bufio.NewReader(r)
+	for {
+		line, err := br.ReadString('\n')
+		all.WriteString(line)
+		if rs := parseBench([]byte(line)); len(rs) == 1 {
+			fmt.Fprintf(progress, "  measured %-14s %-8s %-8s %10.3f ns/neuron-step\n", rs[0].Layer, rs[0].Pass, rs[0].Impl, rs[0].NsPerStep)
+			if f, ok := progress.(interface{ Flush() error }); ok {
+				f.Flush()
+			}
+		}
+		if err != nil {
+			io.Copy(io.Discard, br) // let the command finish writing
+			return
+		}
+	}
 }
 
 // neuronLayer is the graph input [n] → one layer of the named neuron model.
@@ -191,11 +240,21 @@ func benchDir() (string, func(), error) {
 		dir, err := os.MkdirTemp(root, "snncbench-")
 		return dir, func() { os.RemoveAll(dir) }, err
 	}
-	dir, err := os.MkdirTemp("", "snncbench-")
+	return scratchModule("snncbench")
+}
+
+// scratchModule makes a temporary directory holding a go.mod of a module
+// called name that requires what generated packages import besides the
+// standard library: github.com/klauspost/cpuid/v2, at the version snnc
+// was built with. The go command must run there with -mod=mod (goFlags),
+// which lets it write go.sum.
+func scratchModule(name string) (string, func(), error) {
+	dir, err := os.MkdirTemp("", name+"-")
 	if err != nil {
 		return "", nil, err
 	}
-	version := "v2.4.2"
+	cleanup := func() { os.RemoveAll(dir) }
+	version := "v2.4.2" // snnc's go.mod, for builds without module information
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range info.Deps {
 			if d.Path == "github.com/klauspost/cpuid/v2" {
@@ -203,11 +262,18 @@ func benchDir() (string, func(), error) {
 			}
 		}
 	}
-	mod := fmt.Sprintf("module snncbench\n\ngo 1.26\n\nrequire github.com/klauspost/cpuid/v2 %s\n", version)
+	mod := fmt.Sprintf("module %s\n\ngo 1.26\n\nrequire github.com/klauspost/cpuid/v2 %s\n", name, version)
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(mod), 0o644); err != nil {
+		cleanup()
 		return "", nil, err
 	}
-	return dir, func() { os.RemoveAll(dir) }, nil
+	return dir, cleanup, nil
+}
+
+// goFlags is the environment for the go command in a scratch module: the
+// user's GOFLAGS and -mod=mod.
+func goFlags() []string {
+	return append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -mod=mod"))
 }
 
 // snncModuleRoot returns the root of the snnc module when the current

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -15,16 +14,16 @@ import (
 	"github.com/snnc/snnc/passes"
 )
 
-const compileSynopsis = "compile MODEL -o DIR [-pkg NAME] [--train] [--disable PASS,...] [--dt DT]"
+const compileSynopsis = "compile MODEL -o DIR [-pkg NAME] [--train] [--disable PASS,...] [--dt DT] [--golden-steps N]"
 
 func cmdCompile(args []string, stdout io.Writer) error {
 	fs := newFlags("compile", compileSynopsis, stdout)
-	out := fs.String("o", "", "output directory of the generated Go package (created if missing)")
+	out := fs.String("o", "", "output `directory` of the generated Go package: new, empty, or one snnc compile wrote\n(its "+manifestName+" lists the files a new compile replaces)")
 	pkg := fs.String("pkg", "", "Go package name (default: the output directory's base name)")
 	train := fs.Bool("train", false, "also generate ForwardTrain and Backward (gradients of every parameter and the input)")
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
 	goldT := fs.Int("golden-steps", 12, "time steps of the interpreter golden the package's tests check")
-	disable := fs.String("disable", "", "comma-separated optional passes to skip (see snnc dump --passes)")
+	disable := fs.String("disable", "", "comma-separated optional `passes` to skip (see snnc dump --passes)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -34,6 +33,9 @@ func cmdCompile(args []string, stdout io.Writer) error {
 	}
 	if *out == "" {
 		return usageError{"compile needs -o DIR"}
+	}
+	if err := checkDT(fs, *dt); err != nil {
+		return err
 	}
 	if *pkg == "" {
 		*pkg = strings.ToLower(strings.Map(func(r rune) rune {
@@ -45,6 +47,11 @@ func cmdCompile(args []string, stdout io.Writer) error {
 	}
 	if *goldT < 1 {
 		return usageError{"--golden-steps must be at least 1"}
+	}
+	// Refuse a directory that holds files snnc did not write before the
+	// work, not after it.
+	if err := checkOutputDir(*out); err != nil {
+		return err
 	}
 	_, b, err := loadGraph(pos[0], *dt)
 	if err != nil {
@@ -68,14 +75,11 @@ func cmdCompile(args []string, stdout io.Writer) error {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	for _, name := range names {
-		path := filepath.Join(*out, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(path, files[name], 0o644); err != nil {
-			return err
-		}
+	if err := checkOutputDir(*out); err != nil { // again: the work took a while
+		return err
+	}
+	if err := writeOutputDir(*out, files); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "wrote package %s to %s: %s\n", *pkg, *out, strings.Join(names, ", "))
 	return nil

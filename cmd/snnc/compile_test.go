@@ -2,7 +2,9 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -59,4 +61,119 @@ BenchmarkForward/impl=avx2-2  20  126671400 ns/op
 	assert.Equal(t, "train", rs[3].Pass)
 	assert.InDelta(t, 2.0, rs[3].VsFloor, 1e-12)
 	assert.Zero(t, rs[3].VsUnfused)
+}
+
+// TestCompileOutputDir checks that compile writes only into a new, empty
+// or snnc-made directory, replaces a package it wrote whole (dropping
+// files the new compile does not write), and leaves a refused directory
+// as it was.
+func TestCompileOutputDir(t *testing.T) {
+	const model = "../../testdata/models/mnist_lif.snn.json"
+	dir := filepath.Join(t.TempDir(), "pkg")
+	code, _, stderr := snnc("compile", model, "-o", dir, "--train")
+	require.Equal(t, 0, code, stderr)
+	man, err := os.ReadFile(filepath.Join(dir, manifestName))
+	require.NoError(t, err)
+	assert.Contains(t, string(man), "\nmodel.go\n")
+	assert.Contains(t, string(man), "\ntestdata/golden.bin\n")
+
+	// Recompiling replaces the package: the listed files are rewritten, a
+	// listed file the new compile does not write is removed.
+	stale := filepath.Join(dir, "stale_generated.go")
+	require.NoError(t, os.WriteFile(stale, []byte("package pkg\n"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "old", "data"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "old", "data", "x.bin"), nil, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, manifestName), append(man, "stale_generated.go\nold/data/x.bin\n"...), 0o644))
+	code, _, stderr = snnc("compile", model, "-o", dir)
+	require.Equal(t, 0, code, stderr)
+	assert.NoFileExists(t, stale)
+	assert.NoDirExists(t, filepath.Join(dir, "old"), "directories left empty go too")
+	man2, err := os.ReadFile(filepath.Join(dir, manifestName))
+	require.NoError(t, err)
+	assert.NotContains(t, string(man2), "stale_generated.go")
+	src, err := os.ReadFile(filepath.Join(dir, "model.go"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(src), "Backward(", "the package without --train")
+	entries, err := os.ReadDir(filepath.Dir(dir))
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary directories left beside the package")
+
+	// A foreign file in a package snnc wrote: refused, named, kept.
+	foreign := filepath.Join(dir, "extra.go")
+	require.NoError(t, os.WriteFile(foreign, []byte("package pkg\n"), 0o644))
+	code, _, stderr = snnc("compile", model, "-o", dir)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, foreign+" was not written by snnc compile")
+	assert.FileExists(t, foreign)
+	assert.FileExists(t, filepath.Join(dir, "model.go"))
+
+	// A non-empty directory without a manifest: refused before any work.
+	other := t.TempDir()
+	notes := filepath.Join(other, "notes.txt")
+	require.NoError(t, os.WriteFile(notes, []byte("mine"), 0o644))
+	code, stdout, stderr := snnc("compile", model, "-o", other)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "the directory is not empty and was not written by snnc compile (it holds "+notes+")")
+	assert.NotContains(t, stdout, "computing the interpreter golden")
+	data, err := os.ReadFile(notes)
+	require.NoError(t, err)
+	assert.Equal(t, "mine", string(data))
+
+	// Through a symlink: the package it names is replaced, the link stays.
+	link := filepath.Join(t.TempDir(), "link")
+	require.NoError(t, os.Remove(foreign))
+	require.NoError(t, os.Symlink(dir, link))
+	code, _, stderr = snnc("compile", model, "-o", link, "-pkg", "pkg", "--train")
+	require.Equal(t, 0, code, stderr)
+	fi, err := os.Lstat(link)
+	require.NoError(t, err)
+	assert.NotZero(t, fi.Mode()&os.ModeSymlink)
+	src, err = os.ReadFile(filepath.Join(dir, "model.go"))
+	require.NoError(t, err)
+	assert.Contains(t, string(src), "Backward(")
+
+	// "-o ." from inside the package: the directory itself stays (a
+	// shell in it is not left in a removed directory).
+	abs, err := filepath.Abs(model)
+	require.NoError(t, err)
+	before, err := os.Stat(dir)
+	require.NoError(t, err)
+	t.Chdir(dir)
+	code, _, stderr = snnc("compile", abs, "-o", ".", "-pkg", "pkg")
+	require.Equal(t, 0, code, stderr)
+	after, err := os.Stat(".")
+	require.NoError(t, err)
+	assert.True(t, os.SameFile(before, after))
+	assert.FileExists(t, filepath.Join(dir, "model.go"))
+
+	// An empty existing directory is fine.
+	empty := t.TempDir()
+	code, _, stderr = snnc("compile", abs, "-o", empty, "-pkg", "mnist")
+	require.Equal(t, 0, code, stderr)
+	assert.FileExists(t, filepath.Join(empty, manifestName))
+}
+
+// TestCheckOutsideModule checks a package compiled into a directory that
+// no go.mod covers: check copies it into a scratch module and passes.
+func TestCheckOutsideModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and tests a generated package")
+	}
+	dir := filepath.Join(t.TempDir(), "lifpkg")
+	code, _, stderr := snnc("compile", "../../testdata/models/mnist_lif.snn.json", "-o", dir)
+	require.Equal(t, 0, code, stderr)
+	cmd := exec.Command("go", "env", "GOMOD")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	if gomod := strings.TrimSpace(string(out)); gomod != "" && gomod != os.DevNull {
+		t.Skipf("%s is inside a module (%s)", dir, gomod)
+	}
+	code, stdout, stderr := snnc("check", dir)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	assert.Contains(t, stdout, "is in no Go module: checking a copy in a scratch module")
+	assert.Contains(t, stdout, "go test -count=1 . (in "+dir+")")
+	assert.Regexp(t, `(?m)^ok\s+snnccheck/lifpkg`, stdout)
+	_, err = os.Stat(filepath.Join(dir, "go.mod"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "the package directory is left as it was")
 }

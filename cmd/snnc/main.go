@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 )
@@ -20,7 +21,7 @@ type command struct {
 // commands lists the subcommands in the order "snnc help" shows them.
 var commands = []command{
 	{"run", "run MODEL --input X.npy [--output Y.npy] [--record DIR] [--dt DT]",
-		"run a model (*.snn.json) in the reference interpreter over an input\nsequence [T][B][features...] (or [T][features...]) and summarize the spikes", cmdRun},
+		"run a model (*.snn.json or *.nir) in the reference interpreter over an\ninput sequence [T][B][features...] (or [T][features...]) and summarize\nthe spikes", cmdRun},
 	{"compile", compileSynopsis, "write a Go package that runs the model (Forward, Step and, with --train,\nBackward), with tests against the interpreter", cmdCompile},
 	{"bench", benchSynopsis, "compile the model (or one neuron layer) and time its fused neuron kernels\nagainst the streaming floor and the plain-Go op-at-a-time loop (ns per\nneuron-step)", cmdBench},
 	{"check", checkSynopsis, "vet and test a package written by snnc compile", cmdCheck},
@@ -60,21 +61,28 @@ func main() {
 }
 
 // run executes one command and returns the exit code: 0, 1 for bad input
-// or failed work, 2 for bad usage.
+// or failed work, 2 for bad usage. Help goes to stdout; errors, and for a
+// usage error a one-line hint where to find the usage, go to stderr.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText())
 		return 2
 	}
-	var err error
-	switch args[0] {
-	case "help", "-h", "--help", "-help":
+	if isHelp(args[0]) {
+		if len(args) > 1 && !isHelp(args[1]) { // "snnc help compile" is "snnc compile --help"
+			return run(append(args[1:len(args):len(args)], "--help"), stdout, stderr)
+		}
 		fmt.Fprint(stdout, usageText())
 		return 0
 	}
-	err = usageError{fmt.Sprintf("unknown command %q", args[0])}
+	hint := "help"
+	err := error(usageError{fmt.Sprintf("unknown command %q", args[0])})
 	for _, c := range commands {
 		if c.name == args[0] {
+			hint = c.name + " --help"
+			if c.name == "nir" && len(args) > 1 && (args[1] == "export" || args[1] == "info") {
+				hint = "nir " + args[1] + " --help"
+			}
 			err = c.run(args[1:], stdout)
 			break
 		}
@@ -86,35 +94,65 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "snnc: %s\nRun \"snnc help\" for usage.\n", ue.msg)
+		fmt.Fprintf(stderr, "snnc: %s\nRun \"snnc %s\" for usage.\n", ue.msg, hint)
 		return 2
 	}
 	fmt.Fprintf(stderr, "snnc: %v\n", err)
 	return 1
 }
 
-// newFlags returns a flag set that reports errors as usage errors and
-// prints its help to stdout.
-func newFlags(name, synopsis string, stdout io.Writer) *flag.FlagSet {
+func isHelp(arg string) bool {
+	return arg == "help" || arg == "-h" || arg == "--help" || arg == "-help"
+}
+
+// flagSet is a command's flags and the synopsis its --help shows.
+type flagSet struct {
+	*flag.FlagSet
+	synopsis string
+	stdout   io.Writer
+}
+
+// newFlags returns a flag set that reports errors as usage errors (without
+// printing anything: run prints the error and a hint) and prints its help
+// to stdout on -h or --help.
+func newFlags(name, synopsis string, stdout io.Writer) *flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fmt.Fprintf(stdout, "Usage: snnc %s\n\nFlags:\n", synopsis)
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
+	fs.Usage = func() {} // the flag package calls it on errors too
+	f := &flagSet{fs, synopsis, stdout}
+	if flagSetMade != nil {
+		flagSetMade(f)
 	}
-	return fs
+	return f
+}
+
+// flagSetMade, when set (by tests), sees every flag set a command makes.
+var flagSetMade func(*flagSet)
+
+// printHelp writes the synopsis and every flag with its default.
+func (fs *flagSet) printHelp() {
+	fmt.Fprintf(fs.stdout, "Usage: snnc %s\n", fs.synopsis)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		fmt.Fprintln(fs.stdout, "\nNo flags.")
+		return
+	}
+	fmt.Fprintln(fs.stdout, "\nFlags:")
+	fs.SetOutput(fs.stdout)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
 }
 
 // parseFlags parses args, allowing flags after positional arguments, and
 // returns the positional ones.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+func parseFlags(fs *flagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, err // Parse has printed the usage
+				fs.printHelp()
+				return nil, err
 			}
 			return nil, usageError{err.Error()}
 		}
@@ -125,4 +163,24 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// noArgs is the usage error of a command given positional arguments it
+// does not take.
+func noArgs(command string, pos []string) error {
+	if len(pos) == 0 {
+		return nil
+	}
+	return usageError{fmt.Sprintf("%s takes no arguments, got %q", command, strings.Join(pos, " "))}
+}
+
+// checkDT rejects a --dt that was given but is not a positive finite
+// number of seconds; absent, the model's own dt applies.
+func checkDT(fs *flagSet, dt float64) error {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "dt" })
+	if set && !(dt > 0 && !math.IsInf(dt, 0)) {
+		return usageError{fmt.Sprintf("--dt %g: must be a positive number of seconds (leave it out for the model's dt)", dt)}
+	}
+	return nil
 }

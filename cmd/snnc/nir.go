@@ -69,6 +69,9 @@ func cmdNIRExport(args []string, stdout io.Writer) error {
 	if len(pos) != 1 {
 		return usageError{"nir export needs one MODEL file"}
 	}
+	if err := checkDT(fs, *dt); err != nil {
+		return err
+	}
 	if *out == "" {
 		return usageError{"nir export needs -o FILE.nir"}
 	}
@@ -103,6 +106,9 @@ func cmdNIRInfo(args []string, stdout io.Writer) error {
 	}
 	if len(pos) != 1 {
 		return usageError{"nir info needs one FILE.nir"}
+	}
+	if err := checkDT(fs, *dt); err != nil {
+		return err
 	}
 	path := pos[0]
 	g, err := nir.ReadFile(path)

@@ -22,7 +22,7 @@ import (
 )
 
 const (
-	plotSynopsis = "plot MODEL --input X.npy -o OUT.png [--layer NAME] [--batch K] [--neurons N] [--dt DT]"
+	plotSynopsis = "plot MODEL --input X.npy (-o | --output) OUT.png [--layer NAME] [--batch K] [--neurons N] [--dt DT]"
 	plotSummary  = "draw a run in the reference interpreter as a PNG: for one batch entry,\na spike raster of every spiking layer above the membrane traces v of\none layer's first neurons (default: the last neuron layer)"
 )
 
@@ -62,8 +62,9 @@ func cmdPlot(args []string, stdout io.Writer) error {
 		return usageError{fmt.Sprintf("--batch %d: must be 0 or more", *batch)}
 	case *neurons < 1:
 		return usageError{fmt.Sprintf("--neurons %d: must be 1 or more", *neurons)}
-	case *dt < 0 || math.IsNaN(*dt) || math.IsInf(*dt, 0):
-		return usageError{fmt.Sprintf("--dt %g: must be a positive number of seconds", *dt)}
+	}
+	if err := checkDT(fs, *dt); err != nil {
+		return err
 	}
 
 	// Fail before the run, not after it, on an output folder that is not there.

@@ -119,12 +119,12 @@ func TestPlotHelp(t *testing.T) {
 	code, stdout, _ := snnc("plot", "--help")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stdout, "Usage: snnc "+plotSynopsis)
-	for _, f := range []string{"-input", "-o", "-layer", "-batch", "-neurons", "-dt"} {
+	for _, f := range []string{"-input", "-o", "-output", "-layer", "-batch", "-neurons", "-dt"} {
 		assert.Contains(t, stdout, "  "+f+" ")
 	}
 	code, stdout, _ = snnc("help")
 	assert.Equal(t, 0, code)
-	assert.Contains(t, stdout, "snnc plot MODEL --input X.npy -o OUT.png")
+	assert.Contains(t, stdout, "snnc plot MODEL --input X.npy (-o | --output) OUT.png")
 	assert.NotContains(t, stdout, "not built yet")
 }
 

@@ -189,7 +189,11 @@ func writeRecord(dir string, g *ir.Graph, res *interp.GraphResult, T, B int) (in
 
 func cmdModels(args []string, stdout io.Writer) error {
 	fs := newFlags("models", "models", stdout)
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("models", pos); err != nil {
 		return err
 	}
 	for _, name := range functional.ModelNames() {
