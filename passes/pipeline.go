@@ -23,10 +23,12 @@ type Pass struct {
 	// After names passes that must come before this one in the pipeline
 	// (when they run at all).
 	After []string
-	// TrainNeeds names passes without which this one, in a training
-	// compile (Options.Train), would leave a graph the backends cannot
-	// backpropagate through; Validate rejects such a pass set.
-	TrainNeeds []string
+	// InferenceOnly passes are skipped in a training compile
+	// (Options.Train): they rewrite for a graph that is never
+	// backpropagated through. Without Train they tell a training graph by
+	// its adjoint steps, which a graph without neuron layers, or a
+	// pipeline without autodiff, does not have.
+	InferenceOnly bool
 	// Run rewrites g in place. It gets the pipeline's own copy of the
 	// graph, so it may change nodes, but a Step may be applied by several
 	// nodes: rewrite each step of g.Steps once (the step-level passes copy
@@ -98,23 +100,22 @@ var Pipeline = []Pass{
 		Run:      SpikeSparsity,
 	},
 	{
-		Name:     "fuse-linear-epilogue",
-		Summary:  "compute a product inside the neuron kernel that consumes it, tile by tile",
-		Doc:      "Marks linear nodes of inference graphs whose only user is a time-fused neuron layer, so that its kernel computes each tile of currents (in the product's own order) and steps the neurons on it while it is in L1; the currents never go to memory. Only schedules change.",
-		Optional: true,
-		After:    []string{"fuse-timesteps", "spike-sparsity"}, // it needs fused neurons and leaves spike products event-driven
-		Run:      FuseLinearEpilogue,
+		Name:          "fuse-linear-epilogue",
+		Summary:       "compute a product inside the neuron kernel that consumes it, tile by tile",
+		Doc:           "Marks linear nodes of inference graphs (a training compile does not run the pass) whose only user is a time-fused neuron layer, so that its kernel computes each tile of currents (in the product's own order) and steps the neurons on it while it is in L1; the currents never go to memory. Only schedules change.",
+		Optional:      true,
+		After:         []string{"fuse-timesteps", "spike-sparsity"}, // it needs fused neurons and leaves spike products event-driven
+		InferenceOnly: true,                                         // backpropagation reads the currents
+		Run:           FuseLinearEpilogue,
 	},
 	{
-		Name:     "plan-buffers",
-		Summary:  "share forward buffers between values that are never live together",
-		Doc:      "Gives every computed node of an inference graph a buffer that values whose lifetimes do not overlap share (flatten is a view of its argument), and computes the output straight into the caller's output; training graphs keep a buffer per value, since backpropagation reads them again. Only schedules change; no two values live at once share a buffer.",
-		Optional: true,
-		After:    []string{"dce", "fuse-linear-epilogue"}, // dead and fused nodes would hold buffers
-		// It tells training graphs by their adjoint steps: without them it
-		// shares buffers that backpropagation reads again.
-		TrainNeeds: []string{"autodiff"},
-		Run:        PlanBuffers,
+		Name:          "plan-buffers",
+		Summary:       "share forward buffers between values that are never live together",
+		Doc:           "Gives every computed node of an inference graph a buffer that values whose lifetimes do not overlap share (flatten is a view of its argument), and computes the output straight into the caller's output; training graphs keep a buffer per value, since backpropagation reads them again (a training compile does not run the pass; without Options.Train it tells a training graph by its adjoint steps). Only schedules change; no two values live at once share a buffer.",
+		Optional:      true,
+		After:         []string{"dce", "fuse-linear-epilogue"}, // dead and fused nodes would hold buffers
+		InferenceOnly: true,                                    // backpropagation reads every value again
+		Run:           PlanBuffers,
 	},
 }
 
@@ -125,7 +126,7 @@ type Options struct {
 	// Disable names optional passes to skip.
 	Disable []string
 	// Train says the graph will be backpropagated through (compile
-	// --train): pass sets that would break that are rejected.
+	// --train): the InferenceOnly passes do not run.
 	Train bool
 	// Observe, if not nil, is called after each pass that runs, with the
 	// graph as that pass left it. The graph belongs to the pipeline: do
@@ -151,7 +152,7 @@ func run(ps []Pass, g *ir.Graph, opt Options) (*ir.Graph, error) {
 	}
 	g = g.Clone()
 	for _, p := range ps {
-		if !slices.Contains(opt.Disable, p.Name) {
+		if !slices.Contains(opt.Disable, p.Name) && !(p.InferenceOnly && opt.Train) {
 			if err := p.Run(g); err != nil {
 				return nil, fmt.Errorf("passes: %s: %w", p.Name, err)
 			}
@@ -196,19 +197,14 @@ func Check(ps []Pass) error {
 				return fmt.Errorf("passes: pass %s must run after %q, which is not an earlier pass", p.Name, a)
 			}
 		}
-		for _, a := range p.TrainNeeds {
-			if !seen[a] {
-				return fmt.Errorf("passes: pass %s needs %q, which is not an earlier pass", p.Name, a)
-			}
-		}
 		seen[p.Name] = true
 	}
 	return nil
 }
 
 // Validate reports whether opt fits ps: it names only passes of ps,
-// disables only optional ones, does not stop after a disabled one, and, in
-// a training compile, disables no pass that an enabled one needs.
+// disables only optional ones, and does not stop after a disabled one (or,
+// in a training compile, after one that does not run in training).
 func (opt Options) Validate(ps []Pass) error {
 	find := func(name string) (Pass, error) {
 		for _, p := range ps {
@@ -227,24 +223,15 @@ func (opt Options) Validate(ps []Pass) error {
 			return passSetErrorf("passes: pass %s is required and cannot be disabled", name)
 		}
 	}
-	if opt.Train {
-		for _, p := range ps {
-			if slices.Contains(opt.Disable, p.Name) {
-				continue
-			}
-			for _, need := range p.TrainNeeds {
-				if slices.Contains(opt.Disable, need) {
-					return passSetErrorf("passes: in a training compile %s needs %s: disable %s too, or keep %s", p.Name, need, p.Name, need)
-				}
-			}
-		}
-	}
 	if opt.StopAfter != "" {
 		if _, err := find(opt.StopAfter); err != nil {
 			return err
 		}
 		if slices.Contains(opt.Disable, opt.StopAfter) {
 			return passSetErrorf("passes: cannot stop after %s: it is disabled", opt.StopAfter)
+		}
+		if p, _ := find(opt.StopAfter); p.InferenceOnly && opt.Train {
+			return passSetErrorf("passes: cannot stop after %s: it does not run in a training compile", opt.StopAfter)
 		}
 	}
 	return nil
