@@ -1,6 +1,7 @@
 package passes_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,21 +57,29 @@ func TestRunRejectsBadOptions(t *testing.T) {
 		{passes.Options{StopAfter: "fold"}, `passes: unknown pass "fold" ` + valid},
 		{passes.Options{Disable: []string{"cse", "nope"}}, `passes: unknown pass "nope" ` + valid},
 		{passes.Options{StopAfter: "cse", Disable: []string{"cse"}}, "passes: cannot stop after cse: it is disabled"},
-		{passes.Options{Train: true, Disable: []string{"autodiff"}}, "passes: in a training compile plan-buffers needs autodiff: disable plan-buffers too, or keep autodiff"},
+		{passes.Options{Train: true, StopAfter: "plan-buffers"}, "passes: cannot stop after plan-buffers: it does not run in a training compile"},
 	} {
 		_, err := passes.Run(g, tc.opt)
 		require.Error(t, err)
 		assert.Equal(t, tc.err, err.Error())
 		assert.ErrorIs(t, err, passes.ErrPassSet)
 	}
-	// The same pass set is fine for inference, and for training once
-	// plan-buffers goes too.
-	for _, opt := range []passes.Options{
-		{Disable: []string{"autodiff"}},
-		{Train: true, Disable: []string{"autodiff", "plan-buffers"}},
-	} {
-		_, err := passes.Run(g, opt)
-		assert.NoError(t, err, "%+v", opt)
+}
+
+// TestTrainingSkipsInferencePasses: in a training compile the passes that
+// rewrite for inference leave the graph alone, with or without autodiff
+// (without it, and in graphs without neuron layers, nothing else tells
+// them that the graph is backpropagated through).
+func TestTrainingSkipsInferencePasses(t *testing.T) {
+	for _, c := range modelCases(t) {
+		for _, off := range [][]string{nil, {"autodiff", "fuse-surrogate-backward"}} {
+			ran := map[string]bool{}
+			_, err := passes.Run(c.g, passes.Options{Train: true, Disable: off, Observe: func(p string, _ *ir.Graph) { ran[p] = true }})
+			require.NoError(t, err)
+			for _, p := range passes.Pipeline {
+				assert.Equal(t, !p.InferenceOnly && !slices.Contains(off, p.Name), ran[p.Name], "%s: pass %s (disabled %v)", c.name, p.Name, off)
+			}
+		}
 	}
 	required := []passes.Pass{{Name: "lower", Summary: "s", Doc: "d.", Run: func(*ir.Graph) error { return nil }}}
 	err := passes.Options{Disable: []string{"lower"}}.Validate(required)

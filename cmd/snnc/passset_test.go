@@ -8,17 +8,23 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// TestCompileRejectsImpossiblePassSets: a pass set the pipeline cannot
-// honour is a usage error with the reason, and nothing is written.
-func TestCompileRejectsImpossiblePassSets(t *testing.T) {
+// TestCompilePassSets: a training compile without autodiff is honoured
+// (the generator derives the adjoints; the inference-only passes do not
+// run), and a pass set the pipeline cannot honour is a usage error with
+// the reason, before anything is written.
+func TestCompilePassSets(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "pkg")
 	code, _, stderr := snnc("compile", "../../testdata/models/mnist_lif.snn.json", "--train", "--disable", "autodiff", "-o", out)
+	assert.Equal(t, 0, code, stderr)
+
+	code, _, stderr = snnc("dump", "../../testdata/models/mnist_lif.snn.json", "--train", "--after", "plan-buffers")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, "in a training compile plan-buffers needs autodiff")
+	assert.Contains(t, stderr, "cannot stop after plan-buffers: it does not run in a training compile")
+
+	out = filepath.Join(t.TempDir(), "pkg")
+	code, _, stderr = snnc("compile", "../../testdata/models/mnist_lif.snn.json", "--disable", "nope", "-o", out)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `unknown pass "nope"`)
 	_, err := os.Stat(out)
 	assert.True(t, os.IsNotExist(err), "the output directory was created")
-
-	code, _, stderr = snnc("dump", "../../testdata/models/mnist_lif.snn.json", "--train", "--after", "plan-buffers", "--disable", "autodiff")
-	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, "needs autodiff")
 }
