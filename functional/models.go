@@ -1,63 +1,10 @@
 package functional
 
-import (
-	"fmt"
-	"sort"
-
-	"github.com/snnc/snnc/ir"
-)
-
-// A Model is a neuron model by name, so that model files and tools can
-// build its Step from parameters read as JSON.
-type Model struct {
-	Name    string
-	Summary string
-	// Params returns a pointer to Norse's default parameters, ready for
-	// json.Unmarshal to overwrite the fields a file gives.
-	Params func() any
-	// Build returns the model's Step for parameters (a value Params
-	// returned) and a time step dt. Models read the input "x" (STP: the
-	// spikes "z"; recurrent CoBa: "ge" and "gi") and write the output "z"
-	// (spikes), "v" (LI voltage) or "efficacy" (STP).
-	Build func(params any, dt float64) *ir.Step
-}
-
-func model[P any](name, summary string, def func() P, build func(P, float64) *ir.Step) Model {
-	return Model{
-		Name:    name,
-		Summary: summary,
-		Params:  func() any { p := def(); return &p },
-		Build:   func(p any, dt float64) *ir.Step { return build(*p.(*P), dt) },
-	}
-}
-
-// state names a state variable and its initial value.
-type state struct {
-	name string
-	init float64
-}
-
-// lift builds a Step called name around a step function with one input:
-// it declares the states, calls step with their values and records the
-// output (called output) and the next states, in the order of states.
-func lift(name, input, output string, states []state, step func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value)) *ir.Step {
-	s := ir.NewStep(name)
-	x := s.Input(input)
-	vals := make([]*ir.Value, len(states))
-	for k, st := range states {
-		vals[k] = s.State(st.name, st.init)
-	}
-	out, next := step(s, x, vals)
-	s.Output(output, out)
-	for k, v := range vals {
-		s.SetNext(v, next[k])
-	}
-	return s
-}
+import "github.com/snnc/snnc/ir"
 
 // LIF builds the feed-forward LIF step: state v (starting at v_leak) and i.
 func LIF(p LIFParameters, dt float64) *ir.Step {
-	return lift("lif", "x", "z", []state{{"v", p.VLeak}, {"i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return Lift("lif", "x", "z", []StateVar{{"v", p.VLeak}, {"i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := LIFFeedForwardStep(s, x, LIFFeedForwardState{V: st[0], I: st[1]}, p, dt)
 		return z, []*ir.Value{n.V, n.I}
 	})
@@ -65,7 +12,7 @@ func LIF(p LIFParameters, dt float64) *ir.Step {
 
 // LIFRecurrent builds the recurrent LIF step, whose reset is detached.
 func LIFRecurrent(p LIFParameters, dt float64) *ir.Step {
-	return lift("lif_recurrent", "x", "z", []state{{"v", p.VLeak}, {"i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return Lift("lif_recurrent", "x", "z", []StateVar{{"v", p.VLeak}, {"i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := LIFStep(s, x, LIFFeedForwardState{V: st[0], I: st[1]}, p, dt)
 		return z, []*ir.Value{n.V, n.I}
 	})
@@ -73,7 +20,7 @@ func LIFRecurrent(p LIFParameters, dt float64) *ir.Step {
 
 // LIFBox builds the LIF box step: state v, starting at v_leak.
 func LIFBox(p LIFBoxParameters, dt float64) *ir.Step {
-	return lift("lif_box", "x", "z", []state{{"v", p.VLeak}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return Lift("lif_box", "x", "z", []StateVar{{"v", p.VLeak}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := LIFBoxFeedForwardStep(s, x, LIFBoxFeedForwardState{V: st[0]}, p, dt)
 		return z, []*ir.Value{n.V}
 	})
@@ -81,7 +28,7 @@ func LIFBox(p LIFBoxParameters, dt float64) *ir.Step {
 
 // LI builds the leaky integrator step; its output is the voltage v.
 func LI(p LIParameters, dt float64) *ir.Step {
-	return lift("li", "x", "v", []state{{"v", p.VLeak}, {"i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return Lift("li", "x", "v", []StateVar{{"v", p.VLeak}, {"i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		v, n := LIFeedForwardStep(s, x, LIState{V: st[0], I: st[1]}, p, dt)
 		return v, []*ir.Value{n.V, n.I}
 	})
@@ -89,7 +36,7 @@ func LI(p LIParameters, dt float64) *ir.Step {
 
 // LIBox builds the box leaky integrator step; its output is the voltage v.
 func LIBox(p LIBoxParameters, dt float64) *ir.Step {
-	return lift("li_box", "x", "v", []state{{"v", p.VLeak}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return Lift("li_box", "x", "v", []StateVar{{"v", p.VLeak}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		v, n := LIBoxFeedForwardStep(s, x, LIBoxState{V: st[0]}, p, dt)
 		return v, []*ir.Value{n.V}
 	})
@@ -97,7 +44,7 @@ func LIBox(p LIBoxParameters, dt float64) *ir.Step {
 
 // IAF builds the integrate-and-fire step: state v, starting at v_reset.
 func IAF(p IAFParameters, dt float64) *ir.Step {
-	return lift("iaf", "x", "z", []state{{"v", p.VReset}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return Lift("iaf", "x", "z", []StateVar{{"v", p.VReset}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := IAFFeedForwardStep(s, x, IAFState{V: st[0]}, p)
 		return z, []*ir.Value{n.V}
 	})
@@ -115,7 +62,7 @@ func LSNNRecurrent(p LSNNParameters, dt float64) *ir.Step {
 }
 
 func lsnnModel(name string, p LSNNParameters, dt float64, step func(*ir.Step, *ir.Value, LSNNFeedForwardState, LSNNParameters, float64) (*ir.Value, LSNNFeedForwardState)) *ir.Step {
-	return lift(name, "x", "z", []state{{"v", p.VLeak}, {"i", 0}, {"b", p.VTh}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return Lift(name, "x", "z", []StateVar{{"v", p.VLeak}, {"i", 0}, {"b", p.VTh}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := step(s, x, LSNNFeedForwardState{V: st[0], I: st[1], B: st[2]}, p, dt)
 		return z, []*ir.Value{n.V, n.I, n.B}
 	})
@@ -123,7 +70,7 @@ func lsnnModel(name string, p LSNNParameters, dt float64, step func(*ir.Step, *i
 
 // LIFEx builds the exponential LIF step: states v and i.
 func LIFEx(p LIFExParameters, dt float64) *ir.Step {
-	return lift("lif_ex", "x", "z", []state{{"v", p.VLeak}, {"i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return Lift("lif_ex", "x", "z", []StateVar{{"v", p.VLeak}, {"i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := LIFExFeedForwardStep(s, x, LIFFeedForwardState{V: st[0], I: st[1]}, p, dt)
 		return z, []*ir.Value{n.V, n.I}
 	})
@@ -131,7 +78,7 @@ func LIFEx(p LIFExParameters, dt float64) *ir.Step {
 
 // LIFAdEx builds the adaptive exponential LIF step: states v, i and a.
 func LIFAdEx(p LIFAdExParameters, dt float64) *ir.Step {
-	return lift("lif_adex", "x", "z", []state{{"v", p.VLeak}, {"i", 0}, {"a", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return Lift("lif_adex", "x", "z", []StateVar{{"v", p.VLeak}, {"i", 0}, {"a", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := LIFAdExFeedForwardStep(s, x, LIFAdExState{V: st[0], I: st[1], A: st[2]}, p, dt)
 		return z, []*ir.Value{n.V, n.I, n.A}
 	})
@@ -148,7 +95,7 @@ func LIFRefracRecurrent(p LIFRefracParameters, dt float64) *ir.Step {
 }
 
 func lifRefracModel(name string, p LIFRefracParameters, dt float64, step func(*ir.Step, *ir.Value, LIFRefracState, LIFRefracParameters, float64) (*ir.Value, LIFRefracState)) *ir.Step {
-	return lift(name, "x", "z", []state{{"lif.v", p.LIF.VLeak}, {"lif.i", 0}, {"rho", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return Lift(name, "x", "z", []StateVar{{"lif.v", p.LIF.VLeak}, {"lif.i", 0}, {"rho", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := step(s, x, LIFRefracState{LIF: LIFFeedForwardState{V: st[0], I: st[1]}, Rho: st[2]}, p, dt)
 		return z, []*ir.Value{n.LIF.V, n.LIF.I, n.Rho}
 	})
@@ -157,8 +104,8 @@ func lifRefracModel(name string, p LIFRefracParameters, dt float64, step func(*i
 // LIFAdExRefrac builds the refractory AdEx step: states lif_adex.v,
 // lif_adex.i, lif_adex.a and rho.
 func LIFAdExRefrac(p LIFAdExRefracParameters, dt float64) *ir.Step {
-	states := []state{{"lif_adex.v", p.LIFAdEx.VLeak}, {"lif_adex.i", 0}, {"lif_adex.a", 0}, {"rho", 0}}
-	return lift("lif_adex_refrac", "x", "z", states, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	states := []StateVar{{"lif_adex.v", p.LIFAdEx.VLeak}, {"lif_adex.i", 0}, {"lif_adex.a", 0}, {"rho", 0}}
+	return Lift("lif_adex_refrac", "x", "z", states, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := LIFAdExRefracFeedForwardStep(s, x, LIFAdExRefracState{LIFAdEx: LIFAdExState{V: st[0], I: st[1], A: st[2]}, Rho: st[3]}, p, dt)
 		return z, []*ir.Value{n.LIFAdEx.V, n.LIFAdEx.I, n.LIFAdEx.A, n.Rho}
 	})
@@ -167,7 +114,7 @@ func LIFAdExRefrac(p LIFAdExRefracParameters, dt float64) *ir.Step {
 // Izhikevich builds the Izhikevich step for a preset or any behaviour:
 // states v and u start at the behaviour's resting state.
 func Izhikevich(b IzhikevichSpikingBehavior, dt float64) *ir.Step {
-	return lift("izhikevich", "x", "z", []state{{"v", b.V}, {"u", b.U}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return Lift("izhikevich", "x", "z", []StateVar{{"v", b.V}, {"u", b.U}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := IzhikevichStep(s, x, IzhikevichState{V: st[0], U: st[1]}, b.P, dt)
 		return z, []*ir.Value{n.V, n.U}
 	})
@@ -176,7 +123,7 @@ func Izhikevich(b IzhikevichSpikingBehavior, dt float64) *ir.Step {
 // CobaLIF builds the feed-forward conductance-based LIF step: states v
 // (starting at v_rest; Norse's CobaLIFCell starts at 0), g_e and g_i.
 func CobaLIF(p CobaLIFParameters, dt float64) *ir.Step {
-	return lift("coba_lif", "x", "z", []state{{"v", p.VRest}, {"g_e", 0}, {"g_i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return Lift("coba_lif", "x", "z", []StateVar{{"v", p.VRest}, {"g_e", 0}, {"g_i", 0}}, func(s *ir.Step, x *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		z, n := CobaLIFFeedForwardStep(s, x, CobaLIFState{V: st[0], GE: st[1], GI: st[2]}, p, dt)
 		return z, []*ir.Value{n.V, n.GE, n.GI}
 	})
@@ -199,53 +146,33 @@ func CobaLIFRecurrent(p CobaLIFParameters, dt float64) *ir.Step {
 // STP builds the Tsodyks–Markram synapse step: input spikes z, states u
 // (starting at 0) and x (starting at 1), output the efficacy.
 func STP(p TsodyksMakramParameters, dt float64) *ir.Step {
-	return lift("stp", "z", "efficacy", []state{{"u", 0}, {"x", 1}}, func(s *ir.Step, z *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
+	return Lift("stp", "z", "efficacy", []StateVar{{"u", 0}, {"x", 1}}, func(s *ir.Step, z *ir.Value, st []*ir.Value) (*ir.Value, []*ir.Value) {
 		e, n := STPStep(s, z, TsodyksMakramState{U: st[0], X: st[1]}, p, dt)
 		return e, []*ir.Value{n.U, n.X}
 	})
 }
 
-var models = map[string]Model{}
-
 func init() {
 	for _, m := range []Model{
-		model("lif", "leaky integrate-and-fire with a synaptic current", DefaultLIFParameters, LIF),
-		model("lif_recurrent", "LIF as in Norse's recurrent step (reset detached)", DefaultLIFParameters, LIFRecurrent),
-		model("lif_box", "leaky integrate-and-fire without a synaptic current", DefaultLIFBoxParameters, LIFBox),
-		model("li", "leaky integrator (no spikes), output v", DefaultLIParameters, LI),
-		model("li_box", "leaky integrator without a synaptic current, output v", DefaultLIBoxParameters, LIBox),
-		model("iaf", "integrate-and-fire without leak", DefaultIAFParameters, IAF),
-		model("lsnn", "LIF with an adaptive threshold", DefaultLSNNParameters, LSNN),
-		model("lsnn_recurrent", "LSNN as in Norse's recurrent step (reset detached)", DefaultLSNNParameters, LSNNRecurrent),
-		model("lif_ex", "exponential LIF", DefaultLIFExParameters, LIFEx),
-		model("lif_adex", "adaptive exponential LIF", DefaultLIFAdExParameters, LIFAdEx),
-		model("lif_refrac", "LIF with an absolute refractory period", DefaultLIFRefracParameters, LIFRefrac),
-		model("lif_refrac_recurrent", "refractory LIF around the recurrent LIF step", DefaultLIFRefracParameters, LIFRefracRecurrent),
-		model("lif_adex_refrac", "AdEx with an absolute refractory period", DefaultLIFAdExRefracParameters, LIFAdExRefrac),
-		model("izhikevich", "Izhikevich neuron (default: the tonic_spiking preset)", func() IzhikevichSpikingBehavior { return IzhikevichPresets["tonic_spiking"] }, Izhikevich),
-		model("coba_lif", "conductance-based LIF", DefaultCobaLIFParameters, CobaLIF),
-		model("coba_lif_recurrent", "conductance-based LIF with excitatory and inhibitory inputs ge, gi", DefaultCobaLIFParameters, CobaLIFRecurrent),
-		model("stp", "Tsodyks-Markram short-term plasticity, output the efficacy", DefaultTsodyksMakramParameters, STP),
+		newModel("lif", "leaky integrate-and-fire with a synaptic current", DefaultLIFParameters, LIF),
+		newModel("lif_recurrent", "LIF as in Norse's recurrent step (reset detached)", DefaultLIFParameters, LIFRecurrent),
+		newModel("lif_box", "leaky integrate-and-fire without a synaptic current", DefaultLIFBoxParameters, LIFBox),
+		newModel("li", "leaky integrator (no spikes), output v", DefaultLIParameters, LI),
+		newModel("li_box", "leaky integrator without a synaptic current, output v", DefaultLIBoxParameters, LIBox),
+		newModel("iaf", "integrate-and-fire without leak", DefaultIAFParameters, IAF),
+		newModel("lsnn", "LIF with an adaptive threshold", DefaultLSNNParameters, LSNN),
+		newModel("lsnn_recurrent", "LSNN as in Norse's recurrent step (reset detached)", DefaultLSNNParameters, LSNNRecurrent),
+		newModel("lif_ex", "exponential LIF", DefaultLIFExParameters, LIFEx),
+		newModel("lif_adex", "adaptive exponential LIF", DefaultLIFAdExParameters, LIFAdEx),
+		newModel("lif_refrac", "LIF with an absolute refractory period", DefaultLIFRefracParameters, LIFRefrac),
+		newModel("lif_refrac_recurrent", "refractory LIF around the recurrent LIF step", DefaultLIFRefracParameters, LIFRefracRecurrent),
+		newModel("lif_adex_refrac", "AdEx with an absolute refractory period", DefaultLIFAdExRefracParameters, LIFAdExRefrac),
+		newModel("izhikevich", "Izhikevich neuron (default: the tonic_spiking preset)", func() IzhikevichSpikingBehavior { return IzhikevichPresets["tonic_spiking"] }, Izhikevich),
+		newModel("coba_lif", "conductance-based LIF", DefaultCobaLIFParameters, CobaLIF),
+		newModel("coba_lif_recurrent", "conductance-based LIF with excitatory and inhibitory inputs ge, gi", DefaultCobaLIFParameters, CobaLIFRecurrent),
+		newModel("stp", "Tsodyks-Markram short-term plasticity, output the efficacy", DefaultTsodyksMakramParameters, STP),
 	} {
-		models[m.Name] = m
+		builtin[m.Name] = true
+		registry[m.Name] = m
 	}
-}
-
-// LookupModel returns the model called name.
-func LookupModel(name string) (Model, error) {
-	m, ok := models[name]
-	if !ok {
-		return m, fmt.Errorf("unknown neuron model %q (want one of %v)", name, ModelNames())
-	}
-	return m, nil
-}
-
-// ModelNames lists the models LookupModel knows, sorted.
-func ModelNames() []string {
-	names := make([]string, 0, len(models))
-	for n := range models {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }

@@ -245,6 +245,33 @@ func (n *Neuron) Build(b *Builder, x *ir.Node) (*ir.Node, error) {
 	return b.Graph.Op(ir.GNeuron, &ir.Node{Step: s}, x)
 }
 
+// Custom is a neuron layer whose step the program built itself (with
+// functional.Lift or ir.NewStep), for programs that never read model files
+// and so need not register a model. The step must have one input, fed the
+// layer's input, and one output; Build applies a copy, named Name if set,
+// so one step may serve several layers.
+type Custom struct {
+	Name string
+	Step *ir.Step
+}
+
+func (c *Custom) Build(b *Builder, x *ir.Node) (*ir.Node, error) {
+	if c.Step == nil {
+		return nil, fmt.Errorf("custom layer %s has no step", c.Name)
+	}
+	s := c.Step.Clone()
+	if c.Name != "" {
+		s.Name = c.Name
+	}
+	if err := ir.Verify(s); err != nil {
+		return nil, fmt.Errorf("custom layer %s: %w", c.Name, err)
+	}
+	if len(s.Inputs) != 1 || len(s.Outputs) != 1 {
+		return nil, fmt.Errorf("custom layer %s: step %s has %d inputs and %d outputs; a layer feeds one and keeps one", c.Name, s.Name, len(s.Inputs), len(s.Outputs))
+	}
+	return b.Graph.Op(ir.GNeuron, &ir.Node{Step: s}, x)
+}
+
 // Recurrent is a recurrent neuron layer (Norse's LIFRecurrent, LSNNRecurrent,
 // ...): the model's input at step t is x[t]·W_inᵀ + z[t−1]·W_recᵀ. Without
 // Autapses the diagonal of W_rec is held at zero, as in Norse.
@@ -347,6 +374,8 @@ func layerName(m Module) string {
 	case *Cell:
 		return l.Name
 	case *Recurrent:
+		return l.Name
+	case *Custom:
 		return l.Name
 	case *Lift:
 		return layerName(l.Module)

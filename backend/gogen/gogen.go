@@ -44,6 +44,13 @@ func Generate(g *ir.Graph, params map[string][]float64, opt Options) (Files, err
 	if err := ir.VerifyGraph(g); err != nil {
 		return nil, err
 	}
+	for _, n := range g.Nodes {
+		if (n.Op == ir.GNeuron || n.Op == ir.GRecurrent) && len(n.Step.Outputs) != 1 {
+			// The interpreter runs such steps; a package would keep the
+			// first output and drop the others without a word.
+			return nil, fmt.Errorf("gogen: %s: step %s has %d outputs (%s); a compiled layer has one: make the others states, which the package shows", n, n.Step.Name, len(n.Step.Outputs), outputNames(n.Step))
+		}
+	}
 	gen, err := newGenerator(g, params, opt)
 	if err != nil {
 		return nil, err
@@ -350,4 +357,12 @@ func (gen *generator) runtime() ([]byte, error) {
 	}
 	out.WriteString(body.String())
 	return format.Source([]byte(out.String()))
+}
+
+func outputNames(s *ir.Step) string {
+	names := make([]string, len(s.Outputs))
+	for i, o := range s.Outputs {
+		names[i] = o.Name
+	}
+	return strings.Join(names, ", ")
 }

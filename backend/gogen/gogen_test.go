@@ -274,4 +274,15 @@ func TestGenerateRejects(t *testing.T) {
 	if _, err := Generate(g, nil, Options{Package: "no-go"}); err == nil || !strings.Contains(err.Error(), "not a Go identifier") {
 		t.Errorf("bad package name: got %v", err)
 	}
+
+	// A step with two outputs runs in the interpreter; a package would
+	// drop the second, so Generate refuses it.
+	s := integrator()
+	s.Output("s", s.States[0].Next)
+	g = ir.NewGraph("twoout")
+	x = must(g.Input("input", 3))
+	g.Output("y", must(g.Op(ir.GNeuron, &ir.Node{Step: s}, x)))
+	if _, err := Generate(g, nil, Options{Package: "twoout"}); err == nil || !strings.Contains(err.Error(), "step integrator has 2 outputs (z, s)") {
+		t.Errorf("step with two outputs: got %v", err)
+	}
 }
