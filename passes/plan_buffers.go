@@ -11,7 +11,8 @@ import (
 // so that a compiled model needs few and small buffers and allocates none
 // after the first call. Values whose lifetimes do not overlap share a
 // buffer: a value lives from its node to its last user (through flatten,
-// which is a view of its argument, not a copy). The graph's output is
+// which is a view of its argument, not a copy; a product fused into a
+// neuron kernel is used where that kernel runs). The graph's output is
 // computed straight into the caller's output, and products fused into
 // their neuron kernel (fuse-linear-epilogue) need none.
 //
@@ -43,6 +44,13 @@ func PlanBuffers(g *ir.Graph) error {
 	for i, n := range g.Nodes {
 		for _, a := range n.Args {
 			last[owner(a)] = i
+			// A product fused into n's kernel reads its own arguments
+			// while n writes its output: they live until n.
+			if a.Sched.Epilogue {
+				for _, aa := range a.Args {
+					last[owner(aa)] = i
+				}
+			}
 		}
 	}
 	outputs := map[*ir.Node]bool{}
