@@ -5,8 +5,8 @@
 package snnc
 
 import (
-	"github.com/snnc/snnc/backend/gogen"
 	"github.com/snnc/snnc/backend/interp"
+	"github.com/snnc/snnc/compiler"
 	"github.com/snnc/snnc/functional"
 	"github.com/snnc/snnc/ir"
 	"github.com/snnc/snnc/module"
@@ -93,12 +93,19 @@ var (
 	// RunGraph and GradGraph run a network in the reference interpreter.
 	RunGraph  = interp.RunGraph
 	GradGraph = interp.GradGraph
-	// Optimize runs the compile pipeline over a copy of a graph.
-	Optimize = passes.Run
-	// Compile writes the Go package of an (optimized) graph, as snnc
-	// compile does.
-	Compile = gogen.Generate
+	// Optimize runs the compile pipeline over a copy of a graph, as a
+	// compile does (compiler.Optimize).
+	Optimize = compiler.Optimize
+	// Compile generates the Go package of a graph, golden and tests
+	// included, as snnc compile does (compiler.Compile); Package.Write
+	// writes it into a directory.
+	Compile = compiler.Compile
+	// CheckPackage vets and tests a written package (compiler.Check).
+	CheckPackage = compiler.Check
 )
 
 // CompileOptions are Compile's options.
-type CompileOptions = gogen.Options
+type CompileOptions = compiler.Options
+
+// Custom is a neuron layer applying a step the program built (module.Custom).
+type Custom = module.Custom

@@ -10,11 +10,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"strconv"
 	"strings"
 
-	"github.com/snnc/snnc/backend/gogen"
+	"github.com/snnc/snnc/compiler"
 	"github.com/snnc/snnc/ir"
 	"github.com/snnc/snnc/module"
 )
@@ -75,13 +74,15 @@ func cmdBench(args []string, stdout io.Writer) error {
 	default:
 		return usageError{"bench needs one MODEL file or --neuron NAME"}
 	}
-	if g, err = optimize(g, *train, *disable); err != nil {
-		return err
-	}
-	files, err := gogen.Generate(g, params, gogen.Options{Package: "snncbench", Source: filepath.Base(source), Train: *train})
+	p, err := compiler.Compile(g, params, compiler.Options{Package: "snncbench", Source: filepath.Base(source), Train: *train,
+		Disable: splitList(*disable), GoldenSteps: 2, GoldenBatch: 1})
 	if err != nil {
+		if compiler.IsPassSetError(err) {
+			return usageError{err.Error()}
+		}
 		return fmt.Errorf("%s: %w", source, err)
 	}
+	files := p.Files
 	dir, cleanup, err := benchDir()
 	if err != nil {
 		return err
@@ -101,7 +102,7 @@ func cmdBench(args []string, stdout io.Writer) error {
 	}
 	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "Kernel|Train", "-benchtime", *benchtime, ".")
 	cmd.Dir = dir
-	cmd.Env = goFlags()
+	cmd.Env = compiler.ScratchEnv()
 	var progress io.Writer = stdout
 	if *asJSON {
 		progress = io.Discard // stdout is the JSON alone
@@ -240,40 +241,7 @@ func benchDir() (string, func(), error) {
 		dir, err := os.MkdirTemp(root, "snncbench-")
 		return dir, func() { os.RemoveAll(dir) }, err
 	}
-	return scratchModule("snncbench")
-}
-
-// scratchModule makes a temporary directory holding a go.mod of a module
-// called name that requires what generated packages import besides the
-// standard library: github.com/klauspost/cpuid/v2, at the version snnc
-// was built with. The go command must run there with -mod=mod (goFlags),
-// which lets it write go.sum.
-func scratchModule(name string) (string, func(), error) {
-	dir, err := os.MkdirTemp("", name+"-")
-	if err != nil {
-		return "", nil, err
-	}
-	cleanup := func() { os.RemoveAll(dir) }
-	version := "v2.4.2" // snnc's go.mod, for builds without module information
-	if info, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range info.Deps {
-			if d.Path == "github.com/klauspost/cpuid/v2" {
-				version = d.Version
-			}
-		}
-	}
-	mod := fmt.Sprintf("module %s\n\ngo 1.26\n\nrequire github.com/klauspost/cpuid/v2 %s\n", name, version)
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(mod), 0o644); err != nil {
-		cleanup()
-		return "", nil, err
-	}
-	return dir, cleanup, nil
-}
-
-// goFlags is the environment for the go command in a scratch module: the
-// user's GOFLAGS and -mod=mod.
-func goFlags() []string {
-	return append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -mod=mod"))
+	return compiler.ScratchModule("snncbench")
 }
 
 // snncModuleRoot returns the root of the snnc module when the current

@@ -1,24 +1,19 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strings"
 
-	"github.com/snnc/snnc/backend/gogen"
-	"github.com/snnc/snnc/ir"
-	"github.com/snnc/snnc/passes"
+	"github.com/snnc/snnc/compiler"
 )
 
 const compileSynopsis = "compile MODEL -o DIR [-pkg NAME] [--train] [--disable PASS,...] [--dt DT] [--golden-steps N]"
 
 func cmdCompile(args []string, stdout io.Writer) error {
 	fs := newFlags("compile", compileSynopsis, stdout)
-	out := fs.String("o", "", "output `directory` of the generated Go package: new, empty, or one snnc compile wrote\n(its "+manifestName+" lists the files a new compile replaces)")
+	out := fs.String("o", "", "output `directory` of the generated Go package: new, empty, or one snnc compile wrote\n(its "+compiler.ManifestName+" lists the files a new compile replaces)")
 	pkg := fs.String("pkg", "", "Go package name (default: the output directory's base name)")
 	train := fs.Bool("train", false, "also generate ForwardTrain and Backward (gradients of every parameter and the input)")
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
@@ -50,59 +45,35 @@ func cmdCompile(args []string, stdout io.Writer) error {
 	}
 	// Refuse a directory that holds files snnc did not write before the
 	// work, not after it.
-	if err := checkOutputDir(*out); err != nil {
+	if err := compiler.CheckDir(*out); err != nil {
 		return err
 	}
 	_, b, err := loadGraph(pos[0], *dt)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "computing the interpreter golden (%d steps × 2 batch entries)...\n", *goldT)
-	golden, err := gogen.MakeGolden(b.Graph, b.Params, *goldT, 2, *train)
+	p, err := compiler.Compile(b.Graph, b.Params, compiler.Options{Package: *pkg, Source: filepath.Base(pos[0]), Train: *train,
+		Disable: splitList(*disable), GoldenSteps: *goldT, Log: stdout})
 	if err != nil {
+		if compiler.IsPassSetError(err) {
+			return usageError{err.Error()}
+		}
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
-	g, err := optimize(b.Graph, *train, *disable)
-	if err != nil {
+	if err := p.Write(*out); err != nil { // checks the directory again: the work took a while
 		return err
 	}
-	files, err := gogen.Generate(g, b.Params, gogen.Options{Package: *pkg, Source: filepath.Base(pos[0]), Train: *train, Golden: golden})
-	if err != nil {
-		return fmt.Errorf("%s: %w", pos[0], err)
-	}
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	if err := checkOutputDir(*out); err != nil { // again: the work took a while
-		return err
-	}
-	if err := writeOutputDir(*out, files); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "wrote package %s to %s: %s\n", *pkg, *out, strings.Join(names, ", "))
+	fmt.Fprintf(stdout, "wrote package %s to %s: %s\n", *pkg, *out, strings.Join(p.FileNames(), ", "))
 	return nil
 }
 
-// optimize runs the pass pipeline for compiling: without training the
-// autodiff passes are skipped, and disable (comma-separated) skips more.
-func optimize(g *ir.Graph, train bool, disable string) (*ir.Graph, error) {
-	var off []string
-	if !train {
-		off = append(off, "autodiff", "fuse-surrogate-backward")
-	}
-	for _, name := range strings.Split(disable, ",") {
-		if name = strings.TrimSpace(name); name != "" && !slices.Contains(off, name) {
-			off = append(off, name)
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
 		}
 	}
-	out, err := passes.Run(g, passes.Options{Disable: off, Train: train})
-	if err != nil {
-		if errors.Is(err, passes.ErrPassSet) {
-			return nil, usageError{err.Error()}
-		}
-		return nil, err
-	}
-	return out, nil
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/snnc/snnc/compiler"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -72,7 +73,7 @@ func TestCompileOutputDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "pkg")
 	code, _, stderr := snnc("compile", model, "-o", dir, "--train")
 	require.Equal(t, 0, code, stderr)
-	man, err := os.ReadFile(filepath.Join(dir, manifestName))
+	man, err := os.ReadFile(filepath.Join(dir, compiler.ManifestName))
 	require.NoError(t, err)
 	assert.Contains(t, string(man), "\nmodel.go\n")
 	assert.Contains(t, string(man), "\ntestdata/golden.bin\n")
@@ -83,12 +84,12 @@ func TestCompileOutputDir(t *testing.T) {
 	require.NoError(t, os.WriteFile(stale, []byte("package pkg\n"), 0o644))
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "old", "data"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "old", "data", "x.bin"), nil, 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, manifestName), append(man, "stale_generated.go\nold/data/x.bin\n"...), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, compiler.ManifestName), append(man, "stale_generated.go\nold/data/x.bin\n"...), 0o644))
 	code, _, stderr = snnc("compile", model, "-o", dir)
 	require.Equal(t, 0, code, stderr)
 	assert.NoFileExists(t, stale)
 	assert.NoDirExists(t, filepath.Join(dir, "old"), "directories left empty go too")
-	man2, err := os.ReadFile(filepath.Join(dir, manifestName))
+	man2, err := os.ReadFile(filepath.Join(dir, compiler.ManifestName))
 	require.NoError(t, err)
 	assert.NotContains(t, string(man2), "stale_generated.go")
 	src, err := os.ReadFile(filepath.Join(dir, "model.go"))
@@ -150,7 +151,7 @@ func TestCompileOutputDir(t *testing.T) {
 	empty := t.TempDir()
 	code, _, stderr = snnc("compile", abs, "-o", empty, "-pkg", "mnist")
 	require.Equal(t, 0, code, stderr)
-	assert.FileExists(t, filepath.Join(empty, manifestName))
+	assert.FileExists(t, filepath.Join(empty, compiler.ManifestName))
 }
 
 // TestCheckOutsideModule checks a package compiled into a directory that

@@ -1,4 +1,4 @@
-package main
+package compiler
 
 import (
 	"bufio"
@@ -12,12 +12,12 @@ import (
 	"strings"
 )
 
-// manifestName is the file snnc compile writes into a package directory,
+// ManifestName is the file the compiler writes into a package directory,
 // listing the files it wrote. A directory that has one is snnc's to
 // replace; any other non-empty directory is refused, so that compile never
 // mixes a generated package with files it does not know (a stray .go file
 // would break the package).
-const manifestName = ".snnc-manifest"
+const ManifestName = ".snnc-manifest"
 
 const manifestHeader = "# Written by snnc compile: the files of this generated package, one a line.\n" +
 	"# snnc compile replaces the directory whole and refuses one holding other files.\n"
@@ -52,10 +52,10 @@ func readManifest(path string) (map[string]bool, error) {
 	return listed, sc.Err()
 }
 
-// checkOutputDir returns nil when writeOutputDir may replace dir: it does
+// CheckDir returns nil when Package.Write may replace dir: it does
 // not exist, is empty, or holds only what its manifest lists (and empty
 // directories). Otherwise the error names a file that would be lost.
-func checkOutputDir(dir string) error {
+func CheckDir(dir string) error {
 	fi, err := os.Stat(resolveDir(dir))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -64,9 +64,9 @@ func checkOutputDir(dir string) error {
 		return err
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("-o %s: exists and is not a directory", dir)
+		return fmt.Errorf("%s: exists and is not a directory", dir)
 	}
-	listed, err := readManifest(filepath.Join(dir, manifestName))
+	listed, err := readManifest(filepath.Join(dir, ManifestName))
 	if errors.Is(err, fs.ErrNotExist) {
 		listed, err = map[string]bool{}, nil
 	}
@@ -80,14 +80,14 @@ func checkOutputDir(dir string) error {
 		}
 		rel, _ := filepath.Rel(root, path)
 		rel = filepath.ToSlash(rel)
-		if d.IsDir() || rel == manifestName || listed[rel] {
+		if d.IsDir() || rel == ManifestName || listed[rel] {
 			return nil
 		}
 		path = filepath.Join(dir, filepath.FromSlash(rel)) // as the user named it
 		if len(listed) == 0 {
-			return fmt.Errorf("-o %s: the directory is not empty and was not written by snnc compile (it holds %s); give a new or empty directory", dir, path)
+			return fmt.Errorf("%s: the directory is not empty and was not written by snnc compile (it holds %s); give a new or empty directory", dir, path)
 		}
-		return fmt.Errorf("-o %s: %s was not written by snnc compile (it is not in %s); move it away or give another directory", dir, path, manifestName)
+		return fmt.Errorf("%s: %s was not written by snnc compile (it is not in %s); move it away or give another directory", dir, path, ManifestName)
 	})
 }
 
@@ -104,14 +104,14 @@ func resolveDir(dir string) string {
 	return filepath.Clean(dir)
 }
 
-// writeOutputDir makes dir hold exactly files (slash-separated relative
+// writeDir makes dir hold exactly files (slash-separated relative
 // paths) and their manifest. Everything is written first into a new
 // directory beside dir, so that a failure leaves the old package as it was.
 // A new dir is that directory renamed into place; an existing one keeps
 // its inode (a shell inside it stays there) and gets each file by rename,
 // then loses the files its old manifest lists that are not written now.
-// checkOutputDir must have passed.
-func writeOutputDir(dir string, files map[string][]byte) (err error) {
+// CheckDir must have passed.
+func writeDir(dir string, files map[string][]byte) (err error) {
 	dir = resolveDir(dir)
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -139,14 +139,14 @@ func writeOutputDir(dir string, files map[string][]byte) (err error) {
 			return err
 		}
 	}
-	if err := os.WriteFile(filepath.Join(tmp, manifestName), manifest(names), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(tmp, ManifestName), manifest(names), 0o644); err != nil {
 		return err
 	}
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return os.Rename(tmp, dir)
 	}
 
-	old, err := readManifest(filepath.Join(dir, manifestName))
+	old, err := readManifest(filepath.Join(dir, ManifestName))
 	if errors.Is(err, fs.ErrNotExist) {
 		old, err = map[string]bool{}, nil // an empty directory
 	}
@@ -162,7 +162,7 @@ func writeOutputDir(dir string, files map[string][]byte) (err error) {
 		}
 	}
 	slices.Sort(union)
-	if err := os.WriteFile(filepath.Join(dir, manifestName), manifest(union), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, ManifestName), manifest(union), 0o644); err != nil {
 		return err
 	}
 	for _, name := range names {
@@ -189,5 +189,5 @@ func writeOutputDir(dir string, files map[string][]byte) (err error) {
 			}
 		}
 	}
-	return os.Rename(filepath.Join(tmp, manifestName), filepath.Join(dir, manifestName))
+	return os.Rename(filepath.Join(tmp, ManifestName), filepath.Join(dir, ManifestName))
 }
