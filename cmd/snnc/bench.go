@@ -42,12 +42,16 @@ func cmdBench(args []string, stdout io.Writer) error {
 	benchtime := fs.String("benchtime", "1s", "go test -benchtime for each benchmark")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's, or 1e-3)")
+	memoryFlag(fs)
 	disable := fs.String("disable", "", "comma-separated optional passes to skip (see snnc dump --passes)")
 	neuron := fs.String("neuron", "", "benchmark one layer of this neuron model (see snnc models) instead of a MODEL file")
 	width := fs.Int("n", 1024, "with --neuron: neurons in the layer")
 	train := fs.Bool("train", false, "also time a training step of each layer (forward with tapes, then backward)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkDT(fs, *dt); err != nil {
 		return err
 	}
 	var g *ir.Graph

@@ -22,10 +22,14 @@ func cmdCompile(args []string, stdout io.Writer) error {
 	pkg := fs.String("pkg", "", "Go package name (default: the output directory's base name)")
 	train := fs.Bool("train", false, "also generate ForwardTrain and Backward (gradients of every parameter and the input)")
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
+	memoryFlag(fs)
 	goldT := fs.Int("golden-steps", 12, "time steps of the interpreter golden the package's tests check")
 	disable := fs.String("disable", "", "comma-separated optional passes to skip (see snnc dump --passes)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkDT(fs, *dt); err != nil {
 		return err
 	}
 	if len(pos) != 1 {

@@ -16,6 +16,7 @@ const (
 func cmdDump(args []string, stdout io.Writer) error {
 	fs := newFlags("dump", dumpSynopsis, stdout)
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
+	memoryFlag(fs)
 	after := fs.String("after", "", "print the IR after this pass of the compile pipeline\n(default: the graph as built, before any pass)")
 	var disable []string
 	fs.Func("disable", "skip these optional passes (comma-separated, or the flag repeated; needs --after)", func(s string) error {
@@ -30,6 +31,9 @@ func cmdDump(args []string, stdout io.Writer) error {
 	train := fs.Bool("train", false, "run the pipeline as compile --train does: with autodiff and fuse-surrogate-backward\n(implied by --after naming one of them)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkDT(fs, *dt); err != nil {
 		return err
 	}
 	if *list {

@@ -45,8 +45,12 @@ func cmdPlot(args []string, stdout io.Writer) error {
 	batch := fs.Int("batch", 0, "batch entry to draw")
 	neurons := fs.Int("neurons", 8, "number of neurons, from index 0, whose traces to draw")
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
+	memoryFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkDT(fs, *dt); err != nil {
 		return err
 	}
 	switch {
@@ -62,8 +66,6 @@ func cmdPlot(args []string, stdout io.Writer) error {
 		return usageError{fmt.Sprintf("--batch %d: must be 0 or more", *batch)}
 	case *neurons < 1:
 		return usageError{fmt.Sprintf("--neurons %d: must be 1 or more", *neurons)}
-	case *dt < 0 || math.IsNaN(*dt) || math.IsInf(*dt, 0):
-		return usageError{fmt.Sprintf("--dt %g: must be a positive number of seconds", *dt)}
 	}
 
 	// Fail before the run, not after it, on an output folder that is not there.

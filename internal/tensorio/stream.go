@@ -91,7 +91,8 @@ type NpyWriter struct {
 	f     *os.File
 	w     *bufio.Writer
 	dtype DType
-	left  int // elements still to come
+	left  int  // elements still to come
+	done  bool // closed or aborted
 }
 
 // CreateNpy starts writing an array of the given shape and dtype to path.
@@ -130,6 +131,10 @@ func (nw *NpyWriter) Write(data []float64) error {
 // Close checks that the whole array was written, and moves the file into
 // place. On error the temporary file is removed.
 func (nw *NpyWriter) Close() error {
+	if nw.done {
+		return fmt.Errorf("saving %s: already closed", nw.path)
+	}
+	nw.done = true
 	var err error
 	if nw.left != 0 {
 		err = fmt.Errorf("%d elements are missing", nw.left)
@@ -154,8 +159,13 @@ func (nw *NpyWriter) Close() error {
 	return nil
 }
 
-// Abort abandons the write and removes the temporary file.
+// Abort abandons the write and removes the temporary file; after Close it
+// does nothing, so it may be deferred.
 func (nw *NpyWriter) Abort() {
+	if nw.done {
+		return
+	}
+	nw.done = true
 	nw.f.Close()
 	os.Remove(nw.f.Name())
 }
