@@ -54,7 +54,7 @@ func cmdCompile(args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "computing the interpreter golden (%d steps × 2 batch entries)...\n", *goldT)
-	golden, err := gogen.MakeGolden(b.Graph, b.Params, *goldT, 2, *train)
+	golden, err := gogen.MakeGoldenWithin(b.Graph, b.Params, *goldT, 2, *train, maxMemory)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}

@@ -44,7 +44,7 @@ var maxMemory int64 = defaultMaxMemory
 func memoryFlag(fs *flag.FlagSet) {
 	maxMemory = defaultMaxMemory
 	fs.Var((*byteSize)(&maxMemory), "max-memory",
-		"the most memory one input file may decode to, in bytes or with a unit: 512MiB, 4GiB (default 1GiB)")
+		"the most memory reading one input file (and compile's golden run) may take,\nin bytes or with a unit: 512MiB, 4GiB (default 1GiB)")
 }
 
 // byteSize is a flag value of bytes, written plainly or with a unit
