@@ -19,7 +19,8 @@ import (
 // A NIR file is decoded within maxMemory.
 func loadGraph(path string, dt float64) (*module.Model, *module.Builder, error) {
 	if strings.EqualFold(filepath.Ext(path), ".nir") {
-		return loadNIR(path, dt, false)
+		m, b, err := loadNIR(path, dt, false)
+		return m, b, memoryHint(err)
 	}
 	m, err := module.Load(path, dt)
 	if err != nil {
@@ -87,7 +88,8 @@ func cutAnySuffix(s string, suffixes ...string) (string, bool) {
 	return s, false
 }
 
-// memoryHint adds to a decode-budget error how to raise the budget.
+// memoryHint adds to a decode-budget error how to raise the budget; other
+// errors (and nil) pass through.
 func memoryHint(err error) error {
 	if errors.Is(err, tensorio.ErrMemoryLimit) || errors.Is(err, hdf5.ErrMemoryLimit) {
 		return fmt.Errorf("%w (raise it with --max-memory)", err)

@@ -115,7 +115,7 @@ func cmdNIRInfo(args []string, stdout io.Writer) error {
 	path := pos[0]
 	g, err := nir.ReadFileWith(path, nir.ReadOptions{MaxMemory: maxMemory})
 	if err != nil {
-		return err
+		return memoryHint(err)
 	}
 	fmt.Fprintf(stdout, "%s: ", path)
 	if err := nir.Summary(stdout, g); err != nil {

@@ -64,7 +64,7 @@ func cmdRun(args []string, stdout io.Writer) error {
 	}
 	m, b, err := loadGraph(pos[0], *dt)
 	if err != nil {
-		return memoryHint(err)
+		return err
 	}
 	in, err := openInput(*input, m.InputShape)
 	if err != nil {

@@ -271,3 +271,25 @@ func TestRunDelayRunsWhole(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "its delay layer sees the whole sequence, so it cannot run in pieces")
 }
+
+// A NIR model is decoded within --max-memory, and the error says how to
+// raise it.
+func TestNIRMaxMemory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mnist.nir")
+	code, _, stderr := snnc("nir", "export", mnistModel, "-o", path)
+	require.Equal(t, 0, code, stderr)
+	for _, args := range [][]string{
+		{"nir", "info", path, "--max-memory", "64KiB"},
+		{"run", path, "--input", mnistInput, "--max-memory", "64KiB"},
+		{"dump", path, "--max-memory", "64KiB"},
+	} {
+		code, _, stderr = snnc(args...)
+		assert.Equal(t, 1, code, args)
+		assert.Contains(t, stderr, "snnc: "+path+": nir: hdf5: decoding", args)
+		assert.Contains(t, stderr, "more than the memory limit of 65536 bytes", args)
+		assert.Contains(t, stderr, "(dataset /node/nodes/", args)
+		assert.Contains(t, stderr, "(raise it with --max-memory)", args)
+	}
+	code, _, stderr = snnc("run", path, "--input", mnistInput, "--max-memory", "4MiB")
+	assert.Equal(t, 0, code, stderr)
+}
