@@ -45,18 +45,26 @@ var maxMemory int64 = defaultMaxMemory
 func memoryFlag(fs *flag.FlagSet) {
 	maxMemory = defaultMaxMemory
 	fs.Var((*byteSize)(&maxMemory), "max-memory",
-		"the most memory reading one input file (and compile's golden run) may take,\nin bytes or with a unit: 512MiB, 4GiB (default 1GiB)")
+		"the most memory decoding one input file (or compile's golden run) may take:\na `SIZE` in bytes or with a unit, such as 512MiB or 4GiB")
 }
 
 // byteSize is a flag value of bytes, written plainly or with a unit
 // (k, M, G, T with an optional B or iB: all powers of 1024).
 type byteSize int64
 
+// String writes the size with the largest binary unit that divides it.
 func (b *byteSize) String() string {
-	if b == nil {
-		return ""
+	if b == nil || *b == 0 {
+		return "0"
 	}
-	return strconv.FormatInt(int64(*b), 10)
+	n := int64(*b)
+	for _, unit := range []string{"", "KiB", "MiB", "GiB"} {
+		if n%1024 != 0 || unit == "GiB" {
+			return strconv.FormatInt(n, 10) + unit
+		}
+		n /= 1024
+	}
+	return ""
 }
 
 func (b *byteSize) Set(s string) error {

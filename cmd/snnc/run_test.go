@@ -229,6 +229,9 @@ func TestByteSize(t *testing.T) {
 		require.NoError(t, b.Set(in), in)
 		assert.Equal(t, want, int64(b), in)
 	}
+	for n, want := range map[int64]string{1 << 30: "1GiB", 3 << 20: "3MiB", 3072: "3KiB", 1536: "1536", 4 << 40: "4096GiB"} {
+		assert.Equal(t, want, (*byteSize)(&n).String())
+	}
 	for _, in := range []string{"", "0", "-1", "1.5G", "G", "9999999999T", strconv.FormatFloat(math.Inf(1), 'g', -1, 64)} {
 		var b byteSize
 		assert.Error(t, b.Set(in), in)
