@@ -27,7 +27,7 @@ var runChunkBytes float64 = 32 << 20
 // directory may replace them and nothing else.
 const recordManifest = ".snnc-record"
 
-func cmdRun(args []string, stdout io.Writer) error {
+func cmdRun(args []string, stdout io.Writer) (err error) {
 	fs := newFlags("run", "run MODEL --input X.npy [--output Y.npy] [--record DIR] [--dt DT] [--max-memory SIZE]", stdout)
 	input := fs.String("input", "", "input sequence (.npy, float32 or float64, C order; or a one-array .npz)")
 	output := fs.String("output", "", "write the network's output sequence here (.npy)")
@@ -58,8 +58,17 @@ func cmdRun(args []string, stdout io.Writer) error {
 	}
 	var old []string // what an earlier --record left in the directory
 	if *record != "" {
-		if old, err = checkRecordDir(*record); err != nil {
+		var created bool
+		if old, created, err = checkRecordDir(*record); err != nil {
 			return err
+		}
+		if created {
+			// A failed run leaves no directory behind.
+			defer func() {
+				if err != nil {
+					os.RemoveAll(*record)
+				}
+			}()
 		}
 	}
 	m, b, err := loadGraph(pos[0], *dt)
@@ -403,39 +412,41 @@ func checkWritableDir(flagName, path, dir string) error {
 }
 
 // checkRecordDir makes sure --record may write into dir: a new or empty
-// directory (created here), or one holding only what an earlier --record
-// wrote, as its manifest lists; that list is returned, to be replaced.
-func checkRecordDir(dir string) ([]string, error) {
+// directory (created here, which created says), or one holding only what
+// an earlier --record wrote, as its manifest lists; that list is
+// returned, to be replaced.
+func checkRecordDir(dir string) (listed []string, created bool, err error) {
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		if err := checkWritableDir("--record", dir, filepath.Dir(dir)); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if err := os.Mkdir(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("--record %s: %w", dir, err)
+			return nil, false, fmt.Errorf("--record %s: %w", dir, err)
 		}
+		return nil, true, nil
 	}
 	if err := checkWritableDir("--record", dir, dir); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("--record %s: %w", dir, err)
+		return nil, false, fmt.Errorf("--record %s: %w", dir, err)
 	}
 	if len(entries) == 0 {
-		return nil, nil
+		return nil, false, nil
 	}
-	listed, err := readManifest(filepath.Join(dir, recordManifest))
+	listed, err = readManifest(filepath.Join(dir, recordManifest))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("--record %s: the directory is not empty and snnc run did not write it (it has no %s); give a new or empty directory", dir, recordManifest)
+		return nil, false, fmt.Errorf("--record %s: the directory is not empty and snnc run did not write it (it has no %s); give a new or empty directory", dir, recordManifest)
 	} else if err != nil {
-		return nil, fmt.Errorf("--record %s: %w", dir, err)
+		return nil, false, fmt.Errorf("--record %s: %w", dir, err)
 	}
 	for _, e := range entries {
 		if e.Name() != recordManifest && !slices.Contains(listed, e.Name()) {
-			return nil, fmt.Errorf("--record %s: %s was not written by snnc run; give a new or empty directory", dir, e.Name())
+			return nil, false, fmt.Errorf("--record %s: %s was not written by snnc run; give a new or empty directory", dir, e.Name())
 		}
 	}
-	return listed, nil
+	return listed, false, nil
 }
 
 // readManifest reads the file names a --record manifest lists; a name

@@ -99,8 +99,8 @@ func TestRunInputExtremes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(dir, tc.name+".npy")
 			writeNpyHeader(t, path, tc.shape)
-			out := filepath.Join(dir, tc.name+".out.npy")
-			code, stdout, stderr := snnc("run", mnistModel, "--input", path, "--output", out)
+			out, rec := filepath.Join(dir, tc.name+".out.npy"), filepath.Join(dir, tc.name+".rec")
+			code, stdout, stderr := snnc("run", mnistModel, "--input", path, "--output", out, "--record", rec)
 			assert.Equal(t, 1, code, stderr)
 			assert.Contains(t, stderr, "snnc: "+path+": ")
 			if strconv.IntSize == 64 || tc.shape == "(0, 784)" || tc.shape == "(0, 3, 784)" {
@@ -108,6 +108,7 @@ func TestRunInputExtremes(t *testing.T) {
 			}
 			assert.NotContains(t, stdout, "class")
 			assert.NoFileExists(t, out)
+			assert.NoDirExists(t, rec, "nothing is left behind")
 		})
 	}
 }
@@ -295,4 +296,26 @@ func TestNIRMaxMemory(t *testing.T) {
 	}
 	code, _, stderr = snnc("run", path, "--input", mnistInput, "--max-memory", "4MiB")
 	assert.Equal(t, 0, code, stderr)
+}
+
+// An input that ends early fails the run part way, and what the run had
+// started writing is removed.
+func TestRunTruncatedInputLeavesNothing(t *testing.T) {
+	defer func(old float64) { runChunkBytes = old }(runChunkBytes)
+	runChunkBytes = 1
+	dir := t.TempDir()
+	path := filepath.Join(dir, "short.npy")
+	writeNpyHeader(t, path, "(1000, 784)")
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.Write(make([]byte, 5*784*4)) // 5 of 1000 steps
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+
+	code, _, stderr := snnc("run", mnistModel, "--input", path, "--output", filepath.Join(dir, "y.npy"), "--record", filepath.Join(dir, "rec"))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "snnc: "+path+": data is truncated")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "only the input is left")
 }
