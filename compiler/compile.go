@@ -27,6 +27,10 @@ type Options struct {
 	// GoldenSteps and GoldenBatch size the interpreter run the package's
 	// tests compare with (default 12 steps of 2 batch entries).
 	GoldenSteps, GoldenBatch int
+	// MaxMemory bounds the memory of the golden's interpreter run, in
+	// bytes (default gogen.DefaultGoldenMemory); a larger run is refused,
+	// naming the layer or suggesting fewer steps.
+	MaxMemory int64
 	// Log, if not nil, receives a line before each long stage.
 	Log io.Writer
 }
@@ -116,7 +120,10 @@ func Compile(g *ir.Graph, params map[string][]float64, opt Options) (*Package, e
 		return nil, err
 	}
 	logf(opt.Log, "computing the interpreter golden (%d steps × %d batch entries)...\n", opt.GoldenSteps, opt.GoldenBatch)
-	golden, err := gogen.MakeGolden(g, params, opt.GoldenSteps, opt.GoldenBatch, opt.Train)
+	if opt.MaxMemory == 0 {
+		opt.MaxMemory = gogen.DefaultGoldenMemory
+	}
+	golden, err := gogen.MakeGoldenWithin(g, params, opt.GoldenSteps, opt.GoldenBatch, opt.Train, opt.MaxMemory)
 	if err != nil {
 		return nil, err
 	}

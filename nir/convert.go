@@ -33,6 +33,8 @@ type Options struct {
 	// Name names the IR graph; it is made an identifier. Empty means "nir"
 	// (Load: the file name).
 	Name string
+	// MaxMemory is Load's decode budget for the file; see ReadOptions.
+	MaxMemory int64
 }
 
 // Imported is a NIR graph converted to snnc modules and graph IR.
@@ -74,7 +76,7 @@ func (e *InconsistentError) Error() string {
 
 // Load reads the NIR file at path and converts it. Errors name the file.
 func Load(path string, opt Options) (*Imported, error) {
-	g, err := ReadFile(path)
+	g, err := ReadFileWith(path, ReadOptions{MaxMemory: opt.MaxMemory})
 	if err != nil {
 		return nil, err
 	}

@@ -13,14 +13,33 @@ import (
 // maxFileSize bounds the files Read accepts (1 GiB).
 const maxFileSize = 1 << 30
 
+// DefaultMaxMemory is the decode budget of a file read with a zero
+// ReadOptions.MaxMemory: 1 GiB.
+const DefaultMaxMemory = hdf5.DefaultMaxMemory
+
+// ErrMemoryLimit is wrapped by the error returned when a file decodes to
+// more than ReadOptions.MaxMemory.
+var ErrMemoryLimit = hdf5.ErrMemoryLimit
+
+// ReadOptions tunes reading a file.
+type ReadOptions struct {
+	// MaxMemory bounds the memory that decoding the file's datasets may
+	// take in all. Zero means DefaultMaxMemory; negative means no limit.
+	// A dataset is decoded once however many links it has.
+	MaxMemory int64
+}
+
 // ReadFile reads the NIR graph stored in the file at path. Errors name the
 // file.
-func ReadFile(path string) (*Graph, error) {
+func ReadFile(path string) (*Graph, error) { return ReadFileWith(path, ReadOptions{}) }
+
+// ReadFileWith is ReadFile with options.
+func ReadFileWith(path string, opt ReadOptions) (*Graph, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("nir: %w", err)
 	}
-	g, err := Decode(data)
+	g, err := DecodeWith(data, opt)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -52,8 +71,13 @@ func Read(r io.ReaderAt, size int64) (*Graph, error) {
 // filled in (v_reset = 0, w_in = 1) and listed in Node.Defaulted. Whether
 // the graph is consistent (parameters present and of matching shapes, edges
 // naming existing nodes) is for Check to say.
-func Decode(data []byte) (*Graph, error) {
-	f, err := hdf5.Open(data)
+//
+// Nodes whose parameters are hard links to one dataset share its values.
+func Decode(data []byte) (*Graph, error) { return DecodeWith(data, ReadOptions{}) }
+
+// DecodeWith is Decode with options.
+func DecodeWith(data []byte, opt ReadOptions) (*Graph, error) {
+	f, err := hdf5.OpenWith(data, hdf5.Options{MaxMemory: opt.MaxMemory})
 	if err != nil {
 		return nil, fmt.Errorf("nir: %w", err)
 	}

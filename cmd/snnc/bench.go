@@ -18,7 +18,7 @@ import (
 	"github.com/snnc/snnc/module"
 )
 
-const benchSynopsis = "bench (MODEL | --neuron NAME [--n N]) [--train] [--benchtime D] [--json] [--disable PASS,...] [--dt DT]"
+const benchSynopsis = "bench (MODEL | --neuron NAME [--n N]) [--train] [--benchtime D] [--json] [--disable PASS,...] [--dt DT] [--max-memory SIZE]"
 
 // benchResult is one kernel measurement.
 type benchResult struct {
@@ -41,6 +41,7 @@ func cmdBench(args []string, stdout io.Writer) error {
 	benchtime := fs.String("benchtime", "1s", "go test -benchtime for each benchmark")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's, or 1e-3)")
+	memoryFlag(fs)
 	disable := fs.String("disable", "", "comma-separated optional `passes` to skip (see snnc dump --passes)")
 	neuron := fs.String("neuron", "", "benchmark one layer of this neuron `model` (see snnc models) instead of a MODEL file")
 	width := fs.Int("n", 1024, "with --neuron: neurons in the layer")

@@ -9,7 +9,7 @@ import (
 	"github.com/snnc/snnc/compiler"
 )
 
-const compileSynopsis = "compile MODEL -o DIR [-pkg NAME] [--train] [--disable PASS,...] [--dt DT] [--golden-steps N]"
+const compileSynopsis = "compile MODEL -o DIR [-pkg NAME] [--train] [--disable PASS,...] [--dt DT] [--golden-steps N] [--max-memory SIZE]"
 
 func cmdCompile(args []string, stdout io.Writer) error {
 	fs := newFlags("compile", compileSynopsis, stdout)
@@ -17,10 +17,14 @@ func cmdCompile(args []string, stdout io.Writer) error {
 	pkg := fs.String("pkg", "", "Go package name (default: the output directory's base name)")
 	train := fs.Bool("train", false, "also generate ForwardTrain and Backward (gradients of every parameter and the input)")
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
+	memoryFlag(fs)
 	goldT := fs.Int("golden-steps", 12, "time steps of the interpreter golden the package's tests check")
 	disable := fs.String("disable", "", "comma-separated optional `passes` to skip (see snnc dump --passes)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkDT(fs, *dt); err != nil {
 		return err
 	}
 	if len(pos) != 1 {
@@ -53,7 +57,7 @@ func cmdCompile(args []string, stdout io.Writer) error {
 		return err
 	}
 	p, err := compiler.Compile(b.Graph, b.Params, compiler.Options{Package: *pkg, Source: filepath.Base(pos[0]), Train: *train,
-		Disable: splitList(*disable), GoldenSteps: *goldT, Log: stdout})
+		Disable: splitList(*disable), GoldenSteps: *goldT, MaxMemory: maxMemory, Log: stdout})
 	if err != nil {
 		if compiler.IsPassSetError(err) {
 			return usageError{err.Error()}

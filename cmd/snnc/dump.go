@@ -9,13 +9,14 @@ import (
 )
 
 const (
-	dumpSynopsis = "dump (MODEL [--dt DT] [--after PASS] [--disable PASS,...] [--train] | --passes)"
+	dumpSynopsis = "dump (MODEL [--dt DT] [--max-memory SIZE] [--after PASS] [--disable PASS,...] [--train] | --passes)"
 	dumpSummary  = "print the model's graph IR in the text form, as built or after a pass of\nthe compile pipeline (--passes lists the passes)"
 )
 
 func cmdDump(args []string, stdout io.Writer) error {
 	fs := newFlags("dump", dumpSynopsis, stdout)
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
+	memoryFlag(fs)
 	after := fs.String("after", "", "print the IR after this pass of the compile pipeline\n(default: the graph as built, before any pass)")
 	var disable []string
 	fs.Func("disable", "skip these optional `passes` (comma-separated, or the flag repeated; needs --after)", func(s string) error {

@@ -15,7 +15,7 @@ import (
 )
 
 const (
-	nirSynopsis = "nir export MODEL -o FILE.nir [--dt DT] [--lenient] | nir info FILE.nir [--dt DT] [--lenient]"
+	nirSynopsis = "nir export MODEL -o FILE.nir [--dt DT] [--lenient] [--max-memory SIZE] | nir info FILE.nir [--dt DT] [--lenient] [--max-memory SIZE]"
 	nirSummary  = "export a model as a NIR graph, or summarize a NIR file: its nodes, shapes\nand edges, what disagrees, and whether snnc builds it (run, dump and\ncompile take .nir files as MODEL too; docs/nir.md)"
 )
 
@@ -26,7 +26,7 @@ var noteOut io.Writer = os.Stderr
 // loadNIR imports a NIR file as loadGraph does model files. dt 0 means the
 // file's metadata dt or 1 ms.
 func loadNIR(path string, dt float64, lenient bool) (*module.Model, *module.Builder, error) {
-	imp, err := nir.Load(path, nir.Options{DT: dt, Lenient: lenient})
+	imp, err := nir.Load(path, nir.Options{DT: dt, Lenient: lenient, MaxMemory: maxMemory})
 	if err != nil {
 		var inconsistent *nir.InconsistentError
 		if errors.As(err, &inconsistent) && !lenient {
@@ -57,13 +57,17 @@ func cmdNIR(args []string, stdout io.Writer) error {
 }
 
 func cmdNIRExport(args []string, stdout io.Writer) error {
-	const synopsis = "nir export MODEL -o FILE.nir [--dt DT] [--lenient]"
+	const synopsis = "nir export MODEL -o FILE.nir [--dt DT] [--lenient] [--max-memory SIZE]"
 	fs := newFlags("nir export", synopsis, stdout)
 	out := fs.String("o", "", "write the NIR graph to this file")
 	dt := fs.Float64("dt", 0, "time step in seconds, baked into CubaLIF/CubaLI w_in and delays (default: the model's)")
+	memoryFlag(fs)
 	lenient := fs.Bool("lenient", false, "for a .nir MODEL: repair what is unambiguous and say what changed")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkDT(fs, *dt); err != nil {
 		return err
 	}
 	if len(pos) != 1 {
@@ -96,12 +100,16 @@ func cmdNIRExport(args []string, stdout io.Writer) error {
 }
 
 func cmdNIRInfo(args []string, stdout io.Writer) error {
-	const synopsis = "nir info FILE.nir [--dt DT] [--lenient]"
+	const synopsis = "nir info FILE.nir [--dt DT] [--lenient] [--max-memory SIZE]"
 	fs := newFlags("nir info", synopsis, stdout)
 	dt := fs.Float64("dt", 0, "time step in seconds for building the network (default: the file's metadata dt, else 0.001)")
+	memoryFlag(fs)
 	lenient := fs.Bool("lenient", false, "repair what is unambiguous and say what changed")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkDT(fs, *dt); err != nil {
 		return err
 	}
 	if len(pos) != 1 {
@@ -111,9 +119,9 @@ func cmdNIRInfo(args []string, stdout io.Writer) error {
 		return err
 	}
 	path := pos[0]
-	g, err := nir.ReadFile(path)
+	g, err := nir.ReadFileWith(path, nir.ReadOptions{MaxMemory: maxMemory})
 	if err != nil {
-		return err
+		return memoryHint(err)
 	}
 	fmt.Fprintf(stdout, "%s: ", path)
 	if err := nir.Summary(stdout, g); err != nil {

@@ -22,7 +22,7 @@ import (
 )
 
 const (
-	plotSynopsis = "plot MODEL --input X.npy (-o | --output) OUT.png [--layer NAME] [--batch K] [--neurons N] [--dt DT]"
+	plotSynopsis = "plot MODEL --input X.npy (-o | --output) OUT.png [--layer NAME] [--batch K] [--neurons N] [--dt DT] [--max-memory SIZE]"
 	plotSummary  = "draw a run in the reference interpreter as a PNG: for one batch entry,\na spike raster of every spiking layer above the membrane traces v of\none layer's first neurons (default: the last neuron layer)"
 )
 
@@ -45,8 +45,12 @@ func cmdPlot(args []string, stdout io.Writer) error {
 	batch := fs.Int("batch", 0, "batch entry to draw")
 	neurons := fs.Int("neurons", 8, "number of neurons, from index 0, whose traces to draw")
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
+	memoryFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkDT(fs, *dt); err != nil {
 		return err
 	}
 	switch {
@@ -62,9 +66,6 @@ func cmdPlot(args []string, stdout io.Writer) error {
 		return usageError{fmt.Sprintf("--batch %d: must be 0 or more", *batch)}
 	case *neurons < 1:
 		return usageError{fmt.Sprintf("--neurons %d: must be 1 or more", *neurons)}
-	}
-	if err := checkDT(fs, *dt); err != nil {
-		return err
 	}
 
 	// Fail before the run, not after it, on an output folder that is not there.

@@ -47,6 +47,8 @@ func (a *Attribute) Strings() ([]string, error) {
 
 func attrValues[T any](a *Attribute, conv func() ([]T, error)) (v []T, err error) {
 	defer recoverInternal(&err)
+	a.f.mu.Lock()
+	defer a.f.mu.Unlock()
 	if v, err = conv(); err != nil {
 		return nil, fmt.Errorf("%w (attribute %q)", err, a.name)
 	}

@@ -2,6 +2,7 @@ package hdf5
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 )
 
@@ -37,10 +38,13 @@ func decodeFloat(b []byte, bigEndian bool) float64 {
 // element returns the i-th element of raw.
 func element(t DType, raw []byte, i int) []byte { return raw[i*t.Size : (i+1)*t.Size] }
 
-// float64s converts numeric elements to float64.
+// float64s converts numeric elements to float64. The caller holds f.mu.
 func (f *File) float64s(t DType, raw []byte) ([]float64, error) {
 	if !t.numeric() {
 		return nil, errorf("cannot read %s values as numbers", t)
+	}
+	if err := f.charge(uint64(len(raw)/t.Size)*8, fmt.Sprintf("%d numbers", len(raw)/t.Size)); err != nil {
+		return nil, err
 	}
 	out := make([]float64, len(raw)/t.Size)
 	for i := range out {
@@ -57,10 +61,14 @@ func (f *File) float64s(t DType, raw []byte) ([]float64, error) {
 	return out, nil
 }
 
-// int64s converts numeric elements to int64 where that is exact.
+// int64s converts numeric elements to int64 where that is exact. The
+// caller holds f.mu.
 func (f *File) int64s(t DType, raw []byte) ([]int64, error) {
 	if !t.numeric() {
 		return nil, errorf("cannot read %s values as integers", t)
+	}
+	if err := f.charge(uint64(len(raw)/t.Size)*8, fmt.Sprintf("%d integers", len(raw)/t.Size)); err != nil {
+		return nil, err
 	}
 	out := make([]int64, len(raw)/t.Size)
 	for i := range out {
@@ -87,14 +95,25 @@ func (f *File) int64s(t DType, raw []byte) ([]int64, error) {
 }
 
 // strings decodes string elements. Fixed-length strings lose their padding;
-// variable-length strings are fetched from the global heap.
+// variable-length strings are fetched from the global heap, each heap
+// object once: references to one object share its string. The caller
+// holds f.mu.
 func (f *File) strings(t DType, raw []byte) ([]string, error) {
 	if t.Kind != String {
 		return nil, errorf("cannot read %s values as strings", t)
 	}
-	out := make([]string, len(raw)/t.Size)
-	// Many references may share one heap object; cap the copies at what
-	// the file could hold.
+	n := len(raw) / t.Size
+	// A string header is 16 bytes; fixed-length strings copy their bytes.
+	cost := uint64(n) * 16
+	if !t.VarLen {
+		cost += uint64(len(raw))
+	}
+	if err := f.charge(cost, fmt.Sprintf("%d strings", n)); err != nil {
+		return nil, err
+	}
+	out := make([]string, n)
+	// Heap objects of many lengths may cut strings from the same bytes;
+	// cap the copies at what the file could hold.
 	budget := f.maxDataBytes()
 	for i := range out {
 		e := element(t, raw, i)
@@ -109,6 +128,11 @@ func (f *File) strings(t DType, raw []byte) ([]string, error) {
 		if n == 0 {
 			continue // HDF5 stores "" without a heap object
 		}
+		ref := heapRef{addr, index, n, t.Pad}
+		if s, ok := f.strs[ref]; ok {
+			out[i] = s
+			continue
+		}
 		obj, err := f.globalHeapObject(addr, index)
 		if err != nil {
 			return nil, err
@@ -120,6 +144,9 @@ func (f *File) strings(t DType, raw []byte) ([]string, error) {
 			return nil, errorf("strings total more than the file could hold")
 		}
 		budget -= uint64(n)
+		if err := f.charge(uint64(n), fmt.Sprintf("string %d (%d bytes)", i, n)); err != nil {
+			return nil, err
+		}
 		s := obj[:n]
 		if t.Pad == NullTerm {
 			if j := indexNUL(s); j >= 0 {
@@ -127,6 +154,7 @@ func (f *File) strings(t DType, raw []byte) ([]string, error) {
 			}
 		}
 		out[i] = string(s)
+		f.strs[ref] = out[i]
 	}
 	return out, nil
 }

@@ -24,6 +24,12 @@ type datasetInfo struct {
 	nbytes  uint64 // decoded size of the whole dataset
 	attrs   []*Attribute
 	off     int64 // file offset of the object header
+
+	// The values decoded so far, shared by all links (guarded by f.mu).
+	raw  []byte
+	f64s []float64
+	i64s []int64
+	strs []string
 }
 
 // Name returns the dataset's link name within its group.
@@ -47,10 +53,17 @@ func (d *Dataset) Attrs() []*Attribute { return slices.Clone(d.attrs) }
 // Attr returns the attribute with the given name.
 func (d *Dataset) Attr(name string) (*Attribute, error) { return findAttr(d.attrs, d.path, name) }
 
+// The values of a dataset are decoded once: every later call, through any
+// link of the dataset, returns the same slice, which callers must
+// therefore not modify.
+
 // Raw returns the elements as stored, in row-major order and in the file's
 // byte order. Variable-length strings appear as their heap references.
+// The slice may alias the file's bytes; do not modify it.
 func (d *Dataset) Raw() (b []byte, err error) {
 	defer recoverInternal(&err)
+	d.f.mu.Lock()
+	defer d.f.mu.Unlock()
 	if b, err = d.read(); err != nil {
 		return nil, fmt.Errorf("%w (dataset %s)", err, d.path)
 	}
@@ -58,25 +71,33 @@ func (d *Dataset) Raw() (b []byte, err error) {
 }
 
 // Float64s returns the elements converted to float64. Integer and enum
-// values convert exactly up to 2^53.
+// values convert exactly up to 2^53. The slice is shared; do not modify it.
 func (d *Dataset) Float64s() ([]float64, error) {
-	return withRaw(d, func(raw []byte) ([]float64, error) { return d.f.float64s(d.dtype, raw) })
+	return withRaw(d, &d.f64s, func(raw []byte) ([]float64, error) { return d.f.float64s(d.dtype, raw) })
 }
 
 // Int64s returns the elements converted to int64. Floating-point values must
-// be integral and in range; unsigned values must fit.
+// be integral and in range; unsigned values must fit. The slice is shared;
+// do not modify it.
 func (d *Dataset) Int64s() ([]int64, error) {
-	return withRaw(d, func(raw []byte) ([]int64, error) { return d.f.int64s(d.dtype, raw) })
+	return withRaw(d, &d.i64s, func(raw []byte) ([]int64, error) { return d.f.int64s(d.dtype, raw) })
 }
 
-// Strings returns the elements of a string dataset.
+// Strings returns the elements of a string dataset. The slice is shared;
+// do not modify it.
 func (d *Dataset) Strings() ([]string, error) {
-	return withRaw(d, func(raw []byte) ([]string, error) { return d.f.strings(d.dtype, raw) })
+	return withRaw(d, &d.strs, func(raw []byte) ([]string, error) { return d.f.strings(d.dtype, raw) })
 }
 
-// withRaw reads d and converts its bytes, adding the dataset path to errors.
-func withRaw[T any](d *Dataset, conv func([]byte) ([]T, error)) (v []T, err error) {
+// withRaw reads d and converts its bytes, once: cache keeps the result.
+// Errors name the dataset.
+func withRaw[T any](d *Dataset, cache *[]T, conv func([]byte) ([]T, error)) (v []T, err error) {
 	defer recoverInternal(&err)
+	d.f.mu.Lock()
+	defer d.f.mu.Unlock()
+	if *cache != nil {
+		return *cache, nil
+	}
 	raw, err := d.read()
 	if err == nil {
 		v, err = conv(raw)
@@ -84,6 +105,7 @@ func withRaw[T any](d *Dataset, conv func([]byte) ([]T, error)) (v []T, err erro
 	if err != nil {
 		return nil, fmt.Errorf("%w (dataset %s)", err, d.path)
 	}
+	*cache = v
 	return v, nil
 }
 
@@ -199,21 +221,31 @@ func (f *File) readFill(oh *objectHeader, elemSize int) []byte {
 	return value
 }
 
-// read returns the dataset's raw bytes, assembling chunks if needed.
+// read returns the dataset's raw bytes, assembling chunks if needed. The
+// bytes of compact and contiguous datasets are the file's own; assembled
+// ones are charged to the file's budget and kept. The caller holds f.mu.
 func (di *datasetInfo) read() ([]byte, error) {
-	l := di.layout
-	switch l.class {
-	case layoutCompact:
-		return slices.Clone(l.compact[:di.nbytes]), nil
-	case layoutContiguous:
-		if l.addr == undefAddr || di.nbytes == 0 {
-			return di.filled(), nil
-		}
-		b, err := di.f.at(l.addr, di.nbytes, "dataset data")
-		return slices.Clone(b), err
-	default:
-		return di.readChunked()
+	if di.raw != nil {
+		return di.raw, nil
 	}
+	l := di.layout
+	if l.class == layoutCompact {
+		return l.compact[:di.nbytes:di.nbytes], nil
+	}
+	if l.class == layoutContiguous && l.addr != undefAddr && di.nbytes > 0 {
+		b, err := di.f.at(l.addr, di.nbytes, "dataset data")
+		return b[:len(b):len(b)], err
+	}
+	if err := di.f.charge(di.nbytes, fmt.Sprintf("the dataset at offset %#x (%d bytes)", di.off, di.nbytes)); err != nil {
+		return nil, err
+	}
+	var err error
+	if l.class == layoutContiguous {
+		di.raw = di.filled()
+	} else {
+		di.raw, err = di.readChunked()
+	}
+	return di.raw, err
 }
 
 // filled returns a dataset-sized buffer holding the fill value everywhere.

@@ -35,6 +35,10 @@
 // The reader treats its input as hostile: corrupt or truncated files yield
 // errors, never panics, and no allocation exceeds what the file could hold
 // (for compressed data, its size times deflate's maximum expansion ratio).
+// Values are decoded once per object, whatever the number of links or
+// references to it, and all decoding of one file shares one memory budget
+// ([Options.MaxMemory], default 1 GiB; [OpenWith]); going past it is an
+// error wrapping [ErrMemoryLimit].
 //
 // [Writer] builds a file in memory and serializes it the way h5py does by
 // default: superblock v0, version-1 object headers, symbol-table groups

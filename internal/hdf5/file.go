@@ -21,18 +21,39 @@ type File struct {
 	lenSize int    // bytes per length field: 2, 4 or 8
 	root    *Group
 
-	heapMu    sync.Mutex
+	// mu guards the caches of decoded values and the decode budget.
+	mu        sync.Mutex
 	heaps     map[uint64]*globalHeap // global heap collections, by address
 	heapBytes uint64                 // bytes of all collections parsed so far
+	strs      map[heapRef]string     // variable-length strings, by heap object
+	mem       memBudget
 }
 
-// Open parses an HDF5 file held in memory. The File keeps referring to data,
-// so the caller must not modify it afterwards.
-func Open(data []byte) (f *File, err error) {
+// heapRef names one variable-length string: its global heap object, its
+// length and how it is padded.
+type heapRef struct {
+	addr  uint64
+	index uint32
+	n     uint32
+	pad   StrPad
+}
+
+// Open parses an HDF5 file held in memory with the default Options. The
+// File keeps referring to data, so the caller must not modify it
+// afterwards.
+func Open(data []byte) (*File, error) { return OpenWith(data, Options{}) }
+
+// OpenWith is Open with options.
+//
+// Values are decoded once per object: the links of one dataset share its
+// decoded values, and references to one variable-length string share the
+// string. Everything decoded is charged to one budget per file,
+// opt.MaxMemory.
+func OpenWith(data []byte, opt Options) (f *File, err error) {
 	// Every structure is bounds-checked; recovering here only turns a bug
 	// into an error instead of crashing the caller.
 	defer recoverInternal(&err)
-	f = &File{data: data, heaps: make(map[uint64]*globalHeap)}
+	f = &File{data: data, heaps: make(map[uint64]*globalHeap), strs: make(map[heapRef]string), mem: newMemBudget(opt)}
 	sb, err := f.readSuperblock()
 	if err != nil {
 		return nil, err
@@ -46,13 +67,16 @@ func Open(data []byte) (f *File, err error) {
 	return f, nil
 }
 
-// OpenFile reads and opens the HDF5 file at path.
-func OpenFile(path string) (*File, error) {
+// OpenFile reads and opens the HDF5 file at path with the default Options.
+func OpenFile(path string) (*File, error) { return OpenFileWith(path, Options{}) }
+
+// OpenFileWith reads and opens the HDF5 file at path.
+func OpenFileWith(path string, opt Options) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("hdf5: %w", err)
 	}
-	f, err := Open(data)
+	f, err := OpenWith(data, opt)
 	if err != nil {
 		return nil, fmt.Errorf("%w (file %s)", err, path)
 	}

@@ -63,19 +63,16 @@ type globalHeap struct {
 }
 
 // globalHeapObject returns object number index of the collection at addr, parsing
-// and caching the collection on first use.
+// and caching the collection on first use. The caller holds f.mu.
 func (f *File) globalHeapObject(addr uint64, index uint32) ([]byte, error) {
-	f.heapMu.Lock()
 	h, ok := f.heaps[addr]
 	if !ok {
 		var err error
 		if h, err = f.readGlobalHeap(addr); err != nil {
-			f.heapMu.Unlock()
 			return nil, err
 		}
 		f.heaps[addr] = h
 	}
-	f.heapMu.Unlock()
 	// Heap IDs store a 32-bit index, but collections number objects with 16.
 	obj, ok := h.objects[uint16(index)]
 	if index > 0xFFFF || !ok {
@@ -85,7 +82,7 @@ func (f *File) globalHeapObject(addr uint64, index uint32) ([]byte, error) {
 }
 
 // readGlobalHeap parses the global heap collection at addr. The caller holds
-// heapMu.
+// f.mu.
 func (f *File) readGlobalHeap(addr uint64) (*globalHeap, error) {
 	// The collection header and each object header are padded to 8 bytes.
 	hdrSize := align8(8 + f.lenSize)

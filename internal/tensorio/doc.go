@@ -11,6 +11,10 @@
 // checked against the bytes actually present before anything is allocated,
 // and every problem with the input is reported as an error that wraps
 // [ErrFormat] and names the file and, where there is one, the tensor.
+// [LoadFileWith] and [ReadNpzWith] also bound what one file decodes to
+// ([Options.MaxMemory], default 1 GiB), so that a small compressed archive
+// cannot inflate without limit. [OpenNpy] and [CreateNpy] read and write
+// a .npy array in pieces, for arrays larger than memory.
 //
 // Writers are deterministic: the same tensors always produce the same bytes.
 // Multi-tensor files are laid out in name order, and .npy files are written

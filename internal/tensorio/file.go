@@ -14,9 +14,17 @@ import (
 // file is named after the file, without directory or extension. Safetensors
 // metadata is dropped; use ReadSafetensors to get it.
 func LoadFile(path string) ([]*Tensor, error) {
+	return LoadFileWith(path, Options{})
+}
+
+// LoadFileWith is LoadFile with options. The decode budget applies to
+// .npy and .npz files, whose shapes are known before their data is read;
+// a safetensors file is read whole and never decodes to more than twice
+// its size.
+func LoadFileWith(path string, opt Options) ([]*Tensor, error) {
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
 	case ".npy":
-		return loadNpy(path)
+		return loadNpy(path, opt.budget())
 	case ".npz":
 		f, err := os.Open(path)
 		if err != nil {
@@ -27,7 +35,7 @@ func LoadFile(path string) ([]*Tensor, error) {
 		if err != nil {
 			return nil, err
 		}
-		return ReadNpz(f, st.Size(), path)
+		return ReadNpzWith(f, st.Size(), path, opt)
 	case ".safetensors":
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -43,17 +51,25 @@ func LoadFile(path string) ([]*Tensor, error) {
 	}
 }
 
-func loadNpy(path string) ([]*Tensor, error) {
+func loadNpy(path string, b *budget) ([]*Tensor, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	r := bufio.NewReader(f)
-	t, err := ReadNpy(r, path)
+	h, err := readNpyHeader(r, path)
 	if err != nil {
 		return nil, err
 	}
+	if err := b.spend(path, h.shape); err != nil {
+		return nil, err
+	}
+	data, err := readNpyData(r, h, path)
+	if err != nil {
+		return nil, err
+	}
+	t := &Tensor{Shape: h.shape, DType: h.dtype, Data: data}
 	// ReadNpy stops after the array; in a file, anything more is corruption.
 	if _, err := r.ReadByte(); err == nil {
 		return nil, errorf(path, "unexpected data after the array")

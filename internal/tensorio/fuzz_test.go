@@ -19,15 +19,20 @@ func seedTensors() []*Tensor {
 		&Tensor{Name: "edges", Shape: []int{len(float64Edges)}, DType: Float64, Data: float64Edges})
 }
 
+func safetensorsSeeds(t testing.TB) [][]byte {
+	var a, b bytes.Buffer
+	require.NoError(t, WriteSafetensors(&a, seedTensors(), map[string]string{"format": "pt"}))
+	require.NoError(t, WriteSafetensors(&b, seedTensors()[:2], nil))
+	return [][]byte{a.Bytes(), b.Bytes(),
+		stFile(`{"a":{"dtype":"BF16","shape":[1],"data_offsets":[0,2]}}`, []byte{0, 0}),
+		stFile(`{"z":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, le32(1, 2)),
+	}
+}
+
 func FuzzSafetensors(f *testing.F) {
-	var buf bytes.Buffer
-	require.NoError(f, WriteSafetensors(&buf, seedTensors(), map[string]string{"format": "pt"}))
-	f.Add(buf.Bytes())
-	buf.Reset()
-	require.NoError(f, WriteSafetensors(&buf, seedTensors()[:2], nil))
-	f.Add(buf.Bytes())
-	f.Add(stFile(`{"a":{"dtype":"BF16","shape":[1],"data_offsets":[0,2]}}`, []byte{0, 0}))
-	f.Add(stFile(`{"z":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, le32(1, 2)))
+	for _, seed := range safetensorsSeeds(f) {
+		f.Add(seed)
+	}
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := ParseSafetensors(data, "fuzz.safetensors")
@@ -50,15 +55,22 @@ func FuzzSafetensors(f *testing.F) {
 	})
 }
 
-func FuzzNpy(f *testing.F) {
+func npySeeds(t testing.TB) [][]byte {
+	var seeds [][]byte
 	for _, tensor := range seedTensors() {
 		var buf bytes.Buffer
-		require.NoError(f, WriteNpy(&buf, tensor))
-		f.Add(buf.Bytes())
+		require.NoError(t, WriteNpy(&buf, tensor))
+		seeds = append(seeds, buf.Bytes())
 	}
-	f.Add(npyArange3)
-	f.Add(npyFile(3, "{'descr': '>f8', 'fortran_order': False, 'shape': (1, 1), }", le64(1)))
-	f.Add(npyFile(1, "{'descr': [('x', '<f4')], 'fortran_order': True, 'shape': (2L,), }", le32(1, 2)))
+	return append(seeds, npyArange3,
+		npyFile(3, "{'descr': '>f8', 'fortran_order': False, 'shape': (1, 1), }", le64(1)),
+		npyFile(1, "{'descr': [('x', '<f4')], 'fortran_order': True, 'shape': (2L,), }", le32(1, 2)))
+}
+
+func FuzzNpy(f *testing.F) {
+	for _, seed := range npySeeds(f) {
+		f.Add(seed)
+	}
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tensor, err := ReadNpy(bytes.NewReader(data), "fuzz.npy")
@@ -75,29 +87,36 @@ func FuzzNpy(f *testing.F) {
 	})
 }
 
-func FuzzNpz(f *testing.F) {
+func npzSeeds(t testing.TB) [][]byte {
+	var seeds [][]byte
 	for _, compressed := range []bool{false, true} {
 		var buf bytes.Buffer
 		write := WriteNpz
 		if compressed {
 			write = WriteNpzCompressed
 		}
-		require.NoError(f, write(&buf, seedTensors()[:4]))
-		f.Add(buf.Bytes())
+		require.NoError(t, write(&buf, seedTensors()[:4]))
+		seeds = append(seeds, buf.Bytes())
 	}
 	for _, path := range []string{"testdata/savez.npz", "testdata/savez_compressed.npz"} {
 		b, err := os.ReadFile(path)
-		require.NoError(f, err)
-		f.Add(b)
+		require.NoError(t, err)
+		seeds = append(seeds, b)
 	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	w, err := zw.Create("notes.txt")
-	require.NoError(f, err)
+	require.NoError(t, err)
 	_, err = w.Write([]byte("not an array"))
-	require.NoError(f, err)
-	require.NoError(f, zw.Close())
-	f.Add(buf.Bytes())
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	return append(seeds, buf.Bytes())
+}
+
+func FuzzNpz(f *testing.F) {
+	for _, seed := range npzSeeds(f) {
+		f.Add(seed)
+	}
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tensors, err := ReadNpz(bytes.NewReader(data), int64(len(data)), "fuzz.npz")

@@ -29,6 +29,14 @@ const maxDeflateRatio = 1100
 // that is not a .npy file is an error.
 // name identifies the archive in errors.
 func ReadNpz(r io.ReaderAt, size int64, name string) ([]*Tensor, error) {
+	return ReadNpzWith(r, size, name, Options{})
+}
+
+// ReadNpzWith is ReadNpz with options: all members together must decode
+// within opt.MaxMemory, which is checked from each member's .npy header
+// before its data is inflated.
+func ReadNpzWith(r io.ReaderAt, size int64, name string, opt Options) ([]*Tensor, error) {
+	b := opt.budget()
 	zr, err := zip.NewReader(r, size)
 	// Member paths are never used as file paths here, so names the zip
 	// package considers insecure are harmless.
@@ -53,7 +61,7 @@ func ReadNpz(r io.ReaderAt, size int64, name string) ([]*Tensor, error) {
 			return nil, errorf(where, "duplicate member")
 		}
 		seen[stem] = true
-		t, err := readNpzMember(f, size, where)
+		t, err := readNpzMember(f, size, where, b)
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +74,7 @@ func ReadNpz(r io.ReaderAt, size int64, name string) ([]*Tensor, error) {
 // readNpzMember checks the sizes the archive declares against each other and
 // against the .npy header before reading any data, so that a small archive
 // cannot make us decompress or allocate much more than it could hold.
-func readNpzMember(f *zip.File, archiveSize int64, where string) (*Tensor, error) {
+func readNpzMember(f *zip.File, archiveSize int64, where string, b *budget) (*Tensor, error) {
 	if f.Flags&0x1 != 0 {
 		return nil, errorf(where, "encrypted members are not supported")
 	}
@@ -99,6 +107,9 @@ func readNpzMember(f *zip.File, archiveSize int64, where string) (*Tensor, error
 	if want := uint64(h.size) + uint64(h.nbytes); f.UncompressedSize64 != want {
 		return nil, errorf(where, "member is %d bytes but its .npy header describes %d (%d header + %d data)",
 			f.UncompressedSize64, want, h.size, h.nbytes)
+	}
+	if err := b.spend(where, h.shape); err != nil {
+		return nil, err
 	}
 	data, err := readNpyData(r, h, where)
 	if err != nil {

@@ -167,7 +167,7 @@ func TestSafetensorsErrors(t *testing.T) {
 		{"missing offsets", stFile(`{"w":{"dtype":"F32","shape":[2]}}`, le32(1, 2)), `tensor "w": missing data_offsets`},
 		{"negative dim", stFile("{"+entry("w", `"F32"`, "[-2]", "[0,8]")+"}", le32(1, 2)), `tensor "w": invalid dimension -2 in shape [-2]`},
 		{"fractional dim", stFile("{"+entry("w", `"F32"`, "[2.5]", "[0,8]")+"}", le32(1, 2)), `tensor "w": shape must be a list of integers, not [2.5]`},
-		{"shape overflow", stFile("{"+entry("w", `"F64"`, "[134217728,134217728,134217728]", "[0,8]")+"}", le64(1)), `tensor "w": shape [134217728 134217728 134217728] of F64 is too large`},
+		{"shape overflow", stFile("{"+entry("w", `"F64"`, "[65536,65536,65536,65536]", "[0,8]")+"}", le64(1)), `tensor "w": shape [65536 65536 65536 65536] of F64 is too large`},
 		{"dim beyond int64", stFile("{"+entry("w", `"F64"`, "[18446744073709551616]", "[0,8]")+"}", le64(1)), `tensor "w": shape must be a list of integers, not [18446744073709551616]`},
 		{"one offset", stFile("{"+entry("w", `"F32"`, "[2]", "[8]")+"}", le32(1, 2)), `tensor "w": data_offsets must be a [begin, end] pair of integers, not [8]`},
 		{"three offsets", stFile("{"+entry("w", `"F32"`, "[2]", "[0,8,8]")+"}", le32(1, 2)), "must be a [begin, end] pair"},

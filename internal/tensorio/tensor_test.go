@@ -102,7 +102,10 @@ func TestNumBytes(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, 0, n)
 
-	_, ok = numBytes([]int{math.MaxInt / 4, math.MaxInt / 4}, Float64)
+	// The square root of MaxInt, squared, times 8 bytes: too large on any
+	// int size.
+	half := int(math.Sqrt(float64(math.MaxInt)))
+	_, ok = numBytes([]int{half, half}, Float64)
 	require.False(t, ok, "overflow")
 	_, ok = numBytes([]int{math.MaxInt}, Float32)
 	require.False(t, ok, "overflow")
