@@ -932,6 +932,7 @@ func (gen *generator) doc() string {
 	if gen.opt.Train {
 		w.f("// ForwardTrain and Backward give the gradients of a loss with respect to\n// the input and every parameter (backpropagation through time, with the\n// surrogate gradients of the spike thresholds).\n")
 	}
+	w.f("//\n// Every entry point checks its arguments (sizes without overflow, exact\n// slice lengths, a Model from New and a State from NewState) and returns\n// an error naming the package, the entry point and the argument.\n")
 	w.f("//\n// The kernels are chosen once from the CPU's features; Implementation\n// names them and SetImplementation switches them.\npackage %s\n", gen.opt.Package)
 	return w.String()
 }
