@@ -191,7 +191,11 @@ func refused(t *testing.T, call string, err error, op, names string) {
 	}
 }
 
-func TestBadArguments(t *testing.T) {
+// TestBadArguments runs with every implementation: the refusals come
+// before any kernel runs, the calls that follow them do not.
+func TestBadArguments(t *testing.T) { withEach(t, testBadArguments) }
+
+func testBadArguments(t *testing.T) {
 	m := newModel(t)
 	const B, T = 2, 3
 	s := newState(t, m, B)
