@@ -381,10 +381,10 @@ func transpose(w []float32, rows, cols int) []float32 {
 }
 
 // maxValues is the most float32 values one buffer may hold: 2^46 (256 TiB,
-// a quarter of the 2^48 bytes Go can allocate) on 64-bit systems, 2^29
-// (2 GiB) on 32-bit ones. Sizes beyond it are refused with an error
-// instead of failing in make.
-const maxValues = 1 << (29 + 17*(bits.UintSize/64))
+// the 2^48 bytes Go can allocate) on 64-bit systems, 2^28 (1 GiB, so that
+// the byte count fits in an int) on 32-bit ones. Sizes beyond it are
+// refused with an error instead of failing in make.
+const maxValues = 1 << (28 + 18*(bits.UintSize/64))
 
 // mulOK returns a·b and whether it is exact: both factors non-negative and
 // the product within int. Every size the entry points compute from their
