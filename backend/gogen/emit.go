@@ -374,10 +374,11 @@ func (m *Model) check(op string, s *State, y, x []float32, T int) error {
 // widestRow is the most values a buffer of the package holds per time step
 // and batch entry: the input, every live node's value, a neuron layer's
 // states and tapes (its size), a delay line's history (delay · size).
+// Parameters are not per row: they are not counted.
 func (gen *generator) widestRow(live map[*ir.Node]bool) int {
 	widest := max(gen.input.Type.Size(), gen.output.Type.Size(), 1)
 	for _, n := range gen.g.Nodes {
-		if !live[n] {
+		if !live[n] || n.Op == ir.GParam {
 			continue
 		}
 		widest = max(widest, n.Type.Size())

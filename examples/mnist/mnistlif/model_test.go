@@ -239,6 +239,7 @@ func testBadArguments(t *testing.T) {
 		{"Forward(T=huge, B=2, empty slices)", m.Forward(s, nil, nil, huge), "Forward", fmt.Sprintf("T*B*InputSize overflows (T=%d, B=2)", huge)},
 		{"Forward(T=MaxInt, empty slices)", m.Forward(s, nil, nil, math.MaxInt), "Forward", "overflows"},
 		{"Forward(T=-1)", m.Forward(s, nil, nil, -1), "Forward", "T = -1"},
+		{"Forward with T*B*widestRow over maxValues", m.Forward(s, nil, nil, maxValues/(B*widestRow)+1), "Forward", "widest layer"},
 		{"Forward(T=MinInt)", m.Forward(s, nil, nil, math.MinInt), "Forward", "T = "},
 		{"Forward with x one short", m.Forward(s, y, x[:len(x)-1], T), "Forward", "len(x)"},
 		{"Forward with x one long", m.Forward(s, y, append(x[:len(x):len(x)], 0), T), "Forward", "len(x)"},
