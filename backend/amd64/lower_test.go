@@ -88,11 +88,46 @@ func forwardKernel(name string, s *ir.Step, n int) *kernel.Kernel {
 	return k
 }
 
+// reverseKernel is forwardKernel run backwards in time, with a sink of
+// every other kind: dx += output 0 per lane and step, dp[n] += output 0
+// over steps and batch entries, ds[0] += state 0's next value (output 0 if
+// there is no state) over everything.
+func reverseKernel(name string, s *ir.Step, n int) *kernel.Kernel {
+	k := forwardKernel(name, s, n)
+	k.Reverse = true
+	k.Args = append(k.Args, "dx", "dp", "ds")
+	shared := s.Outputs[0].Value
+	if len(s.States) > 0 {
+		shared = s.States[0].Next
+	}
+	k.Sinks = append(k.Sinks,
+		kernel.Sink{Kind: kernel.AddToSeq, Arg: "dx", Value: s.Outputs[0].Value},
+		kernel.Sink{Kind: kernel.AddToPerNeuron, Arg: "dp", Value: s.Outputs[0].Value},
+		kernel.Sink{Kind: kernel.AddToShared, Arg: "ds", Value: shared})
+	return k
+}
+
+// epilogueKernel is forwardKernel computing input 0 itself as xin·wTᵀ +
+// bias (xin [T][B][in], wT [in][n], bias [n] or nil).
+func epilogueKernel(name string, s *ir.Step, n, in int) *kernel.Kernel {
+	k := forwardKernel(name, s, n)
+	k.Args = append(k.Args, "xin", "wT", "bias")
+	ep := &kernel.Epilogue{X: "xin", WT: "wT", Bias: "bias", In: in, Input: s.Leaf(ir.OpInput, s.Inputs[0])}
+	delete(k.Leaves, ep.Input)
+	k.Epilogue = ep
+	return k
+}
+
 // TestForwardKernels emits the forward kernels of several steps for every
 // width from 0 to 3·16+1 lanes and a few wide ones, in AVX2 and AVX-512, into a package of
 // their own, and runs them there against the float32 interpreter: outputs
 // and final states bit for bit, on slices at odd offsets with guard values
-// around every output. Kernels the CPU cannot run are skipped; with
+// around every output. For the widths around the vector widths (0, 1,
+// W−1, W, W+1, 3W+1 and more) it also emits the reverse-time kernel with
+// every kind of sink and the kernel with a fused input product; on Linux
+// every kernel also runs with each argument placed against a PROT_NONE
+// page, before and after it (testdata/kernelspkg/guard_linux_test.go.txt),
+// so that any access outside the slices faults. Kernels the CPU cannot run are skipped; with
 // SNNC_GO_TEST_EXEC="qemu-x86_64 -cpu Haswell" the package's tests run on
 // an emulated CPU (make test-cpus).
 func TestForwardKernels(t *testing.T) {
@@ -121,15 +156,20 @@ func TestForwardKernels(t *testing.T) {
 		// Wide layers.
 		widths = append(widths, 1024, 1024+17, 2*1024+64+3)
 		for _, isa := range amd64.ISAs {
-			for _, n := range widths {
-				name := fmt.Sprintf("step%d_%d%s", si, n, isa.Suffix())
-				err := em.Kernel(forwardKernel(name, s, n), isa)
-				if err != nil {
-					t.Logf("%s (%s) not emitted: %v", s.Name, name, err)
-					continue
+			emit := func(k *kernel.Kernel, kind string, in int) {
+				if err := em.Kernel(k, isa); err != nil {
+					t.Logf("%s (%s) not emitted: %v", s.Name, k.Name, err)
+					return
 				}
 				emitted++
-				fmt.Fprintf(&cases, "\t\t%q: {%d, %q, %s},\n", name, n, isa.String(), name)
+				fmt.Fprintf(&cases, "\t\t%q: {%d, %q, %q, %d, %s},\n", k.Name, k.N, isa.String(), kind, in, k.Name)
+			}
+			for _, n := range widths {
+				emit(forwardKernel(fmt.Sprintf("step%d_%d%s", si, n, isa.Suffix()), s, n), "forward", 0)
+				if n <= 13 || n%8 == 1 || n == 15 || n > 1024 {
+					emit(reverseKernel(fmt.Sprintf("reverse%d_%d%s", si, n, isa.Suffix()), s, n), "reverse", 0)
+					emit(epilogueKernel(fmt.Sprintf("epilogue%d_%d%s", si, n, isa.Suffix()), s, n, 1+n%5), "epilogue", 1+n%5)
+				}
 			}
 		}
 		cases.WriteString("\t}},\n")
@@ -145,6 +185,7 @@ func TestForwardKernels(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "kernels_test.go"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	copyTemplates(t, filepath.Join("testdata", "kernelspkg"), dir)
 	test := []string{"test", "-count=1"}
 	if x := os.Getenv("SNNC_GO_TEST_EXEC"); x != "" {
 		test = append(test, "-exec", x) // e.g. "qemu-x86_64 -cpu Haswell"
@@ -155,6 +196,24 @@ func TestForwardKernels(t *testing.T) {
 		cmd.Env = append(os.Environ(), "GOARCH=amd64")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}
+
+// copyTemplates copies every file NAME.txt of dir from into dir to as NAME.
+func copyTemplates(t *testing.T, from, to string) {
+	t.Helper()
+	tmpl, err := filepath.Glob(filepath.Join(from, "*.go.txt"))
+	if err != nil || len(tmpl) == 0 {
+		t.Fatalf("no templates in %s: %v", from, err)
+	}
+	for _, p := range tmpl {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, strings.TrimSuffix(filepath.Base(p), ".txt")), data, 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
@@ -193,9 +252,16 @@ import (
 )
 
 type kernel struct {
-	n   int
-	isa string
-	fn  any
+	n    int
+	isa  string
+	kind string // "forward", "reverse" (with sinks dx, dp, ds) or "epilogue"
+	in   int    // epilogue: inputs of the product
+	fn   any
+}
+
+// runnable reports whether this CPU has the kernel's ISA.
+func runnable(k kernel) bool {
+	return !(k.isa == "avx512" && !cpuid.CPU.Supports(cpuid.AVX512F) || k.isa == "avx2" && !cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3))
 }
 
 var cases = []struct {
@@ -234,8 +300,8 @@ func TestKernels(t *testing.T) {
 			t.Fatal(err)
 		}
 		for name, k := range c.kernels {
-			if k.isa == "avx512" && !cpuid.CPU.Supports(cpuid.AVX512F) || k.isa == "avx2" && !cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
-				continue
+			if !runnable(k) || k.kind != "forward" {
+				continue // reverse and epilogue kernels: their bits are checked in backend/gogen's generated packages
 			}
 			const T, B = 5, 3
 			n := k.n

@@ -169,7 +169,10 @@ func arm64Exec() (runner string, ok bool) {
 // a fused input product, into a package of their own; vets it for arm64
 // and runs it there (natively or under qemu-aarch64, see arm64Exec)
 // against the float32 interpreter: outputs, final states and every sink
-// bit for bit, on slices at odd offsets with guard values around them.
+// bit for bit, on slices at odd offsets with guard values around them; on
+// Linux every kernel also runs with each argument placed against a
+// PROT_NONE page, before and after it (testdata/kernelspkg), for T and B
+// of 0, 1 and more, and must give the same bits.
 func TestKernels(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and tests a package of kernels")
@@ -231,6 +234,20 @@ func TestKernels(t *testing.T) {
 	src = []byte(strings.Replace(string(src), "//CASES\n", cases.String(), 1))
 	if err := os.WriteFile(filepath.Join(dir, "kernels_arm64_test.go"), src, 0o644); err != nil {
 		t.Fatal(err)
+	}
+	// The guard-page test (Linux), as in backend/amd64.
+	tmpl, err := filepath.Glob(filepath.Join("testdata", "kernelspkg", "*.go.txt"))
+	if err != nil || len(tmpl) == 0 {
+		t.Fatalf("no templates in testdata/kernelspkg: %v", err)
+	}
+	for _, p := range tmpl {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, strings.TrimSuffix(filepath.Base(p), ".txt")), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	goCmd := func(args ...string) {
 		t.Helper()

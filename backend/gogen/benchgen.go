@@ -109,7 +109,7 @@ func benchInput(n int) []float32 {
 			states = append(states, "nil")
 		}
 		params := gen.boundArgs(n, k, false)
-		w.f("func Benchmark%sKernel(b *testing.B) {\n\tm := New()\n\t_ = m\n", exported(k.fn))
+		w.f("func Benchmark%sKernel(b *testing.B) {\n\tm := newModel(b)\n\t_ = m\n", exported(k.fn))
 		w.f("\tconst N = %d\n", k.n)
 		for i, st := range s.States {
 			w.f("\ts%d := make([]float32, benchB*N)\n\tfill(s%d, %s)\n", i, i, f32(st.Init))
@@ -145,7 +145,7 @@ func (gen *generator) benchTrain(w *src, n *ir.Node, k *stepKernel) {
 	s := k.step
 	nIn, saved := len(s.Inputs), len(k.saved)
 	floats := 2*nIn + 1 + 2*saved + 1 + nIn // per neuron-step, read and written
-	w.f("func Benchmark%sTrain(b *testing.B) {\n\tm := New()\n\tg := m.NewGrads() // bound parameters' gradients\n\t_ = g\n\tconst N = %d\n\tconst size = benchT * benchB * N\n", exported(k.fn), k.n)
+	w.f("func Benchmark%sTrain(b *testing.B) {\n\tm := newModel(b)\n\tg := m.NewGrads() // bound parameters' gradients\n\t_ = g\n\tconst N = %d\n\tconst size = benchT * benchB * N\n", exported(k.fn), k.n)
 	var fwd, bwd []string
 	for i := range s.Inputs {
 		w.f("\tx%d, dx%d := benchInput(size), make([]float32, size)\n", i, i)

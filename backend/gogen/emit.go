@@ -110,11 +110,36 @@ func (gen *generator) model() (string, error) {
 			w.f("\t%s []float32 // %s transposed and without its diagonal: no autapses\n", recWeights(n), n.Args[2].Name)
 		}
 	}
-	w.f("}\n\n")
-	w.f("// New returns the model with the weights compiled into the package.\nfunc New() *Model {\n\tm := &Model{}\n")
-	if len(gen.params) > 0 {
-		w.f("\tw := weightsBin\n")
+	w.f("\tloaded bool // set by New: the slices above have the sizes the kernels assume\n}\n\n")
+	paramValues := 0
+	for _, p := range gen.params {
+		paramValues += p.Type.Size()
 	}
+	w.f(`// errorf is an error of the entry point op, prefixed with the package name.
+func errorf(op, format string, args ...any) error {
+	return fmt.Errorf("%s: "+op+": "+format, args...)
+}
+
+// paramValues is the number of float32 values weights.bin holds.
+const paramValues = %d
+
+// widestRow is the most values any buffer of a State holds per time step
+// and batch entry (a delay line counts all its steps): the entry points
+// check that T·B·widestRow and B·widestRow fit, which bounds every
+// product the kernels compute.
+const widestRow = %d
+
+// New returns the model with the weights compiled into the package.
+func New() (*Model, error) { return fromWeights(weightsBin) }
+
+// fromWeights is New with the weights file's bytes as an argument, so the
+// tests can hand it a damaged one.
+func fromWeights(w []byte) (*Model, error) {
+	if len(w) != 4*paramValues {
+		return nil, errorf("New", "weights.bin holds %%d bytes, want 4*%%d", len(w), paramValues)
+	}
+	m := &Model{}
+`, opt.Package, paramValues, gen.widestRow(l))
 	for _, p := range gen.params {
 		w.f("\tm.%s, w = load(w, %d)\n", gen.field[p], p.Type.Size())
 	}
@@ -130,7 +155,7 @@ func (gen *generator) model() (string, error) {
 				recWeights(n), gen.field[n.Args[2]], h, h, h, recWeights(n), h)
 		}
 	}
-	w.f("\treturn m\n}\n\n")
+	w.f("\tm.loaded = true\n\treturn m, nil\n}\n\n")
 	w.f(`// load decodes n little-endian float32 values from the front of w.
 func load(w []byte, n int) ([]float32, []byte) {
 	out := make([]float32, n)
@@ -145,7 +170,10 @@ func load(w []byte, n int) ([]float32, []byte) {
 	// State.
 	w.f("// State is one stream of batch entries: every layer's state and the\n")
 	w.f("// buffers Forward and Backward reuse, so that calls after the first\n// allocate nothing. A State belongs to one goroutine at a time.\ntype State struct {\n")
-	w.f("\tbatch int\n\tsteps int // T of the last ForwardTrain; 0 when Backward cannot run\n\tx     []float32 // the last ForwardTrain's input\n")
+	w.f("\tmade    bool   // set by NewState: the state buffers hold B rows each\n\tbatch   int\n")
+	if opt.Train {
+		w.f("\ttrained *Model    // the Model of the last ForwardTrain; nil when Backward cannot run\n\tsteps   int       // T of the last ForwardTrain\n\tx       []float32 // the last ForwardTrain's input\n")
+	}
 	var fields []string
 	for _, n := range g.Nodes {
 		if !l[n] || n.Op == ir.GInput || n.Op == ir.GParam || n.Op == ir.GFlatten || n.Sched.Epilogue {
@@ -181,7 +209,17 @@ func load(w []byte, n int) ([]float32, []byte) {
 	}
 	w.f("\t%s []float32\n}\n\n", strings.Join(unique(fields), ", "))
 
-	w.f("// NewState returns the initial state of B batch entries.\nfunc (m *Model) NewState(B int) *State {\n\ts := &State{batch: B}\n")
+	w.f(`// NewState returns the initial state of B batch entries. It refuses a
+// negative B and one whose buffers would not fit in memory's address range.
+func (m *Model) NewState(B int) (*State, error) {
+	if B < 0 {
+		return nil, errorf("NewState", "B = %%d, want B >= 0", B)
+	}
+	if n, ok := mulOK(B, widestRow); !ok || n > maxValues {
+		return nil, errorf("NewState", "B*%%d overflows or exceeds %%d values (B=%%d)", widestRow, maxValues, B)
+	}
+	s := &State{made: true, batch: B}
+`)
 	for _, n := range g.Nodes {
 		if !l[n] {
 			continue
@@ -201,8 +239,15 @@ func load(w []byte, n int) ([]float32, []byte) {
 			w.f("\ts.h%d = make([]float32, B*%d)\n", n.ID, n.Delay*n.Type.Size())
 		}
 	}
-	w.f("\ts.Reset()\n\treturn s\n}\n\n")
-	w.f("// Reset puts every neuron back to its initial state and clears delay lines.\nfunc (s *State) Reset() {\n\ts.steps = 0\n")
+	w.f("\ts.Reset()\n\treturn s, nil\n}\n\n")
+	w.f("// Reset puts every neuron back to its initial state and clears delay lines")
+	if opt.Train {
+		w.f(";\n// Backward then needs a new ForwardTrain")
+	}
+	w.f(". A nil State is left as it is.\nfunc (s *State) Reset() {\n\tif s == nil {\n\t\treturn\n\t}\n")
+	if opt.Train {
+		w.f("\ts.trained, s.steps, s.x = nil, 0, nil\n")
+	}
 	for _, n := range g.Nodes {
 		if !l[n] {
 			continue
@@ -219,7 +264,7 @@ func load(w []byte, n int) ([]float32, []byte) {
 			w.f("\tclear(s.h%d)\n", n.ID)
 		}
 	}
-	w.f("}\n\n// Batch is the number of batch entries the state holds.\nfunc (s *State) Batch() int { return s.batch }\n\n")
+	w.f("}\n\n// Batch is the number of batch entries the state holds (0 for a nil State).\nfunc (s *State) Batch() int {\n\tif s == nil {\n\t\treturn 0\n\t}\n\treturn s.batch\n}\n\n")
 	w.f(`func fill(x []float32, v float32) {
 	for i := range x {
 		x[i] = v
@@ -227,29 +272,67 @@ func load(w []byte, n int) ([]float32, []byte) {
 }
 
 // Forward runs T time steps of the state's B batch entries, continuing from
-// the state: x is [T][B]%[1]s, y receives [T][B]%[2]s.
-func (m *Model) Forward(s *State, y, x []float32, T int) { m.run(s, y, x, T, false) }
+// the state: x is [T][B]%[1]s, y receives [T][B]%[2]s. Arguments that do
+// not fit (see check) give an error and leave s as it was.
+func (m *Model) Forward(s *State, y, x []float32, T int) error {
+	return m.run("Forward", s, y, x, T, false)
+}
 
 // Step runs one time step: x is [B]%[1]s, y receives [B]%[2]s. Steps
 // one at a time give what Forward gives for the whole sequence.
-func (m *Model) Step(s *State, y, x []float32) { m.run(s, y, x, 1, false) }
+func (m *Model) Step(s *State, y, x []float32) error { return m.run("Step", s, y, x, 1, false) }
 
 `, dims(in.Type.Shape), dims(out.Type.Shape))
 	if opt.Train {
 		w.f(`// ForwardTrain is Forward that also keeps what Backward needs. x must not
 // change until Backward has run.
-func (m *Model) ForwardTrain(s *State, y, x []float32, T int) { m.run(s, y, x, T, true) }
+func (m *Model) ForwardTrain(s *State, y, x []float32, T int) error {
+	return m.run("ForwardTrain", s, y, x, T, true)
+}
 
 `)
 	}
-	w.f("func (m *Model) run(s *State, y, x []float32, T int, train bool) {\n\tB := s.batch\n")
-	w.f("\tif T < 0 || len(x) != T*B*InputSize || len(y) != T*B*OutputSize {\n")
-	w.f("\t\tpanic(fmt.Sprintf(\"%s: got len(x) = %%d, len(y) = %%d for T = %%d, B = %%d; want T·B·%%d and T·B·%%d\", len(x), len(y), T, B, InputSize, OutputSize))\n\t}\n", opt.Package)
-	if gen.usesKernels() {
-		w.f("\tk := active\n")
+	w.f(`// check validates the arguments of the entry point op: a Model from New,
+// a State from NewState, T >= 0, every size computed without overflow and
+// within maxValues, and x and y of exactly T*B*InputSize and
+// T*B*OutputSize values.
+func (m *Model) check(op string, s *State, y, x []float32, T int) error {
+	if m == nil || !m.loaded {
+		return errorf(op, "the Model is nil or not from New")
 	}
-	w.f("\ts.steps = 0\n")
+	if s == nil || !s.made {
+		return errorf(op, "the State is nil or not from NewState")
+	}
+	B := s.batch
+	if T < 0 {
+		return errorf(op, "T = %%d, want T >= 0", T)
+	}
+	rows, ok := mulOK(T, B)
+	nx, okx := mulOK(rows, InputSize)
+	if !ok || !okx {
+		return errorf(op, "T*B*InputSize overflows (T=%%d, B=%%d)", T, B)
+	}
+	ny, oky := mulOK(rows, OutputSize)
+	if !oky {
+		return errorf(op, "T*B*OutputSize overflows (T=%%d, B=%%d)", T, B)
+	}
+	if n, ok := mulOK(rows, widestRow); !ok || n > maxValues {
+		return errorf(op, "T*B*%%d, the widest layer's values, overflows or exceeds %%d (T=%%d, B=%%d)", widestRow, maxValues, T, B)
+	}
+	if len(x) != nx {
+		return errorf(op, "len(x) = %%d, want T*B*InputSize = %%d (T=%%d, B=%%d)", len(x), nx, T, B)
+	}
+	if len(y) != ny {
+		return errorf(op, "len(y) = %%d, want T*B*OutputSize = %%d (T=%%d, B=%%d)", len(y), ny, T, B)
+	}
+	return nil
+}
+
+`)
+	w.f("func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) error {\n")
+	w.f("\tif err := m.check(op, s, y, x, T); err != nil {\n\t\treturn err\n\t}\n\tB := s.batch\n")
 	if opt.Train {
+		w.f("\ts.trained, s.steps, s.x = nil, 0, nil\n")
 		w.f("\tif train {\n\t\ts.x = x\n")
 		for _, n := range g.Nodes {
 			if l[n] && n.Op == ir.GRecurrent {
@@ -259,6 +342,14 @@ func (m *Model) ForwardTrain(s *State, y, x []float32, T int) { m.run(s, y, x, T
 		w.f("\t}\n")
 	} else {
 		w.f("\t_ = train\n")
+	}
+	w.f("\tif B == 0 {\n\t\t// No batch entries: every buffer is empty and there is nothing to\n\t\t// compute, however large T is.\n")
+	if opt.Train {
+		w.f("\t\tif train {\n\t\t\ts.trained, s.steps = m, T\n\t\t}\n")
+	}
+	w.f("\t\treturn nil\n\t}\n")
+	if gen.usesKernels() {
+		w.f("\tk := active\n")
 	}
 	for _, n := range g.Nodes {
 		if !l[n] {
@@ -272,15 +363,33 @@ func (m *Model) ForwardTrain(s *State, y, x []float32, T int) { m.run(s, y, x, T
 		w.f("\tcopy(y, %s)\n", gen.valueOf(out))
 	}
 	if opt.Train {
-		w.f("\tif train {\n\t\ts.steps = T\n\t}\n")
+		w.f("\tif train {\n\t\ts.trained, s.steps = m, T\n\t}\n")
 	}
-	w.f("}\n\n")
+	w.f("\treturn nil\n}\n\n")
 	if opt.Train {
 		if err := gen.backward(w, l); err != nil {
 			return "", err
 		}
 	}
 	return w.String(), nil
+}
+
+// widestRow is the most values a buffer of the package holds per time step
+// and batch entry: the input, every live node's value, a neuron layer's
+// states and tapes (its size), a delay line's history (delay · size).
+// Parameters are not per row: they are not counted.
+func (gen *generator) widestRow(live map[*ir.Node]bool) int {
+	widest := max(gen.input.Type.Size(), gen.output.Type.Size(), 1)
+	for _, n := range gen.g.Nodes {
+		if !live[n] || n.Op == ir.GParam {
+			continue
+		}
+		widest = max(widest, n.Type.Size())
+		if n.Op == ir.GDelay {
+			widest = max(widest, n.Delay*n.Type.Size())
+		}
+	}
+	return widest
 }
 
 // epilogueOf returns the product fused into neuron node n's kernel, or nil.
@@ -522,20 +631,56 @@ func (gen *generator) backward(w *src, l map[*ir.Node]bool) error {
 // loss L given dy = dL/dy [T][B]%s, and stores them in g (overwriting
 // what it held): dL/dx and dL/d(parameter) for every parameter. The states
 // at the start of ForwardTrain are taken as constants.
-func (m *Model) Backward(s *State, g *Grads, dy []float32) {
+//
+// It returns an error, and changes nothing, for a nil or short g (each
+// parameter's slice must have its exact size; g.Input is resized), a dy
+// of other than T*B*OutputSize values, and a State whose last ForwardTrain
+// ran on another Model, ran T = 0 steps, or was followed by Forward, Step
+// or Reset.
+func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
+	const op = "Backward"
+	if m == nil || !m.loaded {
+		return errorf(op, "the Model is nil or not from New")
+	}
+	if s == nil || !s.made {
+		return errorf(op, "the State is nil or not from NewState")
+	}
+	if g == nil {
+		return errorf(op, "g is nil (make it with NewGrads)")
+	}
+`, dims(gen.output.Type.Shape))
+	for _, p := range gen.params {
+		f := exported(gen.field[p])
+		w.f("\tif len(g.%s) != %d {\n\t\treturn errorf(op, \"len(g.%s) = %%d, want %d\", len(g.%s))\n\t}\n", f, p.Type.Size(), f, p.Type.Size(), f)
+	}
+	w.f(`	if s.trained == nil {
+		return errorf(op, "no ForwardTrain on the State since NewState, Reset, Forward or Step")
+	}
+	if s.trained != m {
+		return errorf(op, "the State's last ForwardTrain ran on another Model")
+	}
 	T, B := s.steps, s.batch
 	if T == 0 {
-		panic("%s: Backward needs a ForwardTrain on the same State first")
+		return errorf(op, "the last ForwardTrain ran T = 0 steps: nothing to differentiate")
 	}
-	if len(dy) != T*B*OutputSize {
-		panic(fmt.Sprintf("%s: len(dy) = %%d, want T·B·OutputSize = %%d", len(dy), T*B*OutputSize))
+	rows, ok := mulOK(T, B)
+	ndy, okdy := mulOK(rows, OutputSize)
+	if !ok || !okdy {
+		return errorf(op, "T*B*OutputSize overflows (T=%%d, B=%%d)", T, B)
 	}
-%s	x := s.x
+	if len(dy) != ndy {
+		return errorf(op, "len(dy) = %%d, want T*B*OutputSize = %%d (T=%%d, B=%%d)", len(dy), ndy, T, B)
+	}
+	x := s.x
 	g.Input = grow(g.Input, len(x))
 	clear(g.Input)
-`, dims(gen.output.Type.Shape), gen.opt.Package, gen.opt.Package, map[bool]string{true: "\tk := active\n"}[gen.usesKernels()])
+`)
 	for _, p := range gen.params {
 		w.f("\tclear(g.%s)\n", exported(gen.field[p]))
+	}
+	w.f("\tif B == 0 {\n\t\treturn nil // no batch entries: every gradient is zero, however large T is\n\t}\n")
+	if gen.usesKernels() {
+		w.f("\tk := active\n")
 	}
 	// Views of the forward values the backward pass reads, and zeroed
 	// gradient buffers.
@@ -582,7 +727,7 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) {
 			decls = append([]string{views[name]}, decls...)
 		}
 	}
-	w.f("%s%s}\n\n", strings.Join(decls, ""), text)
+	w.f("%s%s\treturn nil\n}\n\n", strings.Join(decls, ""), text)
 	return nil
 }
 
@@ -794,6 +939,7 @@ func (gen *generator) doc() string {
 	if gen.opt.Train {
 		w.f("// ForwardTrain and Backward give the gradients of a loss with respect to\n// the input and every parameter (backpropagation through time, with the\n// surrogate gradients of the spike thresholds).\n")
 	}
+	w.f("//\n// Every entry point checks its arguments (sizes without overflow, exact\n// slice lengths, a Model from New and a State from NewState) and returns\n// an error naming the package, the entry point and the argument.\n")
 	w.f("//\n// The kernels are chosen once from the CPU's features; Implementation\n// names them and SetImplementation switches them.\npackage %s\n", gen.opt.Package)
 	return w.String()
 }

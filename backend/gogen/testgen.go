@@ -20,9 +20,38 @@ func (gen *generator) test() string {
 	"math"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 )
+
+// newModel is New, failing the test on an error.
+func newModel(tb testing.TB) *Model {
+	tb.Helper()
+	m, err := New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// newState is m.NewState(B), failing the test on an error.
+func newState(tb testing.TB, m *Model, B int) *State {
+	tb.Helper()
+	s, err := m.NewState(B)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// noError fails the test when an entry point returned an error.
+func noError(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
 
 // golden reads testdata/golden.bin, written by snnc compile from the
 // float32 interpreter.
@@ -93,10 +122,10 @@ func randomInput(rng *rand.Rand, n int) []float32 {
 
 func TestForwardMatchesInterpreter(t *testing.T) {
 	T, B, gold := golden(t)
-	m := New()
+	m := newModel(t)
 	withEach(t, func(t *testing.T) {
 		y := make([]float32, T*B*OutputSize)
-		m.Forward(m.NewState(B), y, gold["x"], T)
+		noError(t, m.Forward(newState(t, m, B), y, gold["x"], T))
 		sameBits(t, "y", y, gold["y"])
 		nonzero := 0
 		for _, v := range y {
@@ -109,34 +138,34 @@ func TestForwardMatchesInterpreter(t *testing.T) {
 }
 
 func TestStepMatchesForward(t *testing.T) {
-	m := New()
+	m := newModel(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, B := range []int{1, 3} {
 		const T = 7
 		x := randomInput(rng, T*B*InputSize)
 		want := make([]float32, T*B*OutputSize)
-		m.Forward(m.NewState(B), want, x, T)
-		s := m.NewState(B)
+		noError(t, m.Forward(newState(t, m, B), want, x, T))
+		s := newState(t, m, B)
 		got := make([]float32, T*B*OutputSize)
-		for t := 0; t < T; t++ {
-			m.Step(s, got[t*B*OutputSize:(t+1)*B*OutputSize], x[t*B*InputSize:(t+1)*B*InputSize])
+		for t2 := 0; t2 < T; t2++ {
+			noError(t, m.Step(s, got[t2*B*OutputSize:(t2+1)*B*OutputSize], x[t2*B*InputSize:(t2+1)*B*InputSize]))
 		}
 		sameBits(t, "stepped y", got, want)
 	}
 }
 
 func TestImplementationsAgree(t *testing.T) {
-	m := New()
+	m := newModel(t)
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, B := range []int{1, 2, 5} {
 		for _, T := range []int{0, 1, 9} {
 			x := randomInput(rng, T*B*InputSize)
 			want := make([]float32, T*B*OutputSize)
 			SetImplementation("generic")
-			m.Forward(m.NewState(B), want, x, T)
+			noError(t, m.Forward(newState(t, m, B), want, x, T))
 			withEach(t, func(t *testing.T) {
 				y := make([]float32, T*B*OutputSize)
-				m.Forward(m.NewState(B), y, x, T)
+				noError(t, m.Forward(newState(t, m, B), y, x, T))
 				sameBits(t, "y", y, want)
 			})
 		}
@@ -144,37 +173,44 @@ func TestImplementationsAgree(t *testing.T) {
 }
 
 func TestNoAllocations(t *testing.T) {
-	m := New()
+	m := newModel(t)
 	const T, B = 5, 2
 	x := randomInput(rand.New(rand.NewPCG(5, 6)), T*B*InputSize)
 	y := make([]float32, T*B*OutputSize)
-	s := m.NewState(B)
-	if n := testing.AllocsPerRun(5, func() { m.Forward(s, y, x, T) }); n != 0 {
+	s := newState(t, m, B)
+	var err error
+	if n := testing.AllocsPerRun(5, func() { err = m.Forward(s, y, x, T) }); n != 0 {
 		t.Errorf("Forward allocates %%v times per call", n)
 	}
-	if n := testing.AllocsPerRun(5, func() { m.Step(s, y[:B*OutputSize], x[:B*InputSize]) }); n != 0 {
+	noError(t, err)
+	if n := testing.AllocsPerRun(5, func() { err = m.Step(s, y[:B*OutputSize], x[:B*InputSize]) }); n != 0 {
 		t.Errorf("Step allocates %%v times per call", n)
 	}
+	noError(t, err)
 `)
 	if gen.opt.Train {
 		w.f(`	g := m.NewGrads()
+	var errBackward error
 	if n := testing.AllocsPerRun(5, func() {
-		m.ForwardTrain(s, y, x, T)
-		m.Backward(s, g, y)
+		err = m.ForwardTrain(s, y, x, T)
+		errBackward = m.Backward(s, g, y)
 	}); n != 0 {
 		t.Errorf("ForwardTrain and Backward allocate %%v times per call", n)
 	}
+	noError(t, err)
+	noError(t, errBackward)
 `)
 	}
 	w.f("}\n\n")
+	gen.testBadArguments(w)
 	w.f(`// BenchmarkForward times Forward over T = 32 steps of B = 8 batch entries
 // with every implementation the CPU runs.
 func BenchmarkForward(b *testing.B) {
-	m := New()
+	m := newModel(b)
 	const T, B = 32, 8
 	x := randomInput(rand.New(rand.NewPCG(7, 8)), T*B*InputSize)
 	y := make([]float32, T*B*OutputSize)
-	s := m.NewState(B)
+	s := newState(b, m, B)
 	defer SetImplementation(Implementation())
 	for _, impl := range Implementations() {
 		SetImplementation(impl)
@@ -182,7 +218,9 @@ func BenchmarkForward(b *testing.B) {
 			b.SetBytes(int64(4 * len(x)))
 			for b.Loop() {
 				s.Reset()
-				m.Forward(s, y, x, T)
+				if err := m.Forward(s, y, x, T); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}
@@ -193,7 +231,7 @@ func BenchmarkForward(b *testing.B) {
 // between 1 or 2 goroutines, each with its own State and part of the
 // batch, sharing the Model.
 func BenchmarkForwardGoroutines(b *testing.B) {
-	m := New()
+	m := newModel(b)
 	const T, B = 32, 256
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, g := range []int{1, 2} {
@@ -202,7 +240,7 @@ func BenchmarkForwardGoroutines(b *testing.B) {
 		for i := range g {
 			xs[i] = randomInput(rng, T*per*InputSize)
 			ys[i] = make([]float32, T*per*OutputSize)
-			ss[i] = m.NewState(per)
+			ss[i] = newState(b, m, per)
 		}
 		b.Run(fmt.Sprintf("goroutines=%%d", g), func(b *testing.B) {
 			b.SetBytes(int64(4 * T * B * InputSize))
@@ -211,7 +249,9 @@ func BenchmarkForwardGoroutines(b *testing.B) {
 				for i := range g {
 					wg.Go(func() {
 						ss[i].Reset()
-						m.Forward(ss[i], ys[i], xs[i], T)
+						if err := m.Forward(ss[i], ys[i], xs[i], T); err != nil {
+							panic(err) // not b.Fatal: another goroutine
+						}
 					})
 				}
 				wg.Wait()
@@ -232,14 +272,14 @@ func BenchmarkForwardGoroutines(b *testing.B) {
 	w.f("\t}\n}\n\n")
 	w.f(`func TestGradientsMatchInterpreter(t *testing.T) {
 	T, B, gold := golden(t)
-	m := New()
+	m := newModel(t)
 	withEach(t, func(t *testing.T) {
-		s := m.NewState(B)
+		s := newState(t, m, B)
 		y := make([]float32, T*B*OutputSize)
-		m.ForwardTrain(s, y, gold["x"], T)
+		noError(t, m.ForwardTrain(s, y, gold["x"], T))
 		sameBits(t, "y", y, gold["y"])
 		g := m.NewGrads()
-		m.Backward(s, g, gold["dy"])
+		noError(t, m.Backward(s, g, gold["dy"]))
 		for name, got := range gradArrays(g) {
 			want := gold[name]
 			if len(got) != len(want) {
@@ -261,4 +301,172 @@ func BenchmarkForwardGoroutines(b *testing.B) {
 }
 `)
 	return w.String()
+}
+
+// testBadArguments writes TestBadArguments: every entry point with hostile
+// sizes (T·B overflowing int with empty slices, negative T and B, slices
+// one value short or long, a nil or zero Model or State; with --train nil
+// and short Grads, Backward before any ForwardTrain, after one of T = 0,
+// after Forward or Reset, and with another Model), each of which must give
+// an error naming the package, the entry point and the argument, and leave
+// the State as it was. A State of B = 0 must run any T at once.
+func (gen *generator) testBadArguments(w *src) {
+	pkg := gen.opt.Package
+	w.f(`// refused checks that err is the error of entry point op, prefixed with
+// the package name, and that it names what it should.
+func refused(t *testing.T, call string, err error, op, names string) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("%%s: no error", call)
+		return
+	}
+	prefix := %q + ": " + op + ": "
+	if msg := err.Error(); !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, names) {
+		t.Errorf("%%s: error %%q; want it to start with %%q and name %%q", call, msg, prefix, names)
+	}
+}
+
+// TestBadArguments runs with every implementation: the refusals come
+// before any kernel runs, the calls that follow them do not.
+func TestBadArguments(t *testing.T) { withEach(t, testBadArguments) }
+
+func testBadArguments(t *testing.T) {
+	m := newModel(t)
+	const B, T = 2, 3
+	s := newState(t, m, B)
+	// 2^62 on 64-bit systems (2^30 on 32-bit ones): T*B wraps around to
+	// a negative number, T*B*InputSize to 0 for some input sizes.
+	huge := math.MaxInt>>1 + 1
+	x, y := randomInput(rand.New(rand.NewPCG(11, 12)), T*B*InputSize), make([]float32, T*B*OutputSize)
+	x1, y1 := x[:B*InputSize], y[:B*OutputSize]
+
+	long := append(append([]byte(nil), weightsBin...), 0, 0, 0, 0)
+	_, err := fromWeights(long)
+	refused(t, "New with a value too many in weights.bin", err, "New", "weights.bin")
+	if len(weightsBin) >= 4 {
+		_, err = fromWeights(weightsBin[:len(weightsBin)-4])
+		refused(t, "New with a value missing in weights.bin", err, "New", "weights.bin")
+	}
+
+	for _, b := range []int{-1, math.MinInt, huge, math.MaxInt} {
+		st, err := m.NewState(b)
+		refused(t, fmt.Sprintf("NewState(%%d)", b), err, "NewState", "B")
+		if st != nil {
+			t.Errorf("NewState(%%d) returned a State with its error", b)
+		}
+	}
+
+	for _, c := range []struct {
+		call       string
+		err        error
+		op, names  string
+	}{
+		{"Forward(T=huge, B=2, empty slices)", m.Forward(s, nil, nil, huge), "Forward", fmt.Sprintf("T*B*InputSize overflows (T=%%d, B=2)", huge)},
+		{"Forward(T=MaxInt, empty slices)", m.Forward(s, nil, nil, math.MaxInt), "Forward", "overflows"},
+		{"Forward(T=-1)", m.Forward(s, nil, nil, -1), "Forward", "T = -1"},
+		{"Forward with T*B*widestRow over maxValues", m.Forward(s, nil, nil, maxValues/(B*widestRow)+1), "Forward", "widest layer"},
+		{"Forward(T=MinInt)", m.Forward(s, nil, nil, math.MinInt), "Forward", "T = "},
+		{"Forward with x one short", m.Forward(s, y, x[:len(x)-1], T), "Forward", "len(x)"},
+		{"Forward with x one long", m.Forward(s, y, append(x[:len(x):len(x)], 0), T), "Forward", "len(x)"},
+		{"Forward with y one short", m.Forward(s, y[:len(y)-1], x, T), "Forward", "len(y)"},
+		{"Forward with y one long", m.Forward(s, append(y[:len(y):len(y)], 0), x, T), "Forward", "len(y)"},
+		{"Forward with nil slices", m.Forward(s, nil, nil, T), "Forward", "len(x)"},
+		{"Forward with T too large for x", m.Forward(s, y, x, T+1), "Forward", "len(x)"},
+		{"Forward on a nil Model", (*Model)(nil).Forward(s, y, x, T), "Forward", "Model"},
+		{"Forward on a zero Model", (&Model{}).Forward(s, y, x, T), "Forward", "Model"},
+		{"Forward with a nil State", m.Forward(nil, y, x, T), "Forward", "State"},
+		{"Forward with a zero State", m.Forward(&State{}, y, x, T), "Forward", "State"},
+		{"Step with empty slices", m.Step(s, nil, nil), "Step", "len(x)"},
+		{"Step with x one short", m.Step(s, y1, x1[:len(x1)-1]), "Step", "len(x)"},
+		{"Step with y one short", m.Step(s, y1[:len(y1)-1], x1), "Step", "len(y)"},
+		{"Step with a whole sequence", m.Step(s, y, x), "Step", "len(x)"},
+		{"Step on a nil Model", (*Model)(nil).Step(s, y1, x1), "Step", "Model"},
+		{"Step with a nil State", m.Step(nil, y1, x1), "Step", "State"},
+	} {
+		refused(t, c.call, c.err, c.op, c.names)
+	}
+	if s.Batch() != B || (*State)(nil).Batch() != 0 {
+		t.Errorf("Batch() = %%d, nil State %%d; want %%d and 0", s.Batch(), (*State)(nil).Batch(), B)
+	}
+	(*State)(nil).Reset() // must not panic
+
+	// The refused calls left s as NewState made it.
+	want := make([]float32, len(y))
+	noError(t, m.Forward(newState(t, m, B), want, x, T))
+	noError(t, m.Forward(s, y, x, T))
+	sameBits(t, "y after refused calls", y, want)
+
+	// No batch entries: nothing to compute however long the sequence, and
+	// at once (a loop over T would not end).
+	s0 := newState(t, m, 0)
+	noError(t, m.Forward(s0, nil, nil, huge))
+	noError(t, m.Step(s0, nil, nil))
+	refused(t, "Forward(B=0) with a nonempty x", m.Forward(s0, nil, x, huge), "Forward", "len(x)")
+`, pkg)
+	if gen.opt.Train {
+		w.f(`	testBadTrainArguments(t, m, x, y, huge)
+}
+
+func testBadTrainArguments(t *testing.T, m *Model, x, y []float32, huge int) {
+	const B, T = 2, 3
+	g := m.NewGrads()
+	dy := randomInput(rand.New(rand.NewPCG(13, 14)), T*B*OutputSize)
+	s := newState(t, m, B)
+	refused(t, "Backward before any ForwardTrain", m.Backward(s, g, dy), "Backward", "no ForwardTrain")
+	refused(t, "ForwardTrain(T=huge, B=2, empty slices)", m.ForwardTrain(s, nil, nil, huge), "ForwardTrain", "T*B*InputSize overflows")
+	refused(t, "ForwardTrain(T=-1)", m.ForwardTrain(s, nil, nil, -1), "ForwardTrain", "T = -1")
+	refused(t, "ForwardTrain with x one short", m.ForwardTrain(s, y, x[:len(x)-1], T), "ForwardTrain", "len(x)")
+	refused(t, "ForwardTrain with y one short", m.ForwardTrain(s, y[:len(y)-1], x, T), "ForwardTrain", "len(y)")
+	refused(t, "ForwardTrain with a nil State", m.ForwardTrain(nil, y, x, T), "ForwardTrain", "State")
+	refused(t, "Backward after refused ForwardTrains", m.Backward(s, g, dy), "Backward", "no ForwardTrain")
+
+	noError(t, m.ForwardTrain(s, nil, nil, 0))
+	refused(t, "Backward after a ForwardTrain of T = 0", m.Backward(s, g, nil), "Backward", "T = 0")
+
+	noError(t, m.ForwardTrain(s, y, x, T))
+	refused(t, "Backward with nil Grads", m.Backward(s, nil, dy), "Backward", "g is nil")
+	refused(t, "Backward with dy one short", m.Backward(s, g, dy[:len(dy)-1]), "Backward", "len(dy)")
+	refused(t, "Backward with dy one long", m.Backward(s, g, append(dy[:len(dy):len(dy)], 0)), "Backward", "len(dy)")
+	refused(t, "Backward with nil dy", m.Backward(s, g, nil), "Backward", "len(dy)")
+	refused(t, "Backward on another Model", newModel(t).Backward(s, g, dy), "Backward", "another Model")
+	refused(t, "Backward on a nil Model", (*Model)(nil).Backward(s, g, dy), "Backward", "Model")
+	refused(t, "Backward on a zero Model", (&Model{}).Backward(s, g, dy), "Backward", "Model")
+	refused(t, "Backward with a nil State", m.Backward(nil, g, dy), "Backward", "State")
+	refused(t, "Backward with a zero State", m.Backward(&State{}, g, dy), "Backward", "State")
+`)
+		for _, p := range gen.params {
+			f := exported(gen.field[p])
+			w.f("\t{\n\t\tshort := m.NewGrads()\n\t\tshort.%s = short.%s[:len(short.%s)-1]\n", f, f, f)
+			w.f("\t\trefused(t, \"Backward with g.%s one short\", m.Backward(s, short, dy), \"Backward\", \"len(g.%s)\")\n", f, f)
+			w.f("\t\tshort.%s = nil\n", f)
+			w.f("\t\trefused(t, \"Backward with a nil g.%s\", m.Backward(s, short, dy), \"Backward\", \"len(g.%s)\")\n\t}\n", f, f)
+		}
+		w.f(`	// The refused calls kept the tape: Backward now gives what it gives on
+	// a fresh State.
+	noError(t, m.Backward(s, g, dy))
+	fresh, gFresh := newState(t, m, B), m.NewGrads()
+	noError(t, m.ForwardTrain(fresh, y, x, T))
+	noError(t, m.Backward(fresh, gFresh, dy))
+	for name, got := range gradArrays(g) {
+		sameBits(t, name+" after refused calls", got, gradArrays(gFresh)[name])
+	}
+
+	noError(t, m.Forward(s, y, x, T))
+	refused(t, "Backward after Forward", m.Backward(s, g, dy), "Backward", "no ForwardTrain")
+	noError(t, m.ForwardTrain(s, y, x, T))
+	s.Reset()
+	refused(t, "Backward after Reset", m.Backward(s, g, dy), "Backward", "no ForwardTrain")
+
+	s0 := newState(t, m, 0)
+	noError(t, m.ForwardTrain(s0, nil, nil, huge))
+	noError(t, m.Backward(s0, g, nil))
+	if len(g.Input) != 0 {
+		t.Errorf("Backward(B=0): len(g.Input) = %%d, want 0", len(g.Input))
+	}
+}
+
+`)
+	} else {
+		w.f("}\n\n")
+	}
 }

@@ -31,7 +31,10 @@ var benchShapes = []struct{ T, B int }{{100, 32}, {100, 256}}
 //	benchstat -col /impl -filter .unit:ns/neuron-step lif.txt
 func BenchmarkLIF(b *testing.B) {
 	defer snnclif.SetImplementation(snnclif.Implementation())
-	m := snnclif.New()
+	m, err := snnclif.New()
+	if err != nil {
+		b.Fatal(err)
+	}
 	const N = snnclif.InputSize
 	for _, sh := range benchShapes {
 		T, B := sh.T, sh.B
@@ -57,8 +60,15 @@ func BenchmarkLIF(b *testing.B) {
 			if snnclif.SetImplementation(impl) != nil {
 				continue // not on this CPU
 			}
-			s := m.NewState(B)
-			run(impl, func() { m.Forward(s, z, x, T) })
+			s, err := m.NewState(B)
+			if err != nil {
+				b.Fatal(err)
+			}
+			run(impl, func() {
+				if err := m.Forward(s, z, x, T); err != nil {
+					panic(err) // f runs in the sub-benchmark: the outer b cannot fail it
+				}
+			})
 		}
 		run("copy", func() { copy(z, x) })
 	}

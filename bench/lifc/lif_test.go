@@ -155,7 +155,10 @@ func TestForwardMatchesSnnclif(t *testing.T) {
 	}
 	defer snnclif.SetImplementation(snnclif.Implementation())
 	const N = snnclif.InputSize
-	m := snnclif.New()
+	m, err := snnclif.New()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tb := range [][2]int{{1, 1}, {5, 3}, {100, 4}} {
 		T, B := tb[0], tb[1]
 		x := input(3*T*B*N, 4)
@@ -170,10 +173,15 @@ func TestForwardMatchesSnnclif(t *testing.T) {
 				if err := snnclif.SetImplementation(impl); err != nil {
 					t.Fatal(err)
 				}
-				s := m.NewState(B)
+				s, err := m.NewState(B)
+				if err != nil {
+					t.Fatal(err)
+				}
 				got := make([]float32, len(x))
 				for c := 0; c < 3; c++ {
-					m.Forward(s, chunk(got, c), chunk(x, c), T)
+					if err := m.Forward(s, chunk(got, c), chunk(x, c), T); err != nil {
+						t.Fatal(err)
+					}
 				}
 				for n := range got {
 					if math.Float32bits(got[n]) != math.Float32bits(want[n]) {

@@ -46,10 +46,18 @@ func run(path string) error {
 		x[i] = float32(v)
 	}
 
-	m := mnistlif.New()
-	s := m.NewState(B)
+	m, err := mnistlif.New()
+	if err != nil {
+		return err
+	}
+	s, err := m.NewState(B)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
 	y := make([]float32, T*B*mnistlif.OutputSize)
-	m.Forward(s, y, x, T)
+	if err := m.Forward(s, y, x, T); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
 
 	fmt.Printf("%s: %d time steps × %d batch, kernels %s\n", path, T, B, mnistlif.Implementation())
 	for b := 0; b < B; b++ {

@@ -38,9 +38,18 @@ func TestSampleMatchesInterpreter(t *testing.T) {
 	for i, v := range x64 {
 		x[i] = float32(v)
 	}
-	model := mnistlif.New()
+	model, err := mnistlif.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := model.NewState(1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	y := make([]float32, T*mnistlif.OutputSize)
-	model.Forward(model.NewState(1), y, x, T)
+	if err := model.Forward(s, y, x, T); err != nil {
+		t.Fatal(err)
+	}
 	for i := range y {
 		if math.Float32bits(y[i]) != math.Float32bits(float32(want[i])) {
 			t.Fatalf("y[%d] = %g, interpreter %g", i, y[i], want[i])

@@ -171,7 +171,7 @@ func lifUnfused(T, B int, x0, y, s0, s1 []float32, tmp [][]float32) {
 }
 
 func BenchmarkLifKernel(b *testing.B) {
-	m := New()
+	m := newModel(b)
 	_ = m
 	const N = 1024
 	s0 := make([]float32, benchB*N)

@@ -6,6 +6,10 @@
 // New loads the weights; NewState holds one stream of B batch entries;
 // Forward runs a sequence and Step one time step, continuing from the state.
 //
+// Every entry point checks its arguments (sizes without overflow, exact
+// slice lengths, a Model from New and a State from NewState) and returns
+// an error naming the package, the entry point and the argument.
+//
 // The kernels are chosen once from the CPU's features; Implementation
 // names them and SetImplementation switches them.
 package snnclif

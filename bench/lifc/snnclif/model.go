@@ -22,12 +22,35 @@ var weightsBin []byte
 // Model is the network lif1024 with its weights. It is read-only after New,
 // so goroutines may share one Model, each with its own State.
 type Model struct {
+	loaded bool // set by New: the slices above have the sizes the kernels assume
 }
 
+// errorf is an error of the entry point op, prefixed with the package name.
+func errorf(op, format string, args ...any) error {
+	return fmt.Errorf("snnclif: "+op+": "+format, args...)
+}
+
+// paramValues is the number of float32 values weights.bin holds.
+const paramValues = 0
+
+// widestRow is the most values any buffer of a State holds per time step
+// and batch entry (a delay line counts all its steps): the entry points
+// check that T·B·widestRow and B·widestRow fit, which bounds every
+// product the kernels compute.
+const widestRow = 1024
+
 // New returns the model with the weights compiled into the package.
-func New() *Model {
+func New() (*Model, error) { return fromWeights(weightsBin) }
+
+// fromWeights is New with the weights file's bytes as an argument, so the
+// tests can hand it a damaged one.
+func fromWeights(w []byte) (*Model, error) {
+	if len(w) != 4*paramValues {
+		return nil, errorf("New", "weights.bin holds %d bytes, want 4*%d", len(w), paramValues)
+	}
 	m := &Model{}
-	return m
+	m.loaded = true
+	return m, nil
 }
 
 // load decodes n little-endian float32 values from the front of w.
@@ -43,30 +66,43 @@ func load(w []byte, n int) ([]float32, []byte) {
 // buffers Forward and Backward reuse, so that calls after the first
 // allocate nothing. A State belongs to one goroutine at a time.
 type State struct {
+	made           bool // set by NewState: the state buffers hold B rows each
 	batch          int
-	steps          int       // T of the last ForwardTrain; 0 when Backward cannot run
-	x              []float32 // the last ForwardTrain's input
 	v2, s2_0, s2_1 []float32
 }
 
-// NewState returns the initial state of B batch entries.
-func (m *Model) NewState(B int) *State {
-	s := &State{batch: B}
+// NewState returns the initial state of B batch entries. It refuses a
+// negative B and one whose buffers would not fit in memory's address range.
+func (m *Model) NewState(B int) (*State, error) {
+	if B < 0 {
+		return nil, errorf("NewState", "B = %d, want B >= 0", B)
+	}
+	if n, ok := mulOK(B, widestRow); !ok || n > maxValues {
+		return nil, errorf("NewState", "B*%d overflows or exceeds %d values (B=%d)", widestRow, maxValues, B)
+	}
+	s := &State{made: true, batch: B}
 	s.s2_0 = make([]float32, B*1024)
 	s.s2_1 = make([]float32, B*1024)
 	s.Reset()
-	return s
+	return s, nil
 }
 
-// Reset puts every neuron back to its initial state and clears delay lines.
+// Reset puts every neuron back to its initial state and clears delay lines. A nil State is left as it is.
 func (s *State) Reset() {
-	s.steps = 0
+	if s == nil {
+		return
+	}
 	fill(s.s2_0, float32(0)) // lif.v
 	fill(s.s2_1, float32(0)) // lif.i
 }
 
-// Batch is the number of batch entries the state holds.
-func (s *State) Batch() int { return s.batch }
+// Batch is the number of batch entries the state holds (0 for a nil State).
+func (s *State) Batch() int {
+	if s == nil {
+		return 0
+	}
+	return s.batch
+}
 
 func fill(x []float32, v float32) {
 	for i := range x {
@@ -75,22 +111,66 @@ func fill(x []float32, v float32) {
 }
 
 // Forward runs T time steps of the state's B batch entries, continuing from
-// the state: x is [T][B][1024], y receives [T][B][1024].
-func (m *Model) Forward(s *State, y, x []float32, T int) { m.run(s, y, x, T, false) }
+// the state: x is [T][B][1024], y receives [T][B][1024]. Arguments that do
+// not fit (see check) give an error and leave s as it was.
+func (m *Model) Forward(s *State, y, x []float32, T int) error {
+	return m.run("Forward", s, y, x, T, false)
+}
 
 // Step runs one time step: x is [B][1024], y receives [B][1024]. Steps
 // one at a time give what Forward gives for the whole sequence.
-func (m *Model) Step(s *State, y, x []float32) { m.run(s, y, x, 1, false) }
+func (m *Model) Step(s *State, y, x []float32) error { return m.run("Step", s, y, x, 1, false) }
 
-func (m *Model) run(s *State, y, x []float32, T int, train bool) {
+// check validates the arguments of the entry point op: a Model from New,
+// a State from NewState, T >= 0, every size computed without overflow and
+// within maxValues, and x and y of exactly T*B*InputSize and
+// T*B*OutputSize values.
+func (m *Model) check(op string, s *State, y, x []float32, T int) error {
+	if m == nil || !m.loaded {
+		return errorf(op, "the Model is nil or not from New")
+	}
+	if s == nil || !s.made {
+		return errorf(op, "the State is nil or not from NewState")
+	}
 	B := s.batch
-	if T < 0 || len(x) != T*B*InputSize || len(y) != T*B*OutputSize {
-		panic(fmt.Sprintf("snnclif: got len(x) = %d, len(y) = %d for T = %d, B = %d; want T·B·%d and T·B·%d", len(x), len(y), T, B, InputSize, OutputSize))
+	if T < 0 {
+		return errorf(op, "T = %d, want T >= 0", T)
+	}
+	rows, ok := mulOK(T, B)
+	nx, okx := mulOK(rows, InputSize)
+	if !ok || !okx {
+		return errorf(op, "T*B*InputSize overflows (T=%d, B=%d)", T, B)
+	}
+	ny, oky := mulOK(rows, OutputSize)
+	if !oky {
+		return errorf(op, "T*B*OutputSize overflows (T=%d, B=%d)", T, B)
+	}
+	if n, ok := mulOK(rows, widestRow); !ok || n > maxValues {
+		return errorf(op, "T*B*%d, the widest layer's values, overflows or exceeds %d (T=%d, B=%d)", widestRow, maxValues, T, B)
+	}
+	if len(x) != nx {
+		return errorf(op, "len(x) = %d, want T*B*InputSize = %d (T=%d, B=%d)", len(x), nx, T, B)
+	}
+	if len(y) != ny {
+		return errorf(op, "len(y) = %d, want T*B*OutputSize = %d (T=%d, B=%d)", len(y), ny, T, B)
+	}
+	return nil
+}
+
+func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) error {
+	if err := m.check(op, s, y, x, T); err != nil {
+		return err
+	}
+	B := s.batch
+	_ = train
+	if B == 0 {
+		// No batch entries: every buffer is empty and there is nothing to
+		// compute, however large T is.
+		return nil
 	}
 	k := active
-	s.steps = 0
-	_ = train
 	// n2 = neuron lif fuse_time=true n1 buffer=out : seq[1024]
 	v2 := y
 	k.lifForward(T, B, x, v2, s.s2_0, s.s2_1)
+	return nil
 }

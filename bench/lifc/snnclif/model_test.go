@@ -8,9 +8,38 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 )
+
+// newModel is New, failing the test on an error.
+func newModel(tb testing.TB) *Model {
+	tb.Helper()
+	m, err := New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// newState is m.NewState(B), failing the test on an error.
+func newState(tb testing.TB, m *Model, B int) *State {
+	tb.Helper()
+	s, err := m.NewState(B)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// noError fails the test when an entry point returned an error.
+func noError(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
 
 // golden reads testdata/golden.bin, written by snnc compile from the
 // float32 interpreter.
@@ -81,10 +110,10 @@ func randomInput(rng *rand.Rand, n int) []float32 {
 
 func TestForwardMatchesInterpreter(t *testing.T) {
 	T, B, gold := golden(t)
-	m := New()
+	m := newModel(t)
 	withEach(t, func(t *testing.T) {
 		y := make([]float32, T*B*OutputSize)
-		m.Forward(m.NewState(B), y, gold["x"], T)
+		noError(t, m.Forward(newState(t, m, B), y, gold["x"], T))
 		sameBits(t, "y", y, gold["y"])
 		nonzero := 0
 		for _, v := range y {
@@ -97,34 +126,34 @@ func TestForwardMatchesInterpreter(t *testing.T) {
 }
 
 func TestStepMatchesForward(t *testing.T) {
-	m := New()
+	m := newModel(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, B := range []int{1, 3} {
 		const T = 7
 		x := randomInput(rng, T*B*InputSize)
 		want := make([]float32, T*B*OutputSize)
-		m.Forward(m.NewState(B), want, x, T)
-		s := m.NewState(B)
+		noError(t, m.Forward(newState(t, m, B), want, x, T))
+		s := newState(t, m, B)
 		got := make([]float32, T*B*OutputSize)
-		for t := 0; t < T; t++ {
-			m.Step(s, got[t*B*OutputSize:(t+1)*B*OutputSize], x[t*B*InputSize:(t+1)*B*InputSize])
+		for t2 := 0; t2 < T; t2++ {
+			noError(t, m.Step(s, got[t2*B*OutputSize:(t2+1)*B*OutputSize], x[t2*B*InputSize:(t2+1)*B*InputSize]))
 		}
 		sameBits(t, "stepped y", got, want)
 	}
 }
 
 func TestImplementationsAgree(t *testing.T) {
-	m := New()
+	m := newModel(t)
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, B := range []int{1, 2, 5} {
 		for _, T := range []int{0, 1, 9} {
 			x := randomInput(rng, T*B*InputSize)
 			want := make([]float32, T*B*OutputSize)
 			SetImplementation("generic")
-			m.Forward(m.NewState(B), want, x, T)
+			noError(t, m.Forward(newState(t, m, B), want, x, T))
 			withEach(t, func(t *testing.T) {
 				y := make([]float32, T*B*OutputSize)
-				m.Forward(m.NewState(B), y, x, T)
+				noError(t, m.Forward(newState(t, m, B), y, x, T))
 				sameBits(t, "y", y, want)
 			})
 		}
@@ -132,27 +161,122 @@ func TestImplementationsAgree(t *testing.T) {
 }
 
 func TestNoAllocations(t *testing.T) {
-	m := New()
+	m := newModel(t)
 	const T, B = 5, 2
 	x := randomInput(rand.New(rand.NewPCG(5, 6)), T*B*InputSize)
 	y := make([]float32, T*B*OutputSize)
-	s := m.NewState(B)
-	if n := testing.AllocsPerRun(5, func() { m.Forward(s, y, x, T) }); n != 0 {
+	s := newState(t, m, B)
+	var err error
+	if n := testing.AllocsPerRun(5, func() { err = m.Forward(s, y, x, T) }); n != 0 {
 		t.Errorf("Forward allocates %v times per call", n)
 	}
-	if n := testing.AllocsPerRun(5, func() { m.Step(s, y[:B*OutputSize], x[:B*InputSize]) }); n != 0 {
+	noError(t, err)
+	if n := testing.AllocsPerRun(5, func() { err = m.Step(s, y[:B*OutputSize], x[:B*InputSize]) }); n != 0 {
 		t.Errorf("Step allocates %v times per call", n)
 	}
+	noError(t, err)
+}
+
+// refused checks that err is the error of entry point op, prefixed with
+// the package name, and that it names what it should.
+func refused(t *testing.T, call string, err error, op, names string) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("%s: no error", call)
+		return
+	}
+	prefix := "snnclif" + ": " + op + ": "
+	if msg := err.Error(); !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, names) {
+		t.Errorf("%s: error %q; want it to start with %q and name %q", call, msg, prefix, names)
+	}
+}
+
+// TestBadArguments runs with every implementation: the refusals come
+// before any kernel runs, the calls that follow them do not.
+func TestBadArguments(t *testing.T) { withEach(t, testBadArguments) }
+
+func testBadArguments(t *testing.T) {
+	m := newModel(t)
+	const B, T = 2, 3
+	s := newState(t, m, B)
+	// 2^62 on 64-bit systems (2^30 on 32-bit ones): T*B wraps around to
+	// a negative number, T*B*InputSize to 0 for some input sizes.
+	huge := math.MaxInt>>1 + 1
+	x, y := randomInput(rand.New(rand.NewPCG(11, 12)), T*B*InputSize), make([]float32, T*B*OutputSize)
+	x1, y1 := x[:B*InputSize], y[:B*OutputSize]
+
+	long := append(append([]byte(nil), weightsBin...), 0, 0, 0, 0)
+	_, err := fromWeights(long)
+	refused(t, "New with a value too many in weights.bin", err, "New", "weights.bin")
+	if len(weightsBin) >= 4 {
+		_, err = fromWeights(weightsBin[:len(weightsBin)-4])
+		refused(t, "New with a value missing in weights.bin", err, "New", "weights.bin")
+	}
+
+	for _, b := range []int{-1, math.MinInt, huge, math.MaxInt} {
+		st, err := m.NewState(b)
+		refused(t, fmt.Sprintf("NewState(%d)", b), err, "NewState", "B")
+		if st != nil {
+			t.Errorf("NewState(%d) returned a State with its error", b)
+		}
+	}
+
+	for _, c := range []struct {
+		call      string
+		err       error
+		op, names string
+	}{
+		{"Forward(T=huge, B=2, empty slices)", m.Forward(s, nil, nil, huge), "Forward", fmt.Sprintf("T*B*InputSize overflows (T=%d, B=2)", huge)},
+		{"Forward(T=MaxInt, empty slices)", m.Forward(s, nil, nil, math.MaxInt), "Forward", "overflows"},
+		{"Forward(T=-1)", m.Forward(s, nil, nil, -1), "Forward", "T = -1"},
+		{"Forward with T*B*widestRow over maxValues", m.Forward(s, nil, nil, maxValues/(B*widestRow)+1), "Forward", "widest layer"},
+		{"Forward(T=MinInt)", m.Forward(s, nil, nil, math.MinInt), "Forward", "T = "},
+		{"Forward with x one short", m.Forward(s, y, x[:len(x)-1], T), "Forward", "len(x)"},
+		{"Forward with x one long", m.Forward(s, y, append(x[:len(x):len(x)], 0), T), "Forward", "len(x)"},
+		{"Forward with y one short", m.Forward(s, y[:len(y)-1], x, T), "Forward", "len(y)"},
+		{"Forward with y one long", m.Forward(s, append(y[:len(y):len(y)], 0), x, T), "Forward", "len(y)"},
+		{"Forward with nil slices", m.Forward(s, nil, nil, T), "Forward", "len(x)"},
+		{"Forward with T too large for x", m.Forward(s, y, x, T+1), "Forward", "len(x)"},
+		{"Forward on a nil Model", (*Model)(nil).Forward(s, y, x, T), "Forward", "Model"},
+		{"Forward on a zero Model", (&Model{}).Forward(s, y, x, T), "Forward", "Model"},
+		{"Forward with a nil State", m.Forward(nil, y, x, T), "Forward", "State"},
+		{"Forward with a zero State", m.Forward(&State{}, y, x, T), "Forward", "State"},
+		{"Step with empty slices", m.Step(s, nil, nil), "Step", "len(x)"},
+		{"Step with x one short", m.Step(s, y1, x1[:len(x1)-1]), "Step", "len(x)"},
+		{"Step with y one short", m.Step(s, y1[:len(y1)-1], x1), "Step", "len(y)"},
+		{"Step with a whole sequence", m.Step(s, y, x), "Step", "len(x)"},
+		{"Step on a nil Model", (*Model)(nil).Step(s, y1, x1), "Step", "Model"},
+		{"Step with a nil State", m.Step(nil, y1, x1), "Step", "State"},
+	} {
+		refused(t, c.call, c.err, c.op, c.names)
+	}
+	if s.Batch() != B || (*State)(nil).Batch() != 0 {
+		t.Errorf("Batch() = %d, nil State %d; want %d and 0", s.Batch(), (*State)(nil).Batch(), B)
+	}
+	(*State)(nil).Reset() // must not panic
+
+	// The refused calls left s as NewState made it.
+	want := make([]float32, len(y))
+	noError(t, m.Forward(newState(t, m, B), want, x, T))
+	noError(t, m.Forward(s, y, x, T))
+	sameBits(t, "y after refused calls", y, want)
+
+	// No batch entries: nothing to compute however long the sequence, and
+	// at once (a loop over T would not end).
+	s0 := newState(t, m, 0)
+	noError(t, m.Forward(s0, nil, nil, huge))
+	noError(t, m.Step(s0, nil, nil))
+	refused(t, "Forward(B=0) with a nonempty x", m.Forward(s0, nil, x, huge), "Forward", "len(x)")
 }
 
 // BenchmarkForward times Forward over T = 32 steps of B = 8 batch entries
 // with every implementation the CPU runs.
 func BenchmarkForward(b *testing.B) {
-	m := New()
+	m := newModel(b)
 	const T, B = 32, 8
 	x := randomInput(rand.New(rand.NewPCG(7, 8)), T*B*InputSize)
 	y := make([]float32, T*B*OutputSize)
-	s := m.NewState(B)
+	s := newState(b, m, B)
 	defer SetImplementation(Implementation())
 	for _, impl := range Implementations() {
 		SetImplementation(impl)
@@ -160,7 +284,9 @@ func BenchmarkForward(b *testing.B) {
 			b.SetBytes(int64(4 * len(x)))
 			for b.Loop() {
 				s.Reset()
-				m.Forward(s, y, x, T)
+				if err := m.Forward(s, y, x, T); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}
@@ -170,7 +296,7 @@ func BenchmarkForward(b *testing.B) {
 // between 1 or 2 goroutines, each with its own State and part of the
 // batch, sharing the Model.
 func BenchmarkForwardGoroutines(b *testing.B) {
-	m := New()
+	m := newModel(b)
 	const T, B = 32, 256
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, g := range []int{1, 2} {
@@ -179,7 +305,7 @@ func BenchmarkForwardGoroutines(b *testing.B) {
 		for i := range g {
 			xs[i] = randomInput(rng, T*per*InputSize)
 			ys[i] = make([]float32, T*per*OutputSize)
-			ss[i] = m.NewState(per)
+			ss[i] = newState(b, m, per)
 		}
 		b.Run(fmt.Sprintf("goroutines=%d", g), func(b *testing.B) {
 			b.SetBytes(int64(4 * T * B * InputSize))
@@ -188,7 +314,9 @@ func BenchmarkForwardGoroutines(b *testing.B) {
 				for i := range g {
 					wg.Go(func() {
 						ss[i].Reset()
-						m.Forward(ss[i], ys[i], xs[i], T)
+						if err := m.Forward(ss[i], ys[i], xs[i], T); err != nil {
+							panic(err) // not b.Fatal: another goroutine
+						}
 					})
 				}
 				wg.Wait()

@@ -171,7 +171,7 @@ func lif1Unfused(T, B int, x0, y, s0, s1, tape0, tape1 []float32, tmp [][]float3
 }
 
 func BenchmarkLif1Kernel(b *testing.B) {
-	m := New()
+	m := newModel(b)
 	_ = m
 	const N = 256
 	s0 := make([]float32, benchB*N)
@@ -203,7 +203,7 @@ func BenchmarkLif1Kernel(b *testing.B) {
 }
 
 func BenchmarkLif1Train(b *testing.B) {
-	m := New()
+	m := newModel(b)
 	g := m.NewGrads() // bound parameters' gradients
 	_ = g
 	const N = 256
@@ -327,7 +327,7 @@ func readoutUnfused(T, B int, x0, y, s0, s1 []float32, tmp [][]float32) {
 }
 
 func BenchmarkReadoutKernel(b *testing.B) {
-	m := New()
+	m := newModel(b)
 	_ = m
 	const N = 10
 	s0 := make([]float32, benchB*N)
@@ -359,7 +359,7 @@ func BenchmarkReadoutKernel(b *testing.B) {
 }
 
 func BenchmarkReadoutTrain(b *testing.B) {
-	m := New()
+	m := newModel(b)
 	g := m.NewGrads() // bound parameters' gradients
 	_ = g
 	const N = 10

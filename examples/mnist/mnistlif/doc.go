@@ -9,6 +9,10 @@
 // the input and every parameter (backpropagation through time, with the
 // surrogate gradients of the spike thresholds).
 //
+// Every entry point checks its arguments (sizes without overflow, exact
+// slice lengths, a Model from New and a State from NewState) and returns
+// an error naming the package, the entry point and the argument.
+//
 // The kernels are chosen once from the CPU's features; Implementation
 // names them and SetImplementation switches them.
 package mnistlif

@@ -28,19 +28,41 @@ type Model struct {
 	fc2Bias    []float32 // fc2.bias [10]
 	fc1WeightT []float32 // fc1.weight transposed, [in][out], for the products
 	fc2WeightT []float32 // fc2.weight transposed, [in][out], for the products
+	loaded     bool      // set by New: the slices above have the sizes the kernels assume
 }
 
+// errorf is an error of the entry point op, prefixed with the package name.
+func errorf(op, format string, args ...any) error {
+	return fmt.Errorf("mnistlif: "+op+": "+format, args...)
+}
+
+// paramValues is the number of float32 values weights.bin holds.
+const paramValues = 203530
+
+// widestRow is the most values any buffer of a State holds per time step
+// and batch entry (a delay line counts all its steps): the entry points
+// check that T·B·widestRow and B·widestRow fit, which bounds every
+// product the kernels compute.
+const widestRow = 784
+
 // New returns the model with the weights compiled into the package.
-func New() *Model {
+func New() (*Model, error) { return fromWeights(weightsBin) }
+
+// fromWeights is New with the weights file's bytes as an argument, so the
+// tests can hand it a damaged one.
+func fromWeights(w []byte) (*Model, error) {
+	if len(w) != 4*paramValues {
+		return nil, errorf("New", "weights.bin holds %d bytes, want 4*%d", len(w), paramValues)
+	}
 	m := &Model{}
-	w := weightsBin
 	m.fc1Weight, w = load(w, 200704)
 	m.fc1Bias, w = load(w, 256)
 	m.fc2Weight, w = load(w, 2560)
 	m.fc2Bias, w = load(w, 10)
 	m.fc1WeightT = transpose(m.fc1Weight, 256, 784)
 	m.fc2WeightT = transpose(m.fc2Weight, 10, 256)
-	return m
+	m.loaded = true
+	return m, nil
 }
 
 // load decodes n little-endian float32 values from the front of w.
@@ -56,34 +78,52 @@ func load(w []byte, n int) ([]float32, []byte) {
 // buffers Forward and Backward reuse, so that calls after the first
 // allocate nothing. A State belongs to one goroutine at a time.
 type State struct {
+	made                                                                                       bool // set by NewState: the state buffers hold B rows each
 	batch                                                                                      int
-	steps                                                                                      int       // T of the last ForwardTrain; 0 when Backward cannot run
+	trained                                                                                    *Model    // the Model of the last ForwardTrain; nil when Backward cannot run
+	steps                                                                                      int       // T of the last ForwardTrain
 	x                                                                                          []float32 // the last ForwardTrain's input
 	v4, d4, v5, d5, s5_0, g5_0, s5_1, g5_1, t5_0, t5_1, v8, d8, v9, d9, s9_0, g9_0, s9_1, g9_1 []float32
 }
 
-// NewState returns the initial state of B batch entries.
-func (m *Model) NewState(B int) *State {
-	s := &State{batch: B}
+// NewState returns the initial state of B batch entries. It refuses a
+// negative B and one whose buffers would not fit in memory's address range.
+func (m *Model) NewState(B int) (*State, error) {
+	if B < 0 {
+		return nil, errorf("NewState", "B = %d, want B >= 0", B)
+	}
+	if n, ok := mulOK(B, widestRow); !ok || n > maxValues {
+		return nil, errorf("NewState", "B*%d overflows or exceeds %d values (B=%d)", widestRow, maxValues, B)
+	}
+	s := &State{made: true, batch: B}
 	s.s5_0 = make([]float32, B*256)
 	s.s5_1 = make([]float32, B*256)
 	s.s9_0 = make([]float32, B*10)
 	s.s9_1 = make([]float32, B*10)
 	s.Reset()
-	return s
+	return s, nil
 }
 
-// Reset puts every neuron back to its initial state and clears delay lines.
+// Reset puts every neuron back to its initial state and clears delay lines;
+// Backward then needs a new ForwardTrain. A nil State is left as it is.
 func (s *State) Reset() {
-	s.steps = 0
+	if s == nil {
+		return
+	}
+	s.trained, s.steps, s.x = nil, 0, nil
 	fill(s.s5_0, float32(0)) // lif1.v
 	fill(s.s5_1, float32(0)) // lif1.i
 	fill(s.s9_0, float32(0)) // readout.v
 	fill(s.s9_1, float32(0)) // readout.i
 }
 
-// Batch is the number of batch entries the state holds.
-func (s *State) Batch() int { return s.batch }
+// Batch is the number of batch entries the state holds (0 for a nil State).
+func (s *State) Batch() int {
+	if s == nil {
+		return 0
+	}
+	return s.batch
+}
 
 func fill(x []float32, v float32) {
 	for i := range x {
@@ -92,27 +132,76 @@ func fill(x []float32, v float32) {
 }
 
 // Forward runs T time steps of the state's B batch entries, continuing from
-// the state: x is [T][B][784], y receives [T][B][10].
-func (m *Model) Forward(s *State, y, x []float32, T int) { m.run(s, y, x, T, false) }
+// the state: x is [T][B][784], y receives [T][B][10]. Arguments that do
+// not fit (see check) give an error and leave s as it was.
+func (m *Model) Forward(s *State, y, x []float32, T int) error {
+	return m.run("Forward", s, y, x, T, false)
+}
 
 // Step runs one time step: x is [B][784], y receives [B][10]. Steps
 // one at a time give what Forward gives for the whole sequence.
-func (m *Model) Step(s *State, y, x []float32) { m.run(s, y, x, 1, false) }
+func (m *Model) Step(s *State, y, x []float32) error { return m.run("Step", s, y, x, 1, false) }
 
 // ForwardTrain is Forward that also keeps what Backward needs. x must not
 // change until Backward has run.
-func (m *Model) ForwardTrain(s *State, y, x []float32, T int) { m.run(s, y, x, T, true) }
+func (m *Model) ForwardTrain(s *State, y, x []float32, T int) error {
+	return m.run("ForwardTrain", s, y, x, T, true)
+}
 
-func (m *Model) run(s *State, y, x []float32, T int, train bool) {
-	B := s.batch
-	if T < 0 || len(x) != T*B*InputSize || len(y) != T*B*OutputSize {
-		panic(fmt.Sprintf("mnistlif: got len(x) = %d, len(y) = %d for T = %d, B = %d; want T·B·%d and T·B·%d", len(x), len(y), T, B, InputSize, OutputSize))
+// check validates the arguments of the entry point op: a Model from New,
+// a State from NewState, T >= 0, every size computed without overflow and
+// within maxValues, and x and y of exactly T*B*InputSize and
+// T*B*OutputSize values.
+func (m *Model) check(op string, s *State, y, x []float32, T int) error {
+	if m == nil || !m.loaded {
+		return errorf(op, "the Model is nil or not from New")
 	}
-	k := active
-	s.steps = 0
+	if s == nil || !s.made {
+		return errorf(op, "the State is nil or not from NewState")
+	}
+	B := s.batch
+	if T < 0 {
+		return errorf(op, "T = %d, want T >= 0", T)
+	}
+	rows, ok := mulOK(T, B)
+	nx, okx := mulOK(rows, InputSize)
+	if !ok || !okx {
+		return errorf(op, "T*B*InputSize overflows (T=%d, B=%d)", T, B)
+	}
+	ny, oky := mulOK(rows, OutputSize)
+	if !oky {
+		return errorf(op, "T*B*OutputSize overflows (T=%d, B=%d)", T, B)
+	}
+	if n, ok := mulOK(rows, widestRow); !ok || n > maxValues {
+		return errorf(op, "T*B*%d, the widest layer's values, overflows or exceeds %d (T=%d, B=%d)", widestRow, maxValues, T, B)
+	}
+	if len(x) != nx {
+		return errorf(op, "len(x) = %d, want T*B*InputSize = %d (T=%d, B=%d)", len(x), nx, T, B)
+	}
+	if len(y) != ny {
+		return errorf(op, "len(y) = %d, want T*B*OutputSize = %d (T=%d, B=%d)", len(y), ny, T, B)
+	}
+	return nil
+}
+
+func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) error {
+	if err := m.check(op, s, y, x, T); err != nil {
+		return err
+	}
+	B := s.batch
+	s.trained, s.steps, s.x = nil, 0, nil
 	if train {
 		s.x = x
 	}
+	if B == 0 {
+		// No batch entries: every buffer is empty and there is nothing to
+		// compute, however large T is.
+		if train {
+			s.trained, s.steps = m, T
+		}
+		return nil
+	}
+	k := active
 	// n4 = linear n1 n2 n3 : seq[256]
 	s.v4 = grow(s.v4, T*B*256)
 	v4 := s.v4
@@ -138,8 +227,9 @@ func (m *Model) run(s *State, y, x []float32, T int, train bool) {
 	k.readoutForward(T, B, v8, v9, s.s9_0, s.s9_1)
 	copy(y, v9)
 	if train {
-		s.steps = T
+		s.trained, s.steps = m, T
 	}
+	return nil
 }
 
 // Grads holds the gradients Backward computes: the input's and every
@@ -166,15 +256,53 @@ func (m *Model) NewGrads() *Grads {
 // loss L given dy = dL/dy [T][B][10], and stores them in g (overwriting
 // what it held): dL/dx and dL/d(parameter) for every parameter. The states
 // at the start of ForwardTrain are taken as constants.
-func (m *Model) Backward(s *State, g *Grads, dy []float32) {
+//
+// It returns an error, and changes nothing, for a nil or short g (each
+// parameter's slice must have its exact size; g.Input is resized), a dy
+// of other than T*B*OutputSize values, and a State whose last ForwardTrain
+// ran on another Model, ran T = 0 steps, or was followed by Forward, Step
+// or Reset.
+func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
+	const op = "Backward"
+	if m == nil || !m.loaded {
+		return errorf(op, "the Model is nil or not from New")
+	}
+	if s == nil || !s.made {
+		return errorf(op, "the State is nil or not from NewState")
+	}
+	if g == nil {
+		return errorf(op, "g is nil (make it with NewGrads)")
+	}
+	if len(g.Fc1Weight) != 200704 {
+		return errorf(op, "len(g.Fc1Weight) = %d, want 200704", len(g.Fc1Weight))
+	}
+	if len(g.Fc1Bias) != 256 {
+		return errorf(op, "len(g.Fc1Bias) = %d, want 256", len(g.Fc1Bias))
+	}
+	if len(g.Fc2Weight) != 2560 {
+		return errorf(op, "len(g.Fc2Weight) = %d, want 2560", len(g.Fc2Weight))
+	}
+	if len(g.Fc2Bias) != 10 {
+		return errorf(op, "len(g.Fc2Bias) = %d, want 10", len(g.Fc2Bias))
+	}
+	if s.trained == nil {
+		return errorf(op, "no ForwardTrain on the State since NewState, Reset, Forward or Step")
+	}
+	if s.trained != m {
+		return errorf(op, "the State's last ForwardTrain ran on another Model")
+	}
 	T, B := s.steps, s.batch
 	if T == 0 {
-		panic("mnistlif: Backward needs a ForwardTrain on the same State first")
+		return errorf(op, "the last ForwardTrain ran T = 0 steps: nothing to differentiate")
 	}
-	if len(dy) != T*B*OutputSize {
-		panic(fmt.Sprintf("mnistlif: len(dy) = %d, want T·B·OutputSize = %d", len(dy), T*B*OutputSize))
+	rows, ok := mulOK(T, B)
+	ndy, okdy := mulOK(rows, OutputSize)
+	if !ok || !okdy {
+		return errorf(op, "T*B*OutputSize overflows (T=%d, B=%d)", T, B)
 	}
-	k := active
+	if len(dy) != ndy {
+		return errorf(op, "len(dy) = %d, want T*B*OutputSize = %d (T=%d, B=%d)", len(dy), ndy, T, B)
+	}
 	x := s.x
 	g.Input = grow(g.Input, len(x))
 	clear(g.Input)
@@ -182,6 +310,10 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) {
 	clear(g.Fc1Bias)
 	clear(g.Fc2Weight)
 	clear(g.Fc2Bias)
+	if B == 0 {
+		return nil // no batch entries: every gradient is zero, however large T is
+	}
+	k := active
 	s.d4 = grow(s.d4, T*B*256)
 	clear(s.d4)
 	s.d5 = grow(s.d5, T*B*256)
@@ -210,4 +342,5 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) {
 	k.lif1Backward(T, B, v4, s.t5_0, s.t5_1, s.d5, s.d4, s.g5_0, s.g5_1)
 	// n4 = linear n1 n2 n3 : seq[256]
 	k.linearBackward(g.Input, g.Fc1Weight, g.Fc1Bias, x, m.fc1WeightT, s.d4, T*B, 256, 784)
+	return nil
 }

@@ -4,6 +4,7 @@ package mnistlif
 
 import (
 	"math"
+	"math/bits"
 )
 
 // convGeom describes a 2-d convolution or pooling window over
@@ -377,6 +378,27 @@ func transpose(w []float32, rows, cols int) []float32 {
 		}
 	}
 	return t
+}
+
+// maxValues is the most float32 values one buffer may hold: 2^46 (256 TiB,
+// the 2^48 bytes Go can allocate) on 64-bit systems, 2^28 (1 GiB, so that
+// the byte count fits in an int) on 32-bit ones. Sizes beyond it are
+// refused with an error instead of failing in make.
+const maxValues = 1 << (28 + 18*(bits.UintSize/64))
+
+// mulOK returns a·b and whether it is exact: both factors non-negative and
+// the product within int. Every size the entry points compute from their
+// arguments goes through it, so that no product wraps around into a small
+// length that a short slice would match.
+func mulOK(a, b int) (int, bool) {
+	if a < 0 || b < 0 {
+		return 0, false
+	}
+	if a == 0 || b == 0 {
+		return 0, true
+	}
+	p := a * b
+	return p, p/b == a
 }
 
 // grow returns buf resliced to n elements, reallocating only when its
