@@ -265,6 +265,7 @@ func (m *Model) NewState(B int) (*State, error) {
 		}
 	}
 	w.f("}\n\n// Batch is the number of batch entries the state holds (0 for a nil State).\nfunc (s *State) Batch() int {\n\tif s == nil {\n\t\treturn 0\n\t}\n\treturn s.batch\n}\n\n")
+	gen.stateAccessors(w, l)
 	w.f(`func fill(x []float32, v float32) {
 	for i := range x {
 		x[i] = v
@@ -963,4 +964,38 @@ func (gen *generator) usesKernels() bool {
 		}
 	}
 	return false
+}
+
+// stateAccessors writes StateNames and State.NeuronState, which give the
+// program every neuron layer's states by name ("layer.state").
+func (gen *generator) stateAccessors(w *src, l map[*ir.Node]bool) {
+	var names, cases []string
+	for _, n := range gen.g.Nodes {
+		if !l[n] || gen.neuron[n] == nil {
+			continue
+		}
+		for i, st := range n.Step.States {
+			name := n.Step.Name + "." + st.Name
+			names = append(names, strconv.Quote(name))
+			cases = append(cases, fmt.Sprintf("\tcase %q:\n\t\treturn s.s%d_%d, nil // %v\n", name, n.ID, i, n.Type))
+		}
+	}
+	w.f("// StateNames lists the neuron states a State holds, as \"layer.state\"\n// names for NeuronState.\nvar StateNames = []string{%s}\n\n", strings.Join(names, ", "))
+	w.f(`// NeuronState returns the state called name ("layer.state", one of
+// StateNames) of every neuron of a layer, [B][N]: its value after the last
+// time step that Forward, Step or ForwardTrain ran, or the initial value
+// after NewState and Reset. To see every step's value, run Step one time
+// step at a time (it gives what Forward gives) and read the state after
+// each. The slice is the State's own: copy it to keep it; what is written
+// to it is the state the next call starts from.
+func (s *State) NeuronState(name string) ([]float32, error) {
+	if s == nil || !s.made {
+		return nil, errorf("NeuronState", "the State is nil or not from NewState")
+	}
+	switch name {
+%s	}
+	return nil, errorf("NeuronState", "no state %%q (the states are %%v)", name, StateNames)
+}
+
+`, strings.Join(cases, ""))
 }

@@ -98,7 +98,7 @@ func MakeGoldenWithin(g *ir.Graph, params map[string][]float64, T, B int, grads 
 		if err != nil {
 			return nil, err
 		}
-		gd.Arrays = []GoldenArray{{"x", x}, {"y", res.Outputs[out.Name]}}
+		gd.Arrays = append([]GoldenArray{{"x", x}, {"y", res.Outputs[out.Name]}}, finalStates(g, res, T, B)...)
 		return gd, nil
 	}
 	dy := make([]float64, T*B*out.Node.Type.Size())
@@ -110,12 +110,30 @@ func MakeGoldenWithin(g *ir.Graph, params map[string][]float64, T, B int, grads 
 		return nil, err
 	}
 	gd.Arrays = []GoldenArray{{"x", x}, {"y", res.Outputs[out.Name]}, {"dy", dy}, {"grad.input", gr.Inputs[in.Name]}}
+	gd.Arrays = append(gd.Arrays, finalStates(g, res, T, B)...)
 	for _, n := range g.Nodes {
 		if n.Op == ir.GParam {
 			gd.Arrays = append(gd.Arrays, GoldenArray{"grad." + n.Name, gr.Params[n.Name]})
 		}
 	}
 	return gd, nil
+}
+
+// finalStates are every neuron layer's states after the last step, as
+// "state.LAYER.STATE" arrays of [B][N] values.
+func finalStates(g *ir.Graph, res *interp.GraphResult, T, B int) []GoldenArray {
+	var out []GoldenArray
+	for _, n := range g.Nodes {
+		if n.Op != ir.GNeuron && n.Op != ir.GRecurrent {
+			continue
+		}
+		row := B * n.Type.Size()
+		for _, st := range n.Step.States {
+			traj := res.States[n][st.Name]
+			out = append(out, GoldenArray{"state." + n.Step.Name + "." + st.Name, traj[(T-1)*row:]})
+		}
+	}
+	return out
 }
 
 // goldenBytes estimates the memory of a golden run over T steps of B

@@ -125,8 +125,19 @@ func TestForwardMatchesInterpreter(t *testing.T) {
 	m := newModel(t)
 	withEach(t, func(t *testing.T) {
 		y := make([]float32, T*B*OutputSize)
-		noError(t, m.Forward(newState(t, m, B), y, gold["x"], T))
+		s := newState(t, m, B)
+		noError(t, m.Forward(s, y, gold["x"], T))
 		sameBits(t, "y", y, gold["y"])
+		// Every neuron state after the last step, as the interpreter left it.
+		for _, name := range StateNames {
+			v, err := s.NeuronState(name)
+			noError(t, err)
+			want, ok := gold["state."+name]
+			if !ok {
+				t.Fatalf("the golden has no final state %%s", name)
+			}
+			sameBits(t, "state "+name, v, want)
+		}
 		nonzero := 0
 		for _, v := range y {
 			if v != 0 {
@@ -144,13 +155,24 @@ func TestStepMatchesForward(t *testing.T) {
 		const T = 7
 		x := randomInput(rng, T*B*InputSize)
 		want := make([]float32, T*B*OutputSize)
-		noError(t, m.Forward(newState(t, m, B), want, x, T))
+		whole := newState(t, m, B)
+		noError(t, m.Forward(whole, want, x, T))
 		s := newState(t, m, B)
 		got := make([]float32, T*B*OutputSize)
 		for t2 := 0; t2 < T; t2++ {
 			noError(t, m.Step(s, got[t2*B*OutputSize:(t2+1)*B*OutputSize], x[t2*B*InputSize:(t2+1)*B*InputSize]))
 		}
 		sameBits(t, "stepped y", got, want)
+		for _, name := range StateNames {
+			a, err := s.NeuronState(name)
+			noError(t, err)
+			b, err := whole.NeuronState(name)
+			noError(t, err)
+			sameBits(t, "stepped state "+name, a, b)
+		}
+		if _, err := s.NeuronState("no.such"); err == nil {
+			t.Error("NeuronState of an unknown name gave no error")
+		}
 	}
 }
 

@@ -104,6 +104,30 @@ func (s *State) Batch() int {
 	return s.batch
 }
 
+// StateNames lists the neuron states a State holds, as "layer.state"
+// names for NeuronState.
+var StateNames = []string{"lif.v", "lif.i"}
+
+// NeuronState returns the state called name ("layer.state", one of
+// StateNames) of every neuron of a layer, [B][N]: its value after the last
+// time step that Forward, Step or ForwardTrain ran, or the initial value
+// after NewState and Reset. To see every step's value, run Step one time
+// step at a time (it gives what Forward gives) and read the state after
+// each. The slice is the State's own: copy it to keep it; what is written
+// to it is the state the next call starts from.
+func (s *State) NeuronState(name string) ([]float32, error) {
+	if s == nil || !s.made {
+		return nil, errorf("NeuronState", "the State is nil or not from NewState")
+	}
+	switch name {
+	case "lif.v":
+		return s.s2_0, nil // seq[1024]
+	case "lif.i":
+		return s.s2_1, nil // seq[1024]
+	}
+	return nil, errorf("NeuronState", "no state %q (the states are %v)", name, StateNames)
+}
+
 func fill(x []float32, v float32) {
 	for i := range x {
 		x[i] = v

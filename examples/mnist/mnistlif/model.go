@@ -125,6 +125,34 @@ func (s *State) Batch() int {
 	return s.batch
 }
 
+// StateNames lists the neuron states a State holds, as "layer.state"
+// names for NeuronState.
+var StateNames = []string{"lif1.v", "lif1.i", "readout.v", "readout.i"}
+
+// NeuronState returns the state called name ("layer.state", one of
+// StateNames) of every neuron of a layer, [B][N]: its value after the last
+// time step that Forward, Step or ForwardTrain ran, or the initial value
+// after NewState and Reset. To see every step's value, run Step one time
+// step at a time (it gives what Forward gives) and read the state after
+// each. The slice is the State's own: copy it to keep it; what is written
+// to it is the state the next call starts from.
+func (s *State) NeuronState(name string) ([]float32, error) {
+	if s == nil || !s.made {
+		return nil, errorf("NeuronState", "the State is nil or not from NewState")
+	}
+	switch name {
+	case "lif1.v":
+		return s.s5_0, nil // seq[256]
+	case "lif1.i":
+		return s.s5_1, nil // seq[256]
+	case "readout.v":
+		return s.s9_0, nil // seq[10]
+	case "readout.i":
+		return s.s9_1, nil // seq[10]
+	}
+	return nil, errorf("NeuronState", "no state %q (the states are %v)", name, StateNames)
+}
+
 func fill(x []float32, v float32) {
 	for i := range x {
 		x[i] = v
