@@ -1,0 +1,100 @@
+package neuro
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+)
+
+// refDir returns the chip reference directory: $SNNC_CHIP_REF, or the
+// shared reference tree next to the repository. When it is missing the
+// test skips with one line, unless SNNC_REQUIRE_REF=1 makes it fail.
+func refDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("SNNC_CHIP_REF")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "reference", "neuro")
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		msg := "chip reference traces not found at " + dir + "; set SNNC_CHIP_REF to the directory holding the *.json traces"
+		if os.Getenv("SNNC_REQUIRE_REF") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return dir
+}
+
+// maxTraceFileBytes bounds what one trace file may make the test read.
+const maxTraceFileBytes = 512 << 20
+
+func TestChipTraces(t *testing.T) {
+	dir := refDir(t)
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(files)
+	if len(files) == 0 {
+		if os.Getenv("SNNC_REQUIRE_REF") == "1" {
+			t.Fatalf("no *.json traces in %s", dir)
+		}
+		t.Skipf("no *.json traces in %s; set SNNC_CHIP_REF to the directory holding them", dir)
+	}
+	var total int64
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			st, err := os.Stat(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Size() > maxTraceFileBytes {
+				t.Fatalf("%d bytes, more than the %d this test reads", st.Size(), maxTraceFileBytes)
+			}
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := ParseTrace(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := ReplayTrace(tr)
+			if err != nil {
+				var mm *TraceMismatch
+				if errors.As(err, &mm) {
+					t.Fatalf("first mismatch: %v", err)
+				}
+				t.Fatal(err)
+			}
+			if res.Compared == 0 {
+				t.Fatal("compared no integers")
+			}
+			total += res.Compared
+			t.Logf("%s: %d integers match", res.Kind, res.Compared)
+		})
+	}
+	t.Logf("%d trace files, %d integers compared", len(files), total)
+}
+
+func TestChipTraceUnknownKind(t *testing.T) {
+	tr, err := ParseTrace([]byte(`{"kind": "loihi3_magic", "T": 1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReplayTrace(tr); err == nil {
+		t.Fatal("an unknown kind replayed without error")
+	}
+}
+
+// TestRefDirMissing checks the skip path names what is missing.
+func TestRefDirMissing(t *testing.T) {
+	t.Setenv("SNNC_CHIP_REF", filepath.Join(t.TempDir(), "nope"))
+	t.Setenv("SNNC_REQUIRE_REF", "")
+	ok := t.Run("inner", func(t *testing.T) { refDir(t); t.Error("refDir returned for a missing directory") })
+	if !ok {
+		t.Fatal("the missing-directory case failed instead of skipping")
+	}
+}
