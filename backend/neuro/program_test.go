@@ -1,0 +1,205 @@
+package neuro
+
+import (
+	"errors"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/snnc/snnc/functional"
+	"github.com/snnc/snnc/internal/tensorio"
+	"github.com/snnc/snnc/module"
+)
+
+func loadModel(t *testing.T, name string) (*module.Model, *module.Builder) {
+	t.Helper()
+	m, err := module.Load(filepath.Join("..", "..", "testdata", "models", name+".snn.json"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := module.Build(m.Name, m.Net, m.InputShape...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, b
+}
+
+func loadInput(t *testing.T, name string) ([]float64, int, int) {
+	t.Helper()
+	ts, err := tensorio.LoadFile(filepath.Join("..", "..", "testdata", "inputs", name+".npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts[0].Data, ts[0].Shape[0], ts[0].Shape[1]
+}
+
+func mustTarget(t *testing.T, name string) *Target {
+	t.Helper()
+	tg, err := BuiltinTarget(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
+// randomNet builds a small network of linear and LIF layers (the last an
+// LI readout) with random weights, through package module.
+func randomNet(t *testing.T, rng *rand.Rand, sizes []int, recurrent bool, scale float64) (*module.Builder, float64) {
+	t.Helper()
+	const dt = 1e-3
+	var seq module.Sequential
+	for k := 0; k+1 < len(sizes); k++ {
+		in, out := sizes[k], sizes[k+1]
+		w := make([]float64, in*out)
+		for i := range w {
+			w[i] = scale * rng.NormFloat64() / float64(in)
+		}
+		last := k+2 == len(sizes)
+		if recurrent && k == 0 {
+			rec := make([]float64, out*out)
+			for i := range rec {
+				rec[i] = 0.5 * scale * rng.NormFloat64() / float64(out)
+			}
+			p := functional.DefaultLIFParameters()
+			seq = append(seq, &module.Recurrent{Neuron: module.Neuron{Name: "rec", Model: "lif_recurrent", Params: &p, DT: dt},
+				In: in, Hidden: out, InputWeights: w, RecurrentWeights: rec})
+			continue
+		}
+		seq = append(seq, &module.Linear{Name: "fc" + string(rune('1'+k)), In: in, Out: out, Weight: w})
+		if last {
+			seq = append(seq, &module.Neuron{Name: "readout", Model: "li", DT: dt})
+		} else {
+			seq = append(seq, &module.Neuron{Name: "lif" + string(rune('1'+k)), Model: "lif", DT: dt})
+		}
+	}
+	b, err := module.Build("random", seq, sizes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, dt
+}
+
+func randomSpikes(rng *rand.Rand, T, B, n int, p float64) []float64 {
+	x := make([]float64, T*B*n)
+	for i := range x {
+		if rng.Float64() < p {
+			x[i] = 1
+		}
+	}
+	return x
+}
+
+func TestMapMNISTLoihi2(t *testing.T) {
+	m, b := loadModel(t, "mnist_lif")
+	p, err := CompileGraph(b.Graph, b.Params, m.DT, mustTarget(t, "loihi2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Loihi) != 2 || p.Loihi[0].N != 256 || p.Loihi[1].N != 10 {
+		t.Fatalf("layers %d", len(p.Loihi))
+	}
+	// τ_syn = 5 ms, τ_mem = 10 ms at dt = 1 ms: d = round(4096·dt/τ).
+	if l := p.Loihi[0].LIF; l.Du != 819-1 || l.Dv != 410 {
+		t.Errorf("du, dv = %d, %d, want 818, 410", l.Du, l.Dv)
+	}
+	// fc1 is 784×256: two cores by synapse memory.
+	if got := len(p.Mapping.Cores); got != 3 {
+		t.Errorf("%d cores, want 2 for lif1 and 1 for readout: %+v", got, p.Mapping.Cores)
+	}
+	for _, c := range p.Mapping.Cores {
+		if c.SynapseBits > p.Mapping.Limits.SynapseBits || int64(c.Neurons) > int64(p.Mapping.Limits.Neurons) {
+			t.Errorf("core %d over its limits: %+v", c.Core, c)
+		}
+	}
+	x, T, B := loadInput(t, "mnist_lif")
+	cmp, err := Compare(p, b.Graph, b.Params, x, T, B, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", cmp)
+	if cmp.Layers[0].Agree < 0.95 {
+		t.Errorf("lif1 spike agreement %.3f, want ≥ 0.95", cmp.Layers[0].Agree)
+	}
+	if cmp.ClassAgree != B {
+		t.Errorf("chip and float agree on %d of %d classes", cmp.ClassAgree, B)
+	}
+}
+
+func TestMapRecurrentLoihi2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	b, dt := randomNet(t, rng, []int{20, 32, 4}, true, 40)
+	p, err := CompileGraph(b.Graph, b.Params, dt, mustTarget(t, "loihi2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Loihi[0].Rec == nil {
+		t.Fatal("the recurrent layer lost its recurrent weights")
+	}
+	x := randomSpikes(rng, 100, 2, 20, 0.2)
+	cmp, err := Compare(p, b.Graph, b.Params, x, 100, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", cmp)
+	if cmp.Layers[0].FloatSpikes == 0 {
+		t.Fatal("the float network does not spike; the test network is too quiet")
+	}
+	if cmp.Layers[0].Agree < 0.9 {
+		t.Errorf("recurrent layer spike agreement %.3f", cmp.Layers[0].Agree)
+	}
+}
+
+func TestMapXylo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	b, dt := randomNet(t, rng, []int{12, 32, 24, 4}, false, 40)
+	p, err := CompileGraph(b.Graph, b.Params, dt, mustTarget(t, "xylo-audio2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nIn, nHid, nOut := p.Xylo.Sizes()
+	if nIn != 12 || nHid != 56 || nOut != 4 {
+		t.Fatalf("spec sizes %d/%d/%d", nIn, nHid, nOut)
+	}
+	x := randomSpikes(rng, 100, 2, 12, 0.2)
+	cmp, err := Compare(p, b.Graph, b.Params, x, 100, 2, []int{0, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", cmp)
+	if cmp.Layers[0].FloatSpikes == 0 || cmp.Layers[0].ChipSpikes == 0 {
+		t.Fatal("no spikes in the first layer")
+	}
+}
+
+func TestMapRefusesOversized(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, tc := range []struct {
+		name   string
+		sizes  []int
+		target string
+		limit  string
+	}{
+		{"xylo fan-out", []int{16, 100, 100, 4}, "xylo-audio2", "core.max_fanout"},
+		{"xylo inputs", []int{17, 10, 4}, "xylo-audio2", "topology.max_inputs"},
+		{"xylo outputs", []int{16, 10, 9}, "xylo-audio2", "topology.max_outputs"},
+		{"xylo neurons", []int{16, 1001, 4}, "xylo-audio2", "core.neurons"},
+		{"loihi input axons", []int{4097, 2, 2}, "loihi2", "core.input_axons"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, dt := randomNet(t, rng, tc.sizes, false, 1)
+			_, err := CompileGraph(b.Graph, b.Params, dt, mustTarget(t, tc.target))
+			var le *LimitError
+			if !errors.As(err, &le) {
+				t.Fatalf("want a LimitError, got %v", err)
+			}
+			if le.Limit != tc.limit {
+				t.Fatalf("limit %s, want %s (%v)", le.Limit, tc.limit, err)
+			}
+			if !strings.Contains(err.Error(), tc.limit) {
+				t.Fatalf("message %q does not name %s", err, tc.limit)
+			}
+		})
+	}
+}
+
