@@ -27,6 +27,7 @@ var commands = []command{
 	{"dump", dumpSynopsis, dumpSummary, cmdDump},
 	{"plot", plotSynopsis, plotSummary, cmdPlot},
 	{"nir", nirSynopsis, nirSummary, cmdNIR},
+	{"map", mapSynopsis, mapSummary, cmdMap},
 	{"models", "models", "list the neuron models a model file can name", cmdModels},
 }
 

@@ -20,6 +20,7 @@ func cmdRun(args []string, stdout io.Writer) error {
 	output := fs.String("output", "", "write the network's output sequence here (.npy)")
 	record := fs.String("record", "", "write every layer's output and states as .npy files into this directory")
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
+	target := fs.String("target", "", "emulate the model bit-accurately on a chip (see snnc map) instead of the interpreter")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -37,6 +38,9 @@ func cmdRun(args []string, stdout io.Writer) error {
 	x, T, B, err := readInput(*input, m.InputShape)
 	if err != nil {
 		return err
+	}
+	if *target != "" {
+		return runOnTarget(stdout, m, b, *target, x, T, B)
 	}
 	res, err := interp.RunGraph(b.Graph, &interp.GraphRun{T: T, B: B, Inputs: map[string][]float64{"input": x}, Params: b.Params})
 	if err != nil {
