@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/snnc/snnc/internal/hdf5"
+	"github.com/snnc/snnc/internal/tensorio"
+)
+
+const mnistModel = "../../testdata/models/mnist_lif.snn.json"
+
+func TestMapMNISTLoihi2(t *testing.T) {
+	dir := t.TempDir()
+	rep, net := filepath.Join(dir, "report.txt"), filepath.Join(dir, "mnist.net")
+	code, stdout, stderr := snnc("map", mnistModel, "--target", "loihi2", "--report", rep, "--export", net,
+		"--input", "../../testdata/inputs/mnist_lif.npy")
+	require.Equal(t, 0, code, stderr)
+	for _, want := range []string{"layer lif1: cuba_lif, 256 neurons", "du=818 dv=410 vth=16384", "mapping: 3 core(s) of 128",
+		"852992/1048576", "class: chip and float agree on 1 of 1", "wrote " + net} {
+		assert.Contains(t, stdout, want)
+	}
+	saved, err := os.ReadFile(rep)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(stdout, string(saved)), "the report file holds what was printed")
+	f, err := hdf5.OpenFile(net)
+	require.NoError(t, err)
+	w, err := f.Dataset("layer/0/weight")
+	require.NoError(t, err)
+	assert.Equal(t, []int{256, 784}, w.Shape())
+	vth, err := f.Dataset("layer/0/neuron/vThMant")
+	require.NoError(t, err)
+	v, err := vth.Int64s()
+	require.NoError(t, err)
+	assert.Equal(t, []int64{16384}, v)
+}
+
+func TestMapNIRSameAsModelFile(t *testing.T) {
+	quietNotes(t)
+	dir := t.TempDir()
+	nirFile := filepath.Join(dir, "mnist.nir")
+	code, _, stderr := snnc("nir", "export", mnistModel, "-o", nirFile)
+	require.Equal(t, 0, code, stderr)
+	code, fromNIR, stderr := snnc("map", nirFile, "--target", "loihi2")
+	require.Equal(t, 0, code, stderr)
+	code, fromModel, stderr := snnc("map", mnistModel, "--target", "loihi2")
+	require.Equal(t, 0, code, stderr)
+	// The register and mapping lines must agree; names and notes may differ.
+	pick := func(s string) []string {
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, "registers:") || strings.Contains(l, "/8192") || strings.Contains(l, "weights ") {
+				out = append(out, strings.TrimSpace(l[strings.Index(l, ":")+1:]))
+			}
+		}
+		return out
+	}
+	require.NotEmpty(t, pick(fromModel))
+	assert.Equal(t, pick(fromModel), pick(fromNIR))
+}
+
+func TestMapXyloRefusesMNIST(t *testing.T) {
+	code, _, stderr := snnc("map", mnistModel, "--target", "xylo-audio2")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "topology.max_inputs is 16")
+	assert.Contains(t, stderr, "layer lif1")
+}
+
+func TestMapTrueNorthRefusesMNIST(t *testing.T) {
+	code, _, stderr := snnc("map", mnistModel, "--target", "truenorth")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "neuron model cuba_lif does not run on truenorth")
+}
+
+func TestMapUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"map"}, "map needs one MODEL file"},
+		{[]string{"map", mnistModel}, "map needs --target (one of loihi2"},
+		{[]string{"map", mnistModel, "--target", "loihi9"}, `--target: unknown target "loihi9"`},
+		{[]string{"map", mnistModel, "--target", "loihi2", "--labels", "y.npy"}, "--labels needs --input"},
+		{[]string{"map", mnistModel, "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"run", mnistModel, "--input", "../../testdata/inputs/mnist_lif.npy", "--target", "nope"}, `unknown target "nope"`},
+	} {
+		code, _, stderr := snnc(tc.args...)
+		assert.Equal(t, 2, code, tc.args)
+		assert.Contains(t, stderr, tc.want)
+		assert.Contains(t, stderr, `Run "snnc help" for usage.`)
+	}
+}
+
+func TestMapBadTargetFile(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "chip.json")
+	require.NoError(t, os.WriteFile(bad, []byte("{\n  \"schema\": \"snnc.target/v0\",\n  \"nam\": 1\n}"), 0o644))
+	code, _, stderr := snnc("map", mnistModel, "--target", bad)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, bad+":3:3: nam: unknown field")
+}
+
+func TestRunTarget(t *testing.T) {
+	code, stdout, stderr := snnc("run", mnistModel, "--input", "../../testdata/inputs/mnist_lif.npy", "--target", "loihi2")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "on loihi2 (integer emulation)")
+	assert.Contains(t, stdout, "lif1         spikes float 780")
+	assert.Contains(t, stdout, "class: chip and float agree on 1 of 1")
+}
+
+// TestMapXyloExport maps a model within Xylo's limits, exports the spec
+// and checks it is the JSON Rockpool's from_specification takes.
+func TestMapXyloExport(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "small.snn.json")
+	rng := rand.New(rand.NewPCG(7, 8))
+	randT := func(name string, shape ...int) *tensorio.Tensor {
+		n := 1
+		for _, d := range shape {
+			n *= d
+		}
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = 3 * rng.NormFloat64() / float64(shape[len(shape)-1])
+		}
+		return &tensorio.Tensor{Name: name, Shape: shape, DType: tensorio.Float32, Data: x}
+	}
+	var st bytes.Buffer
+	require.NoError(t, tensorio.WriteSafetensors(&st, []*tensorio.Tensor{randT("fc1.weight", 32, 12), randT("fc2.weight", 4, 32)}, nil))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "small.safetensors"), st.Bytes(), 0o644))
+	require.NoError(t, os.WriteFile(model, []byte(`{"snnc_model": 1, "name": "small", "dt": 0.001, "input_shape": [12], "weights": "small.safetensors",
+  "layers": [
+    {"type": "linear", "name": "fc1", "in": 12, "out": 32},
+    {"type": "neuron", "name": "lif1", "model": "lif"},
+    {"type": "linear", "name": "fc2", "in": 32, "out": 4},
+    {"type": "neuron", "name": "readout", "model": "li"}]}`), 0o644))
+	spec := filepath.Join(dir, "small.xylo.json")
+	code, stdout, stderr := snnc("map", model, "--target", "xylo-audio2", "--export", spec)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "hidden neurons")
+	data, err := os.ReadFile(spec)
+	require.NoError(t, err)
+	var kw map[string]any
+	require.NoError(t, json.Unmarshal(data, &kw))
+	for _, k := range []string{"weights_in", "weights_out", "weights_rec", "dash_mem", "threshold_out", "aliases", "output_mode"} {
+		assert.Contains(t, kw, k)
+	}
+	assert.NotContains(t, kw, "has_bias", "from_specification computes has_bias itself")
+	assert.Equal(t, "Vmem", kw["output_mode"])
+}
