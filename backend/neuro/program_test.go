@@ -202,4 +202,3 @@ func TestMapRefusesOversized(t *testing.T) {
 		})
 	}
 }
-
