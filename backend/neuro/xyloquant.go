@@ -52,73 +52,72 @@ func quantizeXylo(net *Net, t *Target) (*XyloSpec, []xyloLayer, *QuantReport, er
 	if lim := val(t.Core.Neurons); lim > 0 && int64(nHid) > lim {
 		return nil, nil, nil, &LimitError{t.Name, "core.neurons", "", int64(nHid), lim, "hidden neurons"}
 	}
-	type lq struct {
-		gain, as     float64
+	// Xylo sets dashes, thresholds and biases per neuron, so every neuron
+	// keeps its own τ, threshold and reset.
+	type neuronQ struct {
+		gain         float64 // dt·τ_mem⁻¹ (1 for IF)
+		as           float64 // dt·τ_syn⁻¹, at most 1
 		dashM, dashS int64
-		theta        float64
-		bias         []float64
+		theta, bias  float64
 	}
-	info := make([]lq, L)
+	info := make([][]neuronQ, L)
 	layers := make([]xyloLayer, L)
 	id := 0
 	for k := range net.Layers {
 		l := &net.Layers[k]
 		q := LayerQuant{Layer: l.Name, Kind: l.Kind, N: l.N}
 		p := l.Params
-		am := net.DT * p.TauMemInv[0]
-		as := net.DT * p.TauSynInv[0]
-		for _, v := range [][]float64{p.TauMemInv, p.TauSynInv, p.VTh, p.VReset} {
-			if _, ok := shared(v); !ok {
-				q.note("per-neuron τ, threshold or reset: the first neuron's value is used for the whole layer")
-				break
+		info[k] = make([]neuronQ, l.N)
+		resetNote := false
+		for i := range info[k] {
+			am, as := net.DT*p.TauMemInv[i], net.DT*p.TauSynInv[i]
+			if l.Kind != KindIF && !(am > 0 && as > 0) || math.IsInf(am, 0) {
+				return nil, nil, nil, fmt.Errorf("layer %s neuron %d: dt·tau_mem_inv = %g, dt·tau_syn_inv = %g: %w", l.Name, i, am, as, ErrUnsupported)
 			}
-		}
-		in := lq{gain: am, as: as}
-		if l.Kind != KindIF && !(am > 0 && as > 0) || math.IsInf(am, 0) {
-			return nil, nil, nil, fmt.Errorf("layer %s: dt·tau_mem_inv = %g, dt·tau_syn_inv = %g: %w", l.Name, am, as, ErrUnsupported)
-		}
-		switch l.Kind {
-		case KindIF:
-			in.gain, in.dashM, in.dashS = 1, xyloMaxDash, 1
-			q.note("IF approximated with dash_mem = 15: Xylo states always leak at least one LSB per step")
-		case KindLIF:
-			in.dashM, in.dashS = dashFor(am), 1
-			q.note("LIF without a synaptic current approximated as CUBA LIF with dash_syn = 1")
-		default:
-			in.dashM, in.dashS = dashFor(am), dashFor(min(as, 1))
-			if as >= 1 {
-				q.note("τ_syn ≤ dt: dash_syn = 0 would wipe the input, so it is 1")
-				in.dashS = 1
+			nq := neuronQ{gain: am, as: min(as, 1)}
+			switch l.Kind {
+			case KindIF:
+				nq.gain, nq.as, nq.dashM, nq.dashS = 1, 1, xyloMaxDash, 1
+			case KindLIF:
+				nq.as, nq.dashM, nq.dashS = 1, dashFor(am), 1
+			default:
+				// dash_syn = 0 would wipe the input (I − I = 0), so τ_syn ≤ dt becomes 1.
+				nq.dashM, nq.dashS = dashFor(am), max(dashFor(nq.as), 1)
 			}
-			if in.dashS == 0 {
-				in.dashS = 1
+			vReset := p.VReset[i]
+			nq.theta = p.VTh[i] - vReset
+			if l.Kind == KindLI {
+				nq.theta = math.Inf(1)
 			}
-		}
-		if l.Kind != KindIF {
-			q.note("decays: float τ_mem = %.4g steps, chip %.4g (dash_mem %d); float τ_syn = %.4g steps, chip %.4g (dash_syn %d)",
-				1/am, effTau(in.dashM), in.dashM, 1/math.Min(as, 1), effTau(in.dashS), in.dashS)
-		}
-		vReset := p.VReset[0]
-		in.theta = p.VTh[0] - vReset
-		if l.Kind == KindLI {
-			in.theta = math.Inf(1)
-		}
-		if vReset != 0 {
-			q.note("v_reset = %g: v is kept relative to it", vReset)
-		}
-		if l.Kind == KindCubaLIF || l.Kind == KindLIF || l.Kind == KindIF {
-			q.note("reset: the chip subtracts the threshold, the float model resets to v_reset")
-		}
-		in.bias = make([]float64, l.N)
-		for i := range in.bias {
 			if l.Kind != KindIF {
-				in.bias[i] = in.gain * (p.VLeak[i] - vReset)
+				nq.bias = nq.gain * (p.VLeak[i] - vReset)
 			}
 			if l.Bias != nil {
-				in.bias[i] += in.gain * l.Bias[i] / math.Min(as, 1)
+				nq.bias += nq.gain * l.Bias[i] / nq.as
 			}
+			resetNote = resetNote || vReset != 0
+			info[k][i] = nq
 		}
-		info[k] = in
+		n0 := info[k][0]
+		switch l.Kind {
+		case KindIF:
+			q.note("IF approximated with dash_mem = 15: Xylo states always leak at least one LSB per step")
+		case KindLIF:
+			q.note("LIF without a synaptic current approximated as CUBA LIF with dash_syn = 1")
+		}
+		if l.Kind != KindIF {
+			q.note("decays (neuron 0): float τ_mem = %.4g steps, chip %.4g (dash_mem %d); float τ_syn = %.4g steps, chip %.4g (dash_syn %d)",
+				1/n0.gain, effTau(n0.dashM), n0.dashM, 1/n0.as, effTau(n0.dashS), n0.dashS)
+		}
+		if resetNote {
+			q.note("v_reset ≠ 0: v is kept relative to it")
+		}
+		if l.Kind != KindLI {
+			q.note("reset: the chip subtracts the threshold, the float model resets to v_reset")
+		}
+		if l.Bias != nil && l.Kind != KindIF && l.Kind != KindLIF {
+			q.note("linear bias b enters the float synaptic current; on the chip it is a membrane bias b·dt·τ_mem⁻¹/(dt·τ_syn⁻¹), equal in steady state")
+		}
 		layers[k] = xyloLayer{name: l.Name, first: id, n: l.N, output: k == L-1}
 		if k < L-1 {
 			id += l.N
@@ -127,17 +126,24 @@ func quantizeXylo(net *Net, t *Target) (*XyloSpec, []xyloLayer, *QuantReport, er
 	}
 	// Weights in the chip's voltage units: Xylo adds the decayed synaptic
 	// state to v, the float model adds dt·τ_mem⁻¹·i before the decay.
-	eff := func(k int, w float64) float64 {
-		return info[k].gain * w / (1 - math.Ldexp(1, -int(info[k].dashS)))
+	factor := func(k, i int) float64 {
+		n := info[k][i]
+		return n.gain / (1 - math.Ldexp(1, -int(n.dashS)))
 	}
 	group := func(ks []int) (scale float64) {
 		m := 0.0
 		for _, k := range ks {
-			for _, w := range net.Layers[k].W {
-				m = max(m, math.Abs(eff(k, w)))
-			}
-			for _, w := range net.Layers[k].Rec {
-				m = max(m, math.Abs(eff(k, w)))
+			l := &net.Layers[k]
+			for i := 0; i < l.N; i++ {
+				f := factor(k, i)
+				for _, w := range l.W[i*l.In : (i+1)*l.In] {
+					m = max(m, math.Abs(f*w))
+				}
+				if l.Rec != nil {
+					for _, w := range l.Rec[i*l.N : (i+1)*l.N] {
+						m = max(m, math.Abs(f*w))
+					}
+				}
 			}
 		}
 		if m == 0 {
@@ -146,8 +152,10 @@ func quantizeXylo(net *Net, t *Target) (*XyloSpec, []xyloLayer, *QuantReport, er
 		scale = 127 / m
 		maxThr := 0.0
 		for _, k := range ks {
-			if th := info[k].theta; !math.IsInf(th, 0) {
-				maxThr = max(maxThr, math.Abs(th*scale))
+			for _, n := range info[k] {
+				if !math.IsInf(n.theta, 0) {
+					maxThr = max(maxThr, math.Abs(n.theta*scale))
+				}
 			}
 		}
 		if maxThr > 1<<15-1 {
@@ -168,80 +176,80 @@ func quantizeXylo(net *Net, t *Target) (*XyloSpec, []xyloLayer, *QuantReport, er
 		spec.WeightsOut[r] = make([]int64, last.N)
 	}
 	for k := range net.Layers {
-		l, q, in := &net.Layers[k], &rep.Layers[k], &info[k]
+		l, q := &net.Layers[k], &rep.Layers[k]
 		scale := scaleH
 		if k == L-1 {
 			scale = scaleO
 		}
 		layers[k].scale = scale
 		q.Scale = scale
-		var st WeightStats
-		put := func(w float64) int64 {
-			v, c := toInt(eff(k, w)*scale, -128, 127)
-			st.add(w, float64(v)/scale/eff(k, 1), c)
+		var st, rs WeightStats
+		put := func(stats *WeightStats, i int, w float64) int64 {
+			f := factor(k, i)
+			v, c := toInt(f*w*scale, -128, 127)
+			stats.add(w, float64(v)/scale/f, c)
 			return v
 		}
 		for i := 0; i < l.N; i++ {
 			for j := 0; j < l.In; j++ {
-				w := l.W[i*l.In+j]
+				v := put(&st, i, l.W[i*l.In+j])
 				switch {
 				case k == 0:
-					spec.WeightsIn[j][layers[k].first+i][0] = put(w)
+					spec.WeightsIn[j][layers[k].first+i][0] = v
 				case k == L-1:
-					spec.WeightsOut[j][i] = put(w)
+					spec.WeightsOut[j][i] = v
 				default:
-					spec.WeightsRec[layers[k-1].first+j][layers[k].first+i][0] = put(w)
+					spec.WeightsRec[layers[k-1].first+j][layers[k].first+i][0] = v
+				}
+			}
+			if l.Rec != nil {
+				for j := 0; j < l.N; j++ {
+					spec.WeightsRec[layers[k].first+j][layers[k].first+i][0] = put(&rs, i, l.Rec[i*l.N+j])
 				}
 			}
 		}
 		st.finish()
 		q.FF = &st
 		if l.Rec != nil {
-			var rs WeightStats
-			for i := 0; i < l.N; i++ {
-				for j := 0; j < l.N; j++ {
-					w := l.Rec[i*l.N+j]
-					v, c := toInt(eff(k, w)*scale, -128, 127)
-					rs.add(w, float64(v)/scale/eff(k, 1), c)
-					spec.WeightsRec[layers[k].first+j][layers[k].first+i][0] = v
-				}
-			}
 			rs.finish()
 			q.Rec = &rs
 		}
-		thr := int64(1<<15 - 1)
-		if !math.IsInf(in.theta, 0) {
-			var c bool
-			thr, c = toInt(in.theta*scale, -1<<15, 1<<15-1)
-			q.Threshold.Clipped = c
-		} else if l.Kind == KindLI {
+		if l.Kind == KindLI {
 			q.note("LI readout: threshold 32767 so the output neuron never spikes below saturation; read Vmem")
 		}
-		q.Threshold.Float, q.Threshold.Back = in.theta, float64(thr)/scale
-		bias := make([]int64, l.N)
-		for i, b := range in.bias {
-			var c bool
-			if bias[i], c = toInt(b*scale, -1<<15, 1<<15-1); c {
+		for i, n := range info[k] {
+			thr := int64(1<<15 - 1)
+			if !math.IsInf(n.theta, 0) {
+				var c bool
+				thr, c = toInt(n.theta*scale, -1<<15, 1<<15-1)
+				q.Threshold.Clipped = q.Threshold.Clipped || c
+			}
+			if i == 0 {
+				q.Threshold.Float, q.Threshold.Back = n.theta, float64(thr)/scale
+				q.Params = []string{fmt.Sprintf("dash_mem=%d", n.dashM), fmt.Sprintf("dash_syn=%d", n.dashS), fmt.Sprintf("threshold=%d", thr)}
+			}
+			bias, c := toInt(n.bias*scale, -1<<15, 1<<15-1)
+			if c {
 				q.BiasClip++
 			}
-			if bias[i] != 0 {
+			if bias != 0 {
 				spec.HasBias = true
 			}
-		}
-		q.Params = []string{fmt.Sprintf("dash_mem=%d", in.dashM), fmt.Sprintf("dash_syn=%d", in.dashS), fmt.Sprintf("threshold=%d", thr)}
-		for i := 0; i < l.N; i++ {
 			if k == L-1 {
-				spec.DashMemOut = append(spec.DashMemOut, in.dashM)
-				spec.DashSynOut = append(spec.DashSynOut, in.dashS)
+				spec.DashMemOut = append(spec.DashMemOut, n.dashM)
+				spec.DashSynOut = append(spec.DashSynOut, n.dashS)
 				spec.ThresholdO = append(spec.ThresholdO, thr)
-				spec.BiasOut = append(spec.BiasOut, bias[i])
+				spec.BiasOut = append(spec.BiasOut, bias)
 			} else {
-				spec.DashMem = append(spec.DashMem, in.dashM)
-				spec.DashSyn = append(spec.DashSyn, in.dashS)
-				spec.DashSyn2 = append(spec.DashSyn2, in.dashS)
+				spec.DashMem = append(spec.DashMem, n.dashM)
+				spec.DashSyn = append(spec.DashSyn, n.dashS)
+				spec.DashSyn2 = append(spec.DashSyn2, n.dashS)
 				spec.Threshold = append(spec.Threshold, thr)
-				spec.Bias = append(spec.Bias, bias[i])
+				spec.Bias = append(spec.Bias, bias)
 			}
+		}
+		if _, ok := shared(l.Params.TauMemInv); !ok {
+			q.Params = append(q.Params, "(per neuron; neuron 0 shown)")
 		}
 	}
 	spec.Aliases = make([][]int64, nHid)
