@@ -51,7 +51,7 @@ func with(t *testing.T, name string, edit func(*Target)) *Target {
 }
 
 func p64(v int64) *int64 { return &v }
-func pint(v int) *int     { return &v }
+func pint(v int) *int    { return &v }
 
 // TestMappingLimitEdges compiles networks that fit a limit exactly and
 // one unit over it.
