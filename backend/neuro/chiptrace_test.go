@@ -98,3 +98,19 @@ func TestRefDirMissing(t *testing.T) {
 		t.Fatal("the missing-directory case failed instead of skipping")
 	}
 }
+
+// FuzzReplayTrace feeds mangled traces to the replay: errors are fine,
+// panics and runaway allocations are not.
+func FuzzReplayTrace(f *testing.F) {
+	f.Add([]byte(`{"kind":"lava_lif","T":2,"N":1,"params":{"du":1,"dv":2,"vth":3,"bias_mant":5,"bias_exp":-2},"a_in":[[1],[2]],"u":[[64],[191]]}`))
+	f.Add([]byte(`{"kind":"lava_dense","T":2,"N_in":2,"N_out":1,"params":{"weight_exp":-1,"num_weight_bits":7,"sign_mode":"INHIBITORY","num_message_bits":3},"weights_raw":[[-77,3]],"s_in":[[1,2],[0,1]],"a_out":[[0],[-78]]}`))
+	f.Add([]byte(`{"kind":"lava_chain","T":1,"N_in":1,"N_out":1,"dense_params":{"weight_exp":0},"lif_params":{"du":0,"dv":0,"vth":1},"weights_raw":[[4]],"s_in":[[1]],"s":[[0]]}`))
+	f.Add([]byte(`{"kind":"xylo_v2","T":1,"params":{"weights_in":[[[3,0]]],"weights_out":[[1]],"dash_mem":[1],"dash_syn":[1],"dash_syn_2":[1],"dash_mem_out":[1],"dash_syn_out":[1],"threshold":[1],"threshold_out":[1],"aliases":[[0]]},"input":[[20]],"Spikes":[[1]]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tr, err := ParseTrace(data)
+		if err != nil {
+			return
+		}
+		ReplayTrace(tr)
+	})
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -119,28 +120,11 @@ func TestRunTarget(t *testing.T) {
 // and checks it is the JSON Rockpool's from_specification takes.
 func TestMapXyloExport(t *testing.T) {
 	dir := t.TempDir()
-	model := filepath.Join(dir, "small.snn.json")
-	rng := rand.New(rand.NewPCG(7, 8))
-	randT := func(name string, shape ...int) *tensorio.Tensor {
-		n := 1
-		for _, d := range shape {
-			n *= d
-		}
-		x := make([]float64, n)
-		for i := range x {
-			x[i] = 3 * rng.NormFloat64() / float64(shape[len(shape)-1])
-		}
-		return &tensorio.Tensor{Name: name, Shape: shape, DType: tensorio.Float32, Data: x}
-	}
-	var st bytes.Buffer
-	require.NoError(t, tensorio.WriteSafetensors(&st, []*tensorio.Tensor{randT("fc1.weight", 32, 12), randT("fc2.weight", 4, 32)}, nil))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "small.safetensors"), st.Bytes(), 0o644))
-	require.NoError(t, os.WriteFile(model, []byte(`{"snnc_model": 1, "name": "small", "dt": 0.001, "input_shape": [12], "weights": "small.safetensors",
-  "layers": [
+	model := writeModel(t, dir, "small", 12, map[string][]int{"fc1.weight": {32, 12}, "fc2.weight": {4, 32}}, `
     {"type": "linear", "name": "fc1", "in": 12, "out": 32},
     {"type": "neuron", "name": "lif1", "model": "lif"},
     {"type": "linear", "name": "fc2", "in": 32, "out": 4},
-    {"type": "neuron", "name": "readout", "model": "li"}]}`), 0o644))
+    {"type": "neuron", "name": "readout", "model": "li"}`)
 	spec := filepath.Join(dir, "small.xylo.json")
 	code, stdout, stderr := snnc("map", model, "--target", "xylo-audio2", "--export", spec)
 	require.Equal(t, 0, code, stderr)
@@ -154,4 +138,50 @@ func TestMapXyloExport(t *testing.T) {
 	}
 	assert.NotContains(t, kw, "has_bias", "from_specification computes has_bias itself")
 	assert.Equal(t, "Vmem", kw["output_mode"])
+}
+
+// writeModel writes NAME.snn.json with the given layers and random weights
+// (±3/fan-in on average) into dir.
+func writeModel(t *testing.T, dir, name string, in int, weights map[string][]int, layers string) string {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(7, uint64(len(weights))))
+	var ts []*tensorio.Tensor
+	for tn, shape := range weights {
+		x := make([]float64, shape[0]*shape[1])
+		for i := range x {
+			x[i] = 3 * rng.NormFloat64() / float64(shape[1])
+		}
+		ts = append(ts, &tensorio.Tensor{Name: tn, Shape: shape, DType: tensorio.Float32, Data: x})
+	}
+	var st bytes.Buffer
+	require.NoError(t, tensorio.WriteSafetensors(&st, ts, nil))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name+".safetensors"), st.Bytes(), 0o644))
+	model := filepath.Join(dir, name+".snn.json")
+	require.NoError(t, os.WriteFile(model, []byte(fmt.Sprintf(`{"snnc_model": 1, "name": %q, "dt": 0.001, "input_shape": [%d], "weights": "%s.safetensors",
+  "layers": [%s]}`, name, in, name, layers)), 0o644))
+	return model
+}
+
+func TestMapRecurrentLoihi2(t *testing.T) {
+	dir := t.TempDir()
+	model := writeModel(t, dir, "rec", 20, map[string][]int{"rec.input_weights": {32, 20}, "rec.recurrent_weights": {32, 32}, "out.weight": {4, 32}}, `
+    {"type": "recurrent", "name": "rec", "model": "lif_recurrent", "in": 20, "hidden": 32},
+    {"type": "linear", "name": "out", "in": 32, "out": 4},
+    {"type": "neuron", "name": "readout", "model": "li"}`)
+	code, stdout, stderr := snnc("map", model, "--target", "loihi2")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "layer rec: cuba_lif, 32 neurons")
+	assert.Contains(t, stdout, "rec_w_exp=")
+	assert.Contains(t, stdout, "recurrent 1024")
+	assert.Contains(t, stdout, "52/4096") // 20 inputs + 32 recurrent sources
+	// netx has no recurrent block: the export says so instead of dropping it.
+	code, _, stderr = snnc("map", model, "--target", "loihi2", "--export", filepath.Join(dir, "rec.net"))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "netx has no recurrent dense block")
+}
+
+func TestMapShippedLSNNRefused(t *testing.T) {
+	code, _, stderr := snnc("map", "../../testdata/models/lsnn_recurrent.snn.json", "--target", "loihi2")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "only LIF, LIF box, IAF and LI map to chips")
 }
