@@ -2,6 +2,7 @@ package neuro
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -198,6 +199,66 @@ func TestMapRefusesOversized(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tc.limit) {
 				t.Fatalf("message %q does not name %s", err, tc.limit)
+			}
+		})
+	}
+}
+
+// TestExactDecaysAgree uses time constants both chips represent exactly
+// (dt/τ_mem = 1/8, dt/τ_syn = 1/4: Xylo dashes 3 and 2, Loihi dv 512,
+// du 1023), so what is left of the difference is rounding, and on Xylo the
+// subtractive reset and multi-spike steps. The bounds are today's values
+// with a margin, not derived ones.
+func TestExactDecaysAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	sizes := []int{12, 32, 4}
+	var seq module.Sequential
+	for k := 0; k+1 < len(sizes); k++ {
+		in, out := sizes[k], sizes[k+1]
+		w := make([]float64, in*out)
+		for i := range w {
+			w[i] = 10 * rng.NormFloat64() / float64(in)
+		}
+		seq = append(seq, &module.Linear{Name: fmt.Sprint("fc", k), In: in, Out: out, Weight: w})
+		if k+2 == len(sizes) {
+			p := functional.LIParameters{TauMemInv: 125, TauSynInv: 250}
+			seq = append(seq, &module.Neuron{Name: "readout", Model: "li", Params: &p, DT: 1e-3})
+		} else {
+			p := functional.DefaultLIFParameters()
+			p.TauMemInv, p.TauSynInv = 125, 250
+			seq = append(seq, &module.Neuron{Name: "lif", Model: "lif", Params: &p, DT: 1e-3})
+		}
+	}
+	b, err := module.Build("exact", seq, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randomSpikes(rng, 200, 4, 12, 0.1)
+	for _, tc := range []struct {
+		target     string
+		agree, rms float64
+		wantRegs   string
+	}{
+		{"loihi2", 0.97, 0.05, "du=1023 dv=512"},
+		{"xylo-audio2", 0.9, 0.12, "dash_mem=3 dash_syn=2"},
+	} {
+		t.Run(tc.target, func(t *testing.T) {
+			p, err := CompileGraph(b.Graph, b.Params, 1e-3, mustTarget(t, tc.target))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if regs := strings.Join(p.Quant.Layers[0].Params, " "); !strings.HasPrefix(regs, tc.wantRegs) {
+				t.Errorf("registers %q, want %q first", regs, tc.wantRegs)
+			}
+			c, err := Compare(p, b.Graph, b.Params, x, 200, 4, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Layers[0].FloatSpikes == 0 {
+				t.Fatal("the float network does not spike")
+			}
+			if c.Layers[0].Agree < tc.agree || c.Layers[1].RelRMS > tc.rms {
+				t.Errorf("spike agreement %.3f (want ≥ %.2f), readout rms %.3f (want ≤ %.2f)", c.Layers[0].Agree, tc.agree, c.Layers[1].RelRMS, tc.rms)
 			}
 		})
 	}
