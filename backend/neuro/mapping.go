@@ -101,6 +101,11 @@ func mapPerCore(shapes []layerShape, t *Target) (*Mapping, error) {
 		if lim := val(c.Neurons); lim > 0 {
 			split = max(split, int((int64(s.n)+lim-1)/lim))
 		}
+		if lim := val(c.SynapseMemBits); lim > 0 {
+			// Start near the memory ratio: chunks shrink the bits about
+			// proportionally, so the loop below takes few steps.
+			split = max(split, int(min((chunkBits(s, 0, s.n, t)+lim-1)/lim, int64(s.n))))
+		}
 		for ; split <= s.n; split++ {
 			if chunksFit(s, split, t) {
 				break

@@ -70,6 +70,11 @@ func ExtractNet(g *ir.Graph, params map[string][]float64, dt float64) (*Net, err
 		if !ok || len(v) != n.Type.Size() {
 			return nil, fmt.Errorf("%s: no values for parameter %s", n.LongString(), n.Name)
 		}
+		for i, x := range v {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, fmt.Errorf("parameter %s[%d] is %v; chips take finite values", n.Name, i, x)
+			}
+		}
 		return v, nil
 	}
 	var pending *Layer // weights read, waiting for their neurons

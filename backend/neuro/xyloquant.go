@@ -49,6 +49,9 @@ func quantizeXylo(net *Net, t *Target) (*XyloSpec, []xyloLayer, *QuantReport, er
 		}
 		nHid += l.N
 	}
+	if nHid > 1<<16 { // xylosim's neuron ids are uint16; also bounds W_rec's size
+		return nil, nil, nil, &LimitError{t.Name, "core.neurons", "", int64(nHid), 1 << 16, "hidden neurons (xylosim ids are 16-bit)"}
+	}
 	if lim := val(t.Core.Neurons); lim > 0 && int64(nHid) > lim {
 		return nil, nil, nil, &LimitError{t.Name, "core.neurons", "", int64(nHid), lim, "hidden neurons"}
 	}
