@@ -28,6 +28,7 @@ type Comparison struct {
 	Labeled    bool
 	ChipRight  int // with labels: entries the chip classifies correctly
 	FloatRight int
+	Overflow   // summed over the batch
 }
 
 // Compare runs the float interpreter and the chip emulation over the same
@@ -63,6 +64,7 @@ func Compare(p *Program, g *ir.Graph, params map[string][]float64, x []float64, 
 		if err != nil {
 			return nil, err
 		}
+		c.Overflow.add(run.Overflow)
 		for k := range p.Net.Layers {
 			l := &p.Net.Layers[k]
 			la := &c.Layers[k]

@@ -52,6 +52,10 @@ type LavaLIF struct {
 	P    LavaLIFParams
 	U, V []int64
 	bias []int64 // bias_mant shifted by bias_exp, computed once
+
+	// UWraps and VSaturations count the state overflows so far, for the
+	// report: a wrap of u is almost always a quantization problem.
+	UWraps, VSaturations int64
 }
 
 // NewLavaLIF returns a population of n neurons with zero state. It panics
@@ -88,13 +92,18 @@ func (l *LavaLIF) Step(aIn, s []int64) {
 		// A single correction, not a modulo: Lava's range is (−2^23, 2^23].
 		if u > lavaMaxUV {
 			u -= 2 * lavaMaxUV
+			l.UWraps++
 		} else if u <= -lavaMaxUV {
 			u += 2 * lavaMaxUV
+			l.UWraps++
 		}
 		l.U[i] = u
 		v := wrap32(trunc0(l.V[i]*fv, lavaDecayShift))
 		v = wrap32(wrap32(v+u) + l.bias[i])
-		v = sat(v, -(lavaMaxUV - 1), lavaMaxUV-1)
+		if v > lavaMaxUV-1 || v < -(lavaMaxUV-1) {
+			l.VSaturations++
+			v = sat(v, -(lavaMaxUV - 1), lavaMaxUV-1)
+		}
 		s[i] = 0
 		if v > vth {
 			s[i] = 1

@@ -220,6 +220,7 @@ func quantizeDense(w []float64, post, pre int, gain, scale float64, t *Target) (
 type LoihiRun struct {
 	Spikes [][][]int64 // [layer][t][n]
 	V      [][][]int64 // [layer][t][n], after reset
+	Overflow
 }
 
 // runLoihi emulates the layers over binary input spikes [T][In]. Each
@@ -259,6 +260,10 @@ func runLoihi(layers []LoihiLayer, input [][]int64) *LoihiRun {
 			run.V[k] = append(run.V[k], append([]int64(nil), lifs[k].V...))
 			s = z
 		}
+	}
+	for _, l := range lifs {
+		run.UWraps += l.UWraps
+		run.Saturations += l.VSaturations
 	}
 	return run
 }

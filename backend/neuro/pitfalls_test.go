@@ -134,6 +134,11 @@ func TestPitfall5Overflow(t *testing.T) {
 	if l.U[0] != 1<<23 {
 		t.Errorf("u at −2^23 = %d, want +2^23 (the single correction)", l.U[0])
 	}
+	// Counted for the report: u wrapped for neuron 1 in step 1 and for both
+	// in step 2; v saturated for neuron 0 in both steps (2^23 each time).
+	if l.UWraps != 3 || l.VSaturations != 2 {
+		t.Errorf("counted %d wraps and %d saturations, want 3 and 2", l.UWraps, l.VSaturations)
+	}
 	// v saturates at −(2^23−1) instead of wrapping.
 	sv := NewLavaLIF(1, LavaLIFParams{Du: 4095, Dv: 0, Vth: 131071, BiasMant: []int64{0}, BiasExp: []int64{0}})
 	sv.V[0] = -(1<<23 - 10)
@@ -147,6 +152,9 @@ func TestPitfall5Overflow(t *testing.T) {
 	st := x.Step([]int64{15})
 	if st.Isyn[0] != 32767-(32767>>15|1) {
 		t.Errorf("saturated I = %d, want 32766", st.Isyn[0])
+	}
+	if x.Saturations != 14 {
+		t.Errorf("counted %d saturating additions, want 14 (spikes 2..15)", x.Saturations)
 	}
 	// w<<shift is passed as int16: 127<<9 = 65024 wraps to −512.
 	x = singleXylo(t, 127, 15, 15, 32767, 0)

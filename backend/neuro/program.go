@@ -90,10 +90,25 @@ func Compile(net *Net, t *Target) (*Program, error) {
 }
 
 // ChipRun is an integer emulation of one input sequence.
+// Overflow counts the state overflows of an emulation: how often the
+// integer formats, not the network, decided a value.
+type Overflow struct {
+	UWraps      int64 // Loihi: u wrapped around its 24 bits
+	Saturations int64 // v (Loihi) or any state (Xylo) saturated
+	SpikeCaps   int64 // Xylo: a hidden neuron hit 31 spikes in a step
+}
+
+func (o *Overflow) add(p Overflow) {
+	o.UWraps += p.UWraps
+	o.Saturations += p.Saturations
+	o.SpikeCaps += p.SpikeCaps
+}
+
 type ChipRun struct {
 	Spikes  [][][]int64 // [layer][t][n] spike counts
 	Readout [][]float64 // [t][n] the last layer's output in float units: spikes, or v/scale for LI
 	Latency int         // steps the chip lags the float network
+	Overflow
 }
 
 // Run emulates the program over one input sequence [T][In] of spike counts.
@@ -114,6 +129,7 @@ func (p *Program) Run(input [][]int64) (*ChipRun, error) {
 	case p.Loihi != nil:
 		r := runLoihi(p.Loihi, input)
 		run.Spikes = r.Spikes
+		run.Overflow = r.Overflow
 		l := &p.Loihi[last]
 		for t := range input {
 			row := make([]float64, l.N)
@@ -149,6 +165,7 @@ func (p *Program) Run(input [][]int64) (*ChipRun, error) {
 			}
 			run.Readout = append(run.Readout, row)
 		}
+		run.Overflow = Overflow{Saturations: x.Saturations, SpikeCaps: x.SpikeCaps}
 	default:
 		return nil, fmt.Errorf("%s: emulation %w", p.Target.Name, ErrNotImplemented)
 	}

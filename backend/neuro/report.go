@@ -88,6 +88,7 @@ func WriteComparison(w io.Writer, c *Comparison) error {
 			fmt.Fprintf(&b, "  %-12s readout v: rms difference %.2f%% of max |v| (chip shifted by %d steps)\n", l.Layer, 100*l.RelRMS, l.Latency)
 		}
 	}
+	fmt.Fprintf(&b, "  state overflows: u wrapped %d, saturated %d, spike cap reached %d\n", c.UWraps, c.Saturations, c.SpikeCaps)
 	fmt.Fprintf(&b, "  class: chip and float agree on %d of %d\n", c.ClassAgree, c.B)
 	if c.Labeled {
 		fmt.Fprintf(&b, "  accuracy: chip %d/%d, float %d/%d\n", c.ChipRight, c.B, c.FloatRight, c.B)

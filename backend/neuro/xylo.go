@@ -169,6 +169,10 @@ type XyloNet struct {
 	in, rec, out       [][]xyloSynapse // fan-out lists by presynaptic id
 	hid, outN          []xyloNeuron
 	recSpikes, outSpik []int64
+
+	// Saturations counts int16 saturations of synaptic and membrane states
+	// so far; SpikeCaps counts steps where a neuron hit its spike limit.
+	Saturations, SpikeCaps int64
 }
 
 // NewXyloNet builds the core from a validated spec.
@@ -236,7 +240,7 @@ func xyloDecay(x, dash int64) int64 {
 	return d
 }
 
-func deliver(spikes []int64, lists [][]xyloSynapse, neurons []xyloNeuron, maxSpikes, shift int64) {
+func (x *XyloNet) deliver(spikes []int64, lists [][]xyloSynapse, neurons []xyloNeuron, maxSpikes, shift int64) {
 	for j, n := range spikes {
 		n = min(n&0xff, maxSpikes) // spike counts are uint8 in xylosim
 		if n <= 0 {
@@ -246,6 +250,9 @@ func deliver(spikes []int64, lists [][]xyloSynapse, neurons []xyloNeuron, maxSpi
 			w := wrap16(syn.weight << uint(shift)) // receiveSpike takes an int16_t
 			st := &neurons[syn.target].i[syn.syn]
 			for r := int64(0); r < n; r++ {
+				if s := *st + w; s != sat16(s) {
+					x.Saturations++
+				}
 				*st = sat16(*st + w)
 			}
 		}
@@ -254,18 +261,25 @@ func deliver(spikes []int64, lists [][]xyloSynapse, neurons []xyloNeuron, maxSpi
 
 // evolve is XyloIAFNeuron::evolve (v2): decay the synapses, integrate,
 // spike while v ≥ v_th up to maxSpikes, subtracting v_th each time.
-func (n *xyloNeuron) evolve(spikes, maxSpikes int64) int64 {
+func (n *xyloNeuron) evolve(spikes, maxSpikes int64, saturations *int64) int64 {
 	var sum int64
 	for k := 0; k < n.nSyn; k++ {
 		n.i[k] = wrap16(n.i[k] - xyloDecay(n.i[k], n.dashSyn[k]))
 		sum += n.i[k]
 	}
-	dv := wrap16(-xyloDecay(n.v, n.dashMem)) // −decay is stored in an int16_t
-	dv = sat16(dv + sum)
-	if n.bias != 0 {
-		dv = sat16(dv + n.bias)
+	satAdd := func(a, b int64) int64 {
+		if s := a + b; s != sat16(s) {
+			*saturations++
+			return sat16(s)
+		}
+		return a + b
 	}
-	n.v = sat16(n.v + dv)
+	dv := wrap16(-xyloDecay(n.v, n.dashMem)) // −decay is stored in an int16_t
+	dv = satAdd(dv, sum)
+	if n.bias != 0 {
+		dv = satAdd(dv, n.bias)
+	}
+	n.v = satAdd(n.v, dv)
 	for n.v >= n.vth && spikes < maxSpikes {
 		spikes++
 		n.v = wrap16(n.v - n.vth)
@@ -279,13 +293,16 @@ func (x *XyloNet) Step(input []int64) XyloState {
 	if len(input) != len(x.in) {
 		panic("neuro: XyloNet.Step input length != channels")
 	}
-	deliver(input, x.in, x.hid, xyloMaxInputSpikes, x.spec.ShiftIn)
-	deliver(x.recSpikes, x.rec, x.hid, xyloMaxHiddenSpikes, x.spec.ShiftRec)
-	deliver(x.recSpikes, x.out, x.outN, xyloMaxHiddenSpikes, x.spec.ShiftOut)
+	x.deliver(input, x.in, x.hid, xyloMaxInputSpikes, x.spec.ShiftIn)
+	x.deliver(x.recSpikes, x.rec, x.hid, xyloMaxHiddenSpikes, x.spec.ShiftRec)
+	x.deliver(x.recSpikes, x.out, x.outN, xyloMaxHiddenSpikes, x.spec.ShiftOut)
 	clear(x.recSpikes)
 	clear(x.outSpik)
 	for i := range x.hid {
-		x.recSpikes[i] = x.hid[i].evolve(x.recSpikes[i], xyloMaxHiddenSpikes)
+		x.recSpikes[i] = x.hid[i].evolve(x.recSpikes[i], xyloMaxHiddenSpikes, &x.Saturations)
+		if x.recSpikes[i] == xyloMaxHiddenSpikes && x.hid[i].v >= x.hid[i].vth {
+			x.SpikeCaps++
+		}
 		if x.spec.Aliases != nil {
 			for _, a := range x.spec.Aliases[i] {
 				x.recSpikes[a] = min(x.recSpikes[a]+x.recSpikes[i], xyloMaxHiddenSpikes)
@@ -293,7 +310,7 @@ func (x *XyloNet) Step(input []int64) XyloState {
 		}
 	}
 	for o := range x.outN {
-		x.outSpik[o] = x.outN[o].evolve(x.outSpik[o], xyloMaxOutputSpikes)
+		x.outSpik[o] = x.outN[o].evolve(x.outSpik[o], xyloMaxOutputSpikes, &x.Saturations)
 	}
 	st := XyloState{Spikes: append([]int64(nil), x.recSpikes...), SpikesOut: append([]int64(nil), x.outSpik...)}
 	for i := range x.hid {
