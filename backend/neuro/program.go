@@ -50,6 +50,9 @@ func Compile(net *Net, t *Target) (*Program, error) {
 			notes = append(notes, fmt.Sprintf("layer %s: %s approximated as %s", l.Name, l.Kind, how))
 		}
 	}
+	if err := checkDatapath(t); err != nil {
+		return nil, err
+	}
 	p := &Program{Target: t, Net: net}
 	var err error
 	switch t.Neuron.Decay.Repr {

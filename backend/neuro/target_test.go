@@ -117,3 +117,24 @@ func FuzzParseTarget(f *testing.F) {
 		}
 	})
 }
+
+func TestTargetDatapathFixed(t *testing.T) {
+	for _, tc := range []struct{ target, old, new, want string }{
+		{"loihi2", `"shift": 6, "compare": "gt"`, `"shift": 5, "compare": "gt"`, "neuron.threshold.shift: 5, but the loihi2 emulator computes 6"},
+		{"xylo-audio2", `"reset": "subtract"`, `"reset": "zero"`, "neuron.reset: zero, but the xylo-audio2 emulator computes subtract"},
+	} {
+		good, _ := builtinTargets.ReadFile("testdata/targets/" + tc.target + ".json")
+		src := strings.Replace(string(good), tc.old, tc.new, 1)
+		if src == string(good) {
+			t.Fatalf("edit %q did not apply", tc.old)
+		}
+		tg, err := ParseTarget(tc.target+".json", []byte(src))
+		if err != nil {
+			t.Fatal(err) // a valid file: only the emulator objects
+		}
+		_, err = Compile(signNet(t, 4, 6, 2), tg)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.target+".json:") {
+			t.Errorf("%s: %v", tc.target, err)
+		}
+	}
+}
