@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -113,4 +114,34 @@ func FuzzReplayTrace(f *testing.F) {
 		}
 		ReplayTrace(tr)
 	})
+}
+
+// TestChipTraceHandmade is a trace worked out by hand from targets.md
+// §1.1, written the way a driver might: sizes left out, the sign mode as
+// str(SignMode.INHIBITORY).
+func TestChipTraceHandmade(t *testing.T) {
+	// INHIBITORY, 6 bits: 3 clips to 0; −77 rounds toward zero to −76.
+	// a_out[1] = (−76·1 + 0·1) >> 1 = −38, a_out[2] = −76 >> 1 = −38.
+	src := `{"kind": "lava_dense", "T": 3,
+	  "params": {"weight_exp": -1, "num_weight_bits": 6, "sign_mode": "SignMode.INHIBITORY", "num_message_bits": 0},
+	  "weights_raw": [[-77, 3]], "weights_effective": [[-76, 0]],
+	  "s_in": [[1, 1], [1, 0], [0, 0]], "a_out": [[0], [-38], [-38]]}`
+	tr, err := ParseTrace([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ReplayTrace(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Compared != 2+3 {
+		t.Fatalf("compared %d integers, want 5", res.Compared)
+	}
+	// One wrong integer must be caught and named.
+	tr, _ = ParseTrace([]byte(strings.Replace(src, `[-38]]}`, `[-37]]}`, 1)))
+	_, err = ReplayTrace(tr)
+	var mm *TraceMismatch
+	if !errors.As(err, &mm) || mm.Field != "a_out" || mm.T != 2 || mm.Got != -38 || mm.Want != -37 {
+		t.Fatalf("mismatch not reported as a_out[t=2]: %v", err)
+	}
 }

@@ -1,6 +1,9 @@
 package neuro
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Constants of Lava's bit-accurate LIF (PyLifModelBitAcc).
 const (
@@ -129,6 +132,7 @@ func (m SignMode) String() string {
 
 // ParseSignMode reads Lava's names (any case) or "auto".
 func ParseSignMode(s string) (SignMode, error) {
+	s = strings.TrimPrefix(s, "SignMode.") // str() of Lava's enum
 	for m := SignAuto; m <= SignInhibitory; m++ {
 		if equalFold(s, m.String()) {
 			return m, nil

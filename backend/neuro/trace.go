@@ -342,8 +342,20 @@ func sizeOK(tr *Trace, n int) error {
 	return nil
 }
 
+// width is the row length of the first row of m, for traces that leave a
+// size field out.
+func width(m IntMatrix) int {
+	if len(m) == 0 {
+		return 0
+	}
+	return len(m[0])
+}
+
 func replayLavaLIF(tr *Trace, res *TraceResult) error {
 	n := tr.N
+	if n == 0 {
+		n = width(tr.AIn)
+	}
 	if err := sizeOK(tr, n); err != nil {
 		return err
 	}
@@ -388,6 +400,12 @@ func compareAll(res *TraceResult, ss []series) error {
 }
 
 func replayLavaDense(tr *Trace, res *TraceResult) error {
+	if tr.NIn == 0 {
+		tr.NIn = width(tr.WeightsRaw)
+	}
+	if tr.NOut == 0 {
+		tr.NOut = len(tr.WeightsRaw)
+	}
 	if err := sizeOK(tr, tr.NIn+tr.NOut); err != nil {
 		return err
 	}
@@ -410,6 +428,12 @@ func replayLavaChain(tr *Trace, res *TraceResult) error {
 	nOut := tr.NOut
 	if nOut == 0 {
 		nOut = tr.N
+	}
+	if nOut == 0 {
+		nOut = len(tr.WeightsRaw)
+	}
+	if tr.NIn == 0 {
+		tr.NIn = width(tr.WeightsRaw)
 	}
 	if err := sizeOK(tr, tr.NIn+nOut); err != nil {
 		return err
