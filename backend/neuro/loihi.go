@@ -223,9 +223,17 @@ type LoihiRun struct {
 	Overflow
 }
 
-// runLoihi emulates the layers over binary input spikes [T][In]. Each
-// layer's Dense delivers one step late, as in Lava.
+// runLoihi emulates the layers over input spikes [T][In]. Each layer's
+// Dense delivers one step late, as in Lava. Input counts above 1 travel as
+// graded spikes (Dense num_message_bits > 0) into the first layer, which
+// multiplies them by the weights as the float network does.
 func runLoihi(layers []LoihiLayer, input [][]int64) *LoihiRun {
+	graded := false
+	for _, row := range input {
+		for _, x := range row {
+			graded = graded || x > 1
+		}
+	}
 	T := len(input)
 	run := &LoihiRun{Spikes: make([][][]int64, len(layers)), V: make([][][]int64, len(layers))}
 	lifs := make([]*LavaLIF, len(layers))
@@ -235,7 +243,7 @@ func runLoihi(layers []LoihiLayer, input [][]int64) *LoihiRun {
 		l := &layers[k]
 		lifs[k] = NewLavaLIF(l.N, l.LIF)
 		copy(lifs[k].V, l.V0)
-		ffs[k] = NewLavaDense(l.FF.Post, l.FF.Pre, l.FF.W, l.FF.WeightExp, false)
+		ffs[k] = NewLavaDense(l.FF.Post, l.FF.Pre, l.FF.W, l.FF.WeightExp, graded && k == 0)
 		if l.Rec != nil {
 			recs[k] = NewLavaDense(l.Rec.Post, l.Rec.Pre, l.Rec.W, l.Rec.WeightExp, false)
 		}

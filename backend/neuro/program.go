@@ -121,8 +121,8 @@ func (p *Program) Run(input [][]int64) (*ChipRun, error) {
 			return nil, fmt.Errorf("input step %d has %d channels, the network %d", t, len(row), p.Net.In)
 		}
 		for c, x := range row {
-			if x < 0 || (p.Loihi != nil && x > 1) {
-				return nil, fmt.Errorf("input[%d][%d] = %d: %s takes %s", t, c, x, p.Target.Name, map[bool]string{true: "0/1 spikes", false: "non-negative spike counts"}[p.Loihi != nil])
+			if x < 0 || x > 255 {
+				return nil, fmt.Errorf("input[%d][%d] = %d: %s takes spike counts 0..255", t, c, x, p.Target.Name)
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -261,5 +262,36 @@ func TestExactDecaysAgree(t *testing.T) {
 				t.Errorf("spike agreement %.3f (want ≥ %.2f), readout rms %.3f (want ≤ %.2f)", c.Layers[0].Agree, tc.agree, c.Layers[1].RelRMS, tc.rms)
 			}
 		})
+	}
+}
+
+// TestLoihiGradedInput feeds spike counts of 2: as graded spikes they
+// must act exactly like binary spikes through doubled integer weights.
+func TestLoihiGradedInput(t *testing.T) {
+	net := signNet(t, 6, 4, 2)
+	p, err := Compile(net, mustTarget(t, "loihi2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(41, 42))
+	one, two := make([][]int64, 30), make([][]int64, 30)
+	for step := range one {
+		one[step], two[step] = make([]int64, 6), make([]int64, 6)
+		for j := range one[step] {
+			one[step][j] = rng.Int64N(2)
+			two[step][j] = 2 * one[step][j]
+		}
+	}
+	doubled := append([]LoihiLayer(nil), p.Loihi...)
+	doubled[0].FF.W = make([]int64, len(p.Loihi[0].FF.W))
+	for i, w := range p.Loihi[0].FF.W {
+		doubled[0].FF.W[i] = 2 * w
+	}
+	got, want := runLoihi(p.Loihi, two), runLoihi(doubled, one)
+	if !reflect.DeepEqual(got.V, want.V) || !reflect.DeepEqual(got.Spikes, want.Spikes) {
+		t.Fatal("graded input 2 differs from binary input through doubled weights")
+	}
+	if _, err := p.Run([][]int64{{256, 0, 0, 0, 0, 0}}); err == nil {
+		t.Error("a count of 256 was accepted")
 	}
 }
