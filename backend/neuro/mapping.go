@@ -52,7 +52,8 @@ type layerShape struct {
 	recur  bool
 }
 
-func val(p *int64) int64 {
+// limitOf is a limit's value, 0 for none (null).
+func limitOf(p *int64) int64 {
 	if p == nil {
 		return 0
 	}
@@ -82,26 +83,26 @@ func synapseBits(nnz, chunk int64, weightBits int) int64 {
 // are checked last.
 func mapPerCore(shapes []layerShape, t *Target) (*Mapping, error) {
 	c := t.Core
-	m := &Mapping{Target: t.Name, Limits: CoreUse{Neurons: int(val(c.Neurons)), InputAxons: val(c.InputAxons),
-		OutputAxons: val(c.OutputAxons), SynapseBits: val(c.SynapseMemBits)}}
+	m := &Mapping{Target: t.Name, Limits: CoreUse{Neurons: int(limitOf(c.Neurons)), InputAxons: limitOf(c.InputAxons),
+		OutputAxons: limitOf(c.OutputAxons), SynapseBits: limitOf(c.SynapseMemBits)}}
 	splits := make([]int, len(shapes))
 	for k, s := range shapes {
 		inAx := int64(s.in)
 		if s.recur {
 			inAx += int64(s.n)
 		}
-		if lim := val(c.InputAxons); lim > 0 && inAx > lim {
+		if lim := limitOf(c.InputAxons); lim > 0 && inAx > lim {
 			// Every chunk receives every input, so splitting does not help.
 			return nil, &LimitError{t.Name, "core.input_axons", s.name, inAx, lim, "distinct presynaptic sources per core"}
 		}
-		if lim := val(c.MaxFanin); lim > 0 && inAx > lim {
+		if lim := limitOf(c.MaxFanin); lim > 0 && inAx > lim {
 			return nil, &LimitError{t.Name, "core.max_fanin", s.name, inAx, lim, "inputs per neuron"}
 		}
 		split := 1
-		if lim := val(c.Neurons); lim > 0 {
+		if lim := limitOf(c.Neurons); lim > 0 {
 			split = max(split, int((int64(s.n)+lim-1)/lim))
 		}
-		if lim := val(c.SynapseMemBits); lim > 0 {
+		if lim := limitOf(c.SynapseMemBits); lim > 0 {
 			// Start near the memory ratio: chunks shrink the bits about
 			// proportionally, so the loop below takes few steps.
 			split = max(split, int(min((chunkBits(s, 0, s.n, t)+lim-1)/lim, int64(s.n))))
@@ -113,7 +114,7 @@ func mapPerCore(shapes []layerShape, t *Target) (*Mapping, error) {
 		}
 		if split > s.n {
 			one := chunkBits(s, 0, 1, t)
-			return nil, &LimitError{t.Name, "core.synapse_mem_bits", s.name, one, val(c.SynapseMemBits), "synapse memory for a single neuron's inputs"}
+			return nil, &LimitError{t.Name, "core.synapse_mem_bits", s.name, one, limitOf(c.SynapseMemBits), "synapse memory for a single neuron's inputs"}
 		}
 		splits[k] = split
 	}
@@ -128,10 +129,10 @@ func mapPerCore(shapes []layerShape, t *Target) (*Mapping, error) {
 				dest += int64(splits[k])
 			}
 			chunk := int64((s.n + splits[k] - 1) / splits[k])
-			if lim := val(c.OutputAxons); lim > 0 && chunk*dest > lim {
+			if lim := limitOf(c.OutputAxons); lim > 0 && chunk*dest > lim {
 				return nil, &LimitError{t.Name, "core.output_axons", s.name, chunk * dest, lim, fmt.Sprintf("routes from %d neurons to %d destination cores", chunk, dest)}
 			}
-			if lim := val(c.MaxFanout); lim > 0 && dest > lim && k+1 < len(shapes) {
+			if lim := limitOf(c.MaxFanout); lim > 0 && dest > lim && k+1 < len(shapes) {
 				return nil, &LimitError{t.Name, "core.max_fanout", s.name, dest, lim, "destination cores per neuron"}
 			}
 		}
@@ -183,7 +184,7 @@ func chunkBits(s layerShape, first, cnt int, t *Target) int64 {
 }
 
 func chunksFit(s layerShape, split int, t *Target) bool {
-	lim := val(t.Core.SynapseMemBits)
+	lim := limitOf(t.Core.SynapseMemBits)
 	if lim == 0 {
 		return true
 	}

@@ -221,7 +221,7 @@ func TestPitfall8PartitionRevalidates(t *testing.T) {
 		t.Fatalf("%d cores; synapse memory needs more than one", len(m.Cores))
 	}
 	for _, c := range m.Cores {
-		if c.SynapseBits > val(tg.Core.SynapseMemBits) {
+		if c.SynapseBits > limitOf(tg.Core.SynapseMemBits) {
 			t.Errorf("core %d holds %d synapse bits, over the limit", c.Core, c.SynapseBits)
 		}
 	}

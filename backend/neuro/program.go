@@ -72,7 +72,7 @@ func Compile(net *Net, t *Target) (*Program, error) {
 			return nil, err
 		}
 		if err := p.Xylo.Validate(); err != nil {
-			return nil, fmt.Errorf("BUG: quantized Xylo spec is invalid: %v", err)
+			panic("BUG: quantized Xylo spec is invalid: " + err.Error())
 		}
 		if p.Mapping, err = mapXylo(p.Xylo, p.xyloLayers, t); err != nil {
 			return nil, err
@@ -92,7 +92,6 @@ func Compile(net *Net, t *Target) (*Program, error) {
 	return p, nil
 }
 
-// ChipRun is an integer emulation of one input sequence.
 // Overflow counts the state overflows of an emulation: how often the
 // integer formats, not the network, decided a value.
 type Overflow struct {
@@ -107,6 +106,7 @@ func (o *Overflow) add(p Overflow) {
 	o.SpikeCaps += p.SpikeCaps
 }
 
+// ChipRun is an integer emulation of one input sequence.
 type ChipRun struct {
 	Spikes  [][][]int64 // [layer][t][n] spike counts
 	Readout [][]float64 // [t][n] the last layer's output in float units: spikes, or v/scale for LI

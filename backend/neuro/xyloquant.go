@@ -52,7 +52,7 @@ func quantizeXylo(net *Net, t *Target) (*XyloSpec, []xyloLayer, *QuantReport, er
 	if nHid > 1<<16 { // xylosim's neuron ids are uint16; also bounds W_rec's size
 		return nil, nil, nil, &LimitError{t.Name, "core.neurons", "", int64(nHid), 1 << 16, "hidden neurons (xylosim ids are 16-bit)"}
 	}
-	if lim := val(t.Core.Neurons); lim > 0 && int64(nHid) > lim {
+	if lim := limitOf(t.Core.Neurons); lim > 0 && int64(nHid) > lim {
 		return nil, nil, nil, &LimitError{t.Name, "core.neurons", "", int64(nHid), lim, "hidden neurons"}
 	}
 	// Xylo sets dashes, thresholds and biases per neuron, so every neuron
@@ -287,8 +287,8 @@ func make3(a, b int) [][][]int64 {
 // quantizing.
 func mapXylo(spec *XyloSpec, layers []xyloLayer, t *Target) (*Mapping, error) {
 	nIn, nHid, nOut := spec.Sizes()
-	m := &Mapping{Target: t.Name, Limits: CoreUse{Neurons: int(val(t.Core.Neurons)), InputAxons: val(t.Core.InputAxons),
-		OutputAxons: val(t.Core.OutputAxons), Synapses: val(t.Core.SynapsesTotal), MaxFanout: val(t.Core.MaxFanout)}}
+	m := &Mapping{Target: t.Name, Limits: CoreUse{Neurons: int(limitOf(t.Core.Neurons)), InputAxons: limitOf(t.Core.InputAxons),
+		OutputAxons: limitOf(t.Core.OutputAxons), Synapses: limitOf(t.Core.SynapsesTotal), MaxFanout: limitOf(t.Core.MaxFanout)}}
 	u := CoreUse{Core: 0, Layer: "(all hidden)", Neurons: nHid, InputAxons: int64(nIn), OutputAxons: int64(nOut)}
 	layerOf := func(id int) string {
 		for _, l := range layers {
@@ -307,13 +307,13 @@ func mapXylo(spec *XyloSpec, layers []xyloLayer, t *Target) (*Mapping, error) {
 				}
 			}
 		}
-		if lim := val(t.Core.MaxFanout); lim > 0 && fan > lim {
+		if lim := limitOf(t.Core.MaxFanout); lim > 0 && fan > lim {
 			return nil, &LimitError{t.Name, "core.max_fanout", layerOf(j), fan, lim, fmt.Sprintf("hidden neuron %d's recurrent-RAM fan-out", j)}
 		}
 		u.MaxFanout = max(u.MaxFanout, fan)
 		u.Synapses += fan
 	}
-	if lim := val(t.Core.SynapsesTotal); lim > 0 && u.Synapses > lim {
+	if lim := limitOf(t.Core.SynapsesTotal); lim > 0 && u.Synapses > lim {
 		return nil, &LimitError{t.Name, "core.synapses_total", "", u.Synapses, lim, "recurrent-RAM synapses"}
 	}
 	m.Cores = []CoreUse{u}
