@@ -267,3 +267,156 @@ func TestXyloRandomAgainstReference(t *testing.T) {
 		}
 	}
 }
+
+// refXyloNet is targets.md §2.2's step order over dense matrices: input
+// spikes, then last step's hidden spikes to hidden and output neurons,
+// then every hidden neuron in id order (aliases adding to later ones),
+// then the outputs.
+type refXyloNet struct {
+	s              *XyloSpec
+	i              [][2]int64
+	v, io, vo, spk []int64
+}
+
+func (r *refXyloNet) step(in []int64) (hid, out []int64) {
+	s := r.s
+	nIn, nHid, nOut := s.Sizes()
+	add := func(st *int64, w, shift, n int64) {
+		for ; n > 0; n-- {
+			*st = clamp16(*st + to16(w<<uint(shift)))
+		}
+	}
+	for c := 0; c < nIn; c++ {
+		n := min(in[c]%256, 15)
+		for i := 0; i < nHid; i++ {
+			for k := 0; k < 2; k++ {
+				add(&r.i[i][k], s.WeightsIn[c][i][k], s.ShiftIn, n)
+			}
+		}
+	}
+	off := nHid - len(s.WeightsOut)
+	for j := 0; j < nHid; j++ {
+		n := min(r.spk[j], 31)
+		for i := 0; i < nHid; i++ {
+			for k := 0; k < 2; k++ {
+				add(&r.i[i][k], s.WeightsRec[j][i][k], s.ShiftRec, n)
+			}
+		}
+		if j >= off {
+			for o := 0; o < nOut; o++ {
+				add(&r.io[o], s.WeightsOut[j-off][o], s.ShiftOut, n)
+			}
+		}
+	}
+	evolve := func(isyn []int64, dashSyn []int64, v *int64, dashMem, bias, th, n, maxN int64) int64 {
+		var sum int64
+		for k := range isyn {
+			isyn[k] -= refDec(isyn[k], dashSyn[k])
+			sum += isyn[k]
+		}
+		dv := clamp16(to16(-refDec(*v, dashMem)) + sum)
+		dv = clamp16(dv + bias)
+		*v = clamp16(*v + dv)
+		for *v >= th && n < maxN {
+			n++
+			*v = to16(*v - th)
+		}
+		return n
+	}
+	spk := make([]int64, nHid)
+	for i := 0; i < nHid; i++ {
+		syn := []int64{r.i[i][0], r.i[i][1]}
+		spk[i] = evolve(syn, []int64{s.DashSyn[i], s.DashSyn2[i]}, &r.v[i], s.DashMem[i], s.Bias[i], s.Threshold[i], spk[i], 31)
+		r.i[i][0], r.i[i][1] = syn[0], syn[1]
+		for _, a := range s.Aliases[i] {
+			spk[a] = min(spk[a]+spk[i], 31)
+		}
+	}
+	out = make([]int64, nOut)
+	for o := 0; o < nOut; o++ {
+		syn := []int64{r.io[o]}
+		out[o] = evolve(syn, []int64{s.DashSynOut[o]}, &r.vo[o], s.DashMemOut[o], s.BiasOut[o], s.ThresholdO[o], 0, 1)
+		r.io[o] = syn[0]
+	}
+	r.spk = spk
+	return spk, out
+}
+
+func TestXyloNetworkRandomAgainstReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	w8 := func() int64 {
+		if rng.IntN(3) == 0 {
+			return 0
+		}
+		return pick(rng, []int64{-128, 127}, -128, 127)
+	}
+	for c := 0; c < 100; c++ {
+		nIn, nHid, nOut := 1+rng.IntN(3), 1+rng.IntN(5), 1+rng.IntN(3)
+		s := &XyloSpec{ShiftIn: rng.Int64N(10), ShiftRec: rng.Int64N(10), ShiftOut: rng.Int64N(10), HasBias: true}
+		for range nIn {
+			row := make([][]int64, nHid)
+			for i := range row {
+				row[i] = []int64{w8(), w8()}
+			}
+			s.WeightsIn = append(s.WeightsIn, row)
+		}
+		for range nHid {
+			row := make([][]int64, nHid)
+			for i := range row {
+				row[i] = []int64{w8(), w8()}
+			}
+			s.WeightsRec = append(s.WeightsRec, row)
+		}
+		nLast := 1 + rng.IntN(nHid)
+		for range nLast {
+			row := make([]int64, nOut)
+			for o := range row {
+				row[o] = w8()
+			}
+			s.WeightsOut = append(s.WeightsOut, row)
+		}
+		for i := 0; i < nHid; i++ {
+			s.DashMem = append(s.DashMem, rng.Int64N(16))
+			s.DashSyn = append(s.DashSyn, rng.Int64N(16))
+			s.DashSyn2 = append(s.DashSyn2, rng.Int64N(16))
+			s.Threshold = append(s.Threshold, pick(rng, []int64{-5, 0, 1, 32767}, 1, 3000))
+			s.Bias = append(s.Bias, pick(rng, []int64{-32768, 32767}, -300, 300))
+			var al []int64
+			if rng.IntN(4) == 0 {
+				al = append(al, rng.Int64N(int64(nHid)))
+			}
+			s.Aliases = append(s.Aliases, al)
+		}
+		for o := 0; o < nOut; o++ {
+			s.DashMemOut = append(s.DashMemOut, rng.Int64N(16))
+			s.DashSynOut = append(s.DashSynOut, rng.Int64N(16))
+			s.ThresholdO = append(s.ThresholdO, pick(rng, []int64{0, 32767}, 1, 3000))
+			s.BiasOut = append(s.BiasOut, pick(rng, []int64{-32768, 32767}, -300, 300))
+		}
+		x, err := NewXyloNet(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &refXyloNet{s: s, i: make([][2]int64, nHid), v: make([]int64, nHid), io: make([]int64, nOut), vo: make([]int64, nOut), spk: make([]int64, nHid)}
+		for step := 0; step < 40; step++ {
+			in := make([]int64, nIn)
+			for ch := range in {
+				in[ch] = pick(rng, []int64{0, 15, 16, 255, 256}, 0, 4)
+			}
+			st := x.Step(in)
+			hid, out := r.step(in)
+			for i := 0; i < nHid; i++ {
+				if st.Isyn[i] != r.i[i][0] || st.Isyn2[i] != r.i[i][1] || st.Vmem[i] != r.v[i] || st.Spikes[i] != hid[i] {
+					t.Fatalf("case %d step %d hidden %d: emulator I %d/%d v %d n %d, reference I %d/%d v %d n %d",
+						c, step, i, st.Isyn[i], st.Isyn2[i], st.Vmem[i], st.Spikes[i], r.i[i][0], r.i[i][1], r.v[i], hid[i])
+				}
+			}
+			for o := 0; o < nOut; o++ {
+				if st.IsynOut[o] != r.io[o] || st.VmemOut[o] != r.vo[o] || st.SpikesOut[o] != out[o] {
+					t.Fatalf("case %d step %d output %d: emulator I %d v %d n %d, reference I %d v %d n %d",
+						c, step, o, st.IsynOut[o], st.VmemOut[o], st.SpikesOut[o], r.io[o], r.vo[o], out[o])
+				}
+			}
+		}
+	}
+}
