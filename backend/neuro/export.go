@@ -3,6 +3,7 @@ package neuro
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -173,7 +174,11 @@ func ReadXyloSpec(data []byte) (*XyloSpec, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var raw map[string]json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
-		return nil, err
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("xylo spec:%s: %v", lineCol(data, se.Offset), err)
+		}
+		return nil, fmt.Errorf("xylo spec: %w", err)
 	}
 	delete(raw, "output_mode")
 	clean, err := json.Marshal(raw)
@@ -183,7 +188,19 @@ func ReadXyloSpec(data []byte) (*XyloSpec, error) {
 	d := json.NewDecoder(bytes.NewReader(clean))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&s); err != nil {
-		return nil, fmt.Errorf("xylo spec: %s", strings.TrimPrefix(err.Error(), "json: "))
+		msg := strings.TrimPrefix(err.Error(), "json: ")
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			if at := bytes.Index(data, []byte(`"`+te.Field+`"`)); at >= 0 {
+				return nil, fmt.Errorf("xylo spec:%s: %s: want %v, got JSON %s", lineCol(data, int64(at)), te.Field, te.Type, te.Value)
+			}
+		}
+		if f, ok := strings.CutPrefix(msg, "unknown field "); ok {
+			if at := bytes.Index(data, []byte(f)); at >= 0 {
+				return nil, fmt.Errorf("xylo spec:%s: unknown field %s", lineCol(data, int64(at)), f)
+			}
+		}
+		return nil, fmt.Errorf("xylo spec: %s", msg)
 	}
 	if _, ok := raw["has_bias"]; !ok {
 		for _, b := range append(append([]int64(nil), s.Bias...), s.BiasOut...) {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/snnc/snnc/internal/hdf5"
@@ -174,7 +175,15 @@ func TestXyloSpecRoundTrip(t *testing.T) {
 			t.Fatalf("step %d: the re-read spec runs differently", step)
 		}
 	}
-	if _, err := ReadXyloSpec([]byte(`{"weights_in": [[[1, 2]]], "dash_mem": [1], "bogus": 1}`)); err == nil {
-		t.Error("an unknown field was accepted")
+	for src, want := range map[string]string{
+		"{\n  \"weights_in\": [[[1, 2]]],\n  \"bogus\": 1}": `xylo spec:3:3: unknown field "bogus"`,
+		"{\n  \"dash_mem\": [1,,2]}":                        "xylo spec:2:19: invalid character ','",
+		"{\n  \"dash_mem\": \"three\"}":                     "xylo spec:2:3: dash_mem: want []int64",
+		`{"weights_in": [[[300, 0]]], "dash_mem": [1], "dash_syn": [1], "dash_syn_2": [1], "threshold": [1]}`: "not an int8",
+	} {
+		_, err := ReadXyloSpec([]byte(src))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", src, err, want)
+		}
 	}
 }
