@@ -185,3 +185,18 @@ func TestMapShippedLSNNRefused(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "only LIF, LIF box, IAF and LI map to chips")
 }
+
+func TestMapLabels(t *testing.T) {
+	dir := t.TempDir()
+	labels := filepath.Join(dir, "y.npy")
+	require.NoError(t, tensorio.SaveFile(labels, &tensorio.Tensor{Name: "y", Shape: []int{1}, DType: tensorio.Float32, Data: []float64{5}}))
+	code, stdout, stderr := snnc("map", mnistModel, "--target", "loihi2", "--input", "../../testdata/inputs/mnist_lif.npy", "--labels", labels)
+	require.Equal(t, 0, code, stderr)
+	// `snnc run` says the float network picks class 5 for this input.
+	assert.Contains(t, stdout, "accuracy: chip 1/1, float 1/1")
+	bad := filepath.Join(dir, "bad.npy")
+	require.NoError(t, tensorio.SaveFile(bad, &tensorio.Tensor{Name: "y", Shape: []int{1}, DType: tensorio.Float32, Data: []float64{2.5}}))
+	code, _, stderr = snnc("map", mnistModel, "--target", "loihi2", "--input", "../../testdata/inputs/mnist_lif.npy", "--labels", bad)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "label 0 is 2.5, not a class index")
+}
