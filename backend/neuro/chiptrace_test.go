@@ -145,3 +145,34 @@ func TestChipTraceHandmade(t *testing.T) {
 		t.Fatalf("mismatch not reported as a_out[t=2]: %v", err)
 	}
 }
+
+// TestChipTraceDefaults: parameters a xylo_v2 file leaves out take
+// Rockpool's defaults (zeros), and Lava's shared registers may come as
+// one-element lists.
+func TestChipTraceDefaults(t *testing.T) {
+	// One hidden neuron, threshold 0 by default: with dash_syn 0 the input
+	// is wiped, v stays 0, and v ≥ 0 spikes the maximum 31 times.
+	tr, err := ParseTrace([]byte(`{"kind": "xylo_v2", "T": 1,
+	  "params": {"weights_in": [[[5, 0]]], "weights_out": [[0]]},
+	  "input": [[1]], "Isyn": [[0]], "Vmem": [[0]], "Spikes": [[31]], "Spikes_out": [[1]]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReplayTrace(tr); err != nil {
+		t.Fatal(err)
+	}
+	// u = a_in<<6; v = u + 3<<1; only 134 passes vth<<6 = 128.
+	tr, err = ParseTrace([]byte(`{"kind": "lava_lif", "T": 1, "N": 2,
+	  "params": {"du": [4095], "dv": [0, 0], "vth": 2, "bias_mant": 3, "bias_exp": 1},
+	  "a_in": [[1, 2]], "u": [[64, 128]], "v": [[70, 0]], "s": [[0, 1]]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReplayTrace(tr); err != nil {
+		t.Fatal(err)
+	}
+	tr, _ = ParseTrace([]byte(`{"kind": "lava_lif", "T": 1, "N": 2, "params": {"du": [1, 2]}, "a_in": [[0, 0]], "u": [[0, 0]]}`))
+	if _, err := ReplayTrace(tr); err == nil || !strings.Contains(err.Error(), "shared") {
+		t.Fatalf("per-neuron du accepted: %v", err)
+	}
+}

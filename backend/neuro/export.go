@@ -209,6 +209,7 @@ func ReadXyloSpec(data []byte) (*XyloSpec, error) {
 			}
 		}
 	}
+	s.fillDefaults()
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("xylo spec: %w", err)
 	}

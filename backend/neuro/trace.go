@@ -124,9 +124,9 @@ func (m IntMatrix) flat() []int64 {
 
 // LavaLIFTraceParams are the lava_lif (and lava_chain lif_params) fields.
 type LavaLIFTraceParams struct {
-	Du       int64  `json:"du"`
-	Dv       int64  `json:"dv"`
-	Vth      int64  `json:"vth"`
+	Du       IntVec `json:"du"` // shared: a number, or a list of equal values
+	Dv       IntVec `json:"dv"`
+	Vth      IntVec `json:"vth"`
 	BiasMant IntVec `json:"bias_mant"`
 	BiasExp  IntVec `json:"bias_exp"`
 	U0       IntVec `json:"u0"`
@@ -275,7 +275,18 @@ func lavaLIFFromTrace(raw json.RawMessage, name string, n int) (*LavaLIF, error)
 	if err != nil {
 		return nil, err
 	}
-	lp := LavaLIFParams{Du: p.Du, Dv: p.Dv, Vth: p.Vth, BiasMant: bm, BiasExp: be}
+	var sh [3]int64
+	for k, v := range []IntVec{p.Du, p.Dv, p.Vth} {
+		for _, x := range v.V {
+			if x != v.V[0] {
+				return nil, fmt.Errorf("du, dv and vth are shared by a Lava LIF population, but %v differs", v.V)
+			}
+		}
+		if len(v.V) > 0 {
+			sh[k] = v.V[0]
+		}
+	}
+	lp := LavaLIFParams{Du: sh[0], Dv: sh[1], Vth: sh[2], BiasMant: bm, BiasExp: be}
 	if err := lp.Validate(n); err != nil {
 		return nil, err
 	}

@@ -34,11 +34,41 @@ type XyloSpec struct {
 	DT         float64     `json:"dt,omitempty"`
 }
 
-// Sizes returns the number of input channels, hidden and output neurons.
+// Sizes returns the number of input channels, hidden and output neurons,
+// read from the weights as Rockpool reads them.
 func (s *XyloSpec) Sizes() (nIn, nHid, nOut int) {
-	nIn, nHid = len(s.WeightsIn), len(s.DashMem)
-	nOut = len(s.DashMemOut)
+	nIn = len(s.WeightsIn)
+	switch {
+	case len(s.WeightsRec) > 0:
+		nHid = len(s.WeightsRec)
+	case nIn > 0:
+		nHid = len(s.WeightsIn[0])
+	default:
+		nHid = len(s.DashMem)
+	}
+	if len(s.WeightsOut) > 0 {
+		nOut = len(s.WeightsOut[0])
+	} else {
+		nOut = len(s.DashMemOut)
+	}
 	return
+}
+
+// fillDefaults gives parameters left out the values Rockpool's
+// from_specification gives them: zeros.
+func (s *XyloSpec) fillDefaults() {
+	_, nHid, nOut := s.Sizes()
+	for _, f := range []struct {
+		v *[]int64
+		n int
+	}{
+		{&s.DashMem, nHid}, {&s.DashSyn, nHid}, {&s.DashSyn2, nHid}, {&s.DashMemOut, nOut}, {&s.Threshold, nHid}, {&s.Bias, nHid},
+		{&s.DashSynOut, nOut}, {&s.ThresholdO, nOut}, {&s.BiasOut, nOut},
+	} {
+		if *f.v == nil {
+			*f.v = make([]int64, f.n)
+		}
+	}
 }
 
 // Validate checks shapes and that every value fits the register xylosim
@@ -177,6 +207,7 @@ type XyloNet struct {
 
 // NewXyloNet builds the core from a validated spec.
 func NewXyloNet(s *XyloSpec) (*XyloNet, error) {
+	s.fillDefaults()
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
