@@ -475,6 +475,15 @@ func replayXylo(tr *Trace, res *TraceResult) error {
 	if err := decodeParams(tr.Params, "params", &spec); err != nil {
 		return err
 	}
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(tr.Params, &keys) == nil {
+		if _, ok := keys["has_bias"]; !ok {
+			// Rockpool derives the flag from the biases.
+			for _, b := range append(append([]int64(nil), spec.Bias...), spec.BiasOut...) {
+				spec.HasBias = spec.HasBias || b != 0
+			}
+		}
+	}
 	nIn, nHid, nOut := spec.Sizes()
 	if (tr.NIn != 0 && tr.NIn != nIn) || (tr.NHid != 0 && tr.NHid != nHid) || (tr.NOut != 0 && tr.NOut != nOut) {
 		return fmt.Errorf("N_in/N_hid/N_out = %d/%d/%d but params describe %d/%d/%d", tr.NIn, tr.NHid, tr.NOut, nIn, nHid, nOut)
