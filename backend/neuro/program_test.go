@@ -3,6 +3,7 @@ package neuro
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
@@ -293,5 +294,60 @@ func TestLoihiGradedInput(t *testing.T) {
 	}
 	if _, err := p.Run([][]int64{{256, 0, 0, 0, 0, 0}}); err == nil {
 		t.Error("a count of 256 was accepted")
+	}
+}
+
+// TestRandomNetworksCompileAndRun compiles random chains (sizes, weight
+// scales from tiny to huge, some all-zero or one-signed layers) for both
+// emulated targets: each either compiles and runs, or fails with a
+// LimitError or ErrUnsupported, never anything else.
+func TestRandomNetworksCompileAndRun(t *testing.T) {
+	rng := rand.New(rand.NewPCG(51, 52))
+	ran := map[string]int{}
+	for c := 0; c < 60; c++ {
+		sizes := []int{1 + rng.IntN(20)}
+		for range 1 + rng.IntN(3) {
+			sizes = append(sizes, 1+rng.IntN(40))
+		}
+		scale := math.Pow(10, float64(rng.IntN(9)-4))
+		b, dt := randomNet(t, rng, sizes, rng.IntN(3) == 0 && len(sizes) > 2, scale)
+		switch rng.IntN(4) {
+		case 0: // all zero
+			for k, v := range b.Params {
+				if strings.HasSuffix(k, "weight") {
+					clear(v)
+				}
+			}
+		case 1: // one sign
+			for k, v := range b.Params {
+				if strings.HasSuffix(k, "weight") {
+					for i := range v {
+						v[i] = math.Abs(v[i])
+					}
+				}
+			}
+		}
+		for _, name := range []string{"loihi2", "xylo-audio2"} {
+			p, err := CompileGraph(b.Graph, b.Params, dt, mustTarget(t, name))
+			var le *LimitError
+			if errors.As(err, &le) || errors.Is(err, ErrUnsupported) {
+				continue
+			}
+			if err != nil {
+				t.Fatalf("case %d %v on %s: %v", c, sizes, name, err)
+			}
+			var buf strings.Builder
+			if err := p.WriteReport(&buf); err != nil || buf.Len() == 0 {
+				t.Fatalf("case %d: report: %v", c, err)
+			}
+			x := randomSpikes(rng, 20, 1, sizes[0], 0.3)
+			if _, err := Compare(p, b.Graph, b.Params, x, 20, 1, nil); err != nil {
+				t.Fatalf("case %d %v on %s: %v", c, sizes, name, err)
+			}
+			ran[name]++
+		}
+	}
+	if ran["loihi2"] < 30 || ran["xylo-audio2"] < 15 {
+		t.Fatalf("too few networks compiled to exercise anything: %v", ran)
 	}
 }
