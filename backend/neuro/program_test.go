@@ -305,10 +305,11 @@ func TestRandomNetworksCompileAndRun(t *testing.T) {
 	rng := rand.New(rand.NewPCG(51, 52))
 	ran := map[string]int{}
 	for c := 0; c < 60; c++ {
-		sizes := []int{1 + rng.IntN(20)}
-		for range 1 + rng.IntN(3) {
+		sizes := []int{1 + rng.IntN(16)}
+		for range 1 + rng.IntN(2) {
 			sizes = append(sizes, 1+rng.IntN(40))
 		}
+		sizes = append(sizes, 1+rng.IntN(8)) // Xylo's outputs
 		scale := math.Pow(10, float64(rng.IntN(9)-4))
 		b, dt := randomNet(t, rng, sizes, rng.IntN(3) == 0 && len(sizes) > 2, scale)
 		switch rng.IntN(4) {
