@@ -2,7 +2,7 @@
 
 GO ?= go
 
-.PHONY: all build test vet fuzz example testdata generate check-generate test-cpus nir-check
+.PHONY: all build test vet fuzz example testdata generate check-generate test-cpus nir-check neuro-check
 
 all: vet test
 
@@ -73,6 +73,13 @@ nir-check:
 	@grep -qF 'GROUP "conv1"' $(NIR_CHECK_DIR)/conv_iaf.h5dump && grep -qF 'H5T_STD_I64LE' $(NIR_CHECK_DIR)/conv_iaf.h5dump
 	$(H5PY_PYTHON) nir/testdata/check_h5py.py $(NIR_CHECK_DIR)/mnist_lif.nir $(NIR_CHECK_DIR)/conv_iaf.nir
 	@echo "nir-check: h5dump and h5py read the exported files"
+
+# The neuromorphic backend against the chip vendors' own traces
+# (../shared/reference/neuro, or SNNC_CHIP_REF) and its lava-dl netx export
+# read by h5py; SNNC_REQUIRE_REF=1 turns a missing reference or h5py into a
+# failure instead of a skip.
+neuro-check:
+	SNNC_REQUIRE_REF=1 H5PY_PYTHON=$(H5PY_PYTHON) $(GO) test -count=1 ./backend/neuro -run 'ChipTraces|NetxH5py' -v
 
 # The kernel paths this CPU would not take: the generated packages and the
 # assembly kernel tests on emulated CPUs without AVX2 (Nehalem) and without

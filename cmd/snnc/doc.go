@@ -10,6 +10,7 @@
 //	snnc plot MODEL --input X.npy (-o | --output) OUT.png [--layer NAME] [--batch K] [--neurons N] [--dt DT]
 //	snnc nir export MODEL -o FILE.nir [--dt DT] [--lenient]
 //	snnc nir info FILE.nir [--dt DT] [--lenient]
+//	snnc map MODEL --target CHIP [--report FILE] [--export FILE] [--input X.npy [--labels Y.npy]] (docs/neuro.md)
 //	snnc models
 //
 // MODEL is a model file (*.snn.json, docs/model-format.md) or a NIR graph

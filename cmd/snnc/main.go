@@ -20,7 +20,7 @@ type command struct {
 
 // commands lists the subcommands in the order "snnc help" shows them.
 var commands = []command{
-	{"run", "run MODEL --input X.npy [--output Y.npy] [--record DIR] [--dt DT]",
+	{"run", "run MODEL --input X.npy [--output Y.npy] [--record DIR] [--dt DT] [--max-memory SIZE] [--target CHIP]",
 		"run a model (*.snn.json or *.nir) in the reference interpreter over an\ninput sequence [T][B][features...] (or [T][features...]) and summarize\nthe spikes", cmdRun},
 	{"compile", compileSynopsis, "write a Go package that runs the model (Forward, Step and, with --train,\nBackward), with tests against the interpreter", cmdCompile},
 	{"bench", benchSynopsis, "compile the model (or one neuron layer) and time its fused neuron kernels\nagainst the streaming floor and the plain-Go op-at-a-time loop (ns per\nneuron-step)", cmdBench},
@@ -28,6 +28,7 @@ var commands = []command{
 	{"dump", dumpSynopsis, dumpSummary, cmdDump},
 	{"plot", plotSynopsis, plotSummary, cmdPlot},
 	{"nir", nirSynopsis, nirSummary, cmdNIR},
+	{"map", mapSynopsis, mapSummary, cmdMap},
 	{"models", "models", "list the neuron models a model file can name", cmdModels},
 }
 

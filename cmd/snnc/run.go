@@ -28,12 +28,13 @@ var runChunkBytes float64 = 32 << 20
 const recordManifest = ".snnc-record"
 
 func cmdRun(args []string, stdout io.Writer) (err error) {
-	fs := newFlags("run", "run MODEL --input X.npy [--output Y.npy] [--record DIR] [--dt DT] [--max-memory SIZE]", stdout)
+	fs := newFlags("run", "run MODEL --input X.npy [--output Y.npy] [--record DIR] [--dt DT] [--max-memory SIZE] [--target CHIP]", stdout)
 	input := fs.String("input", "", "input sequence (.npy, float32 or float64, C order; or a one-array .npz)")
 	output := fs.String("output", "", "write the network's output sequence here (.npy)")
 	record := fs.String("record", "", "write every layer's output and states as .npy files into this directory\n(an empty or new one, or one an earlier --record wrote)")
 	dt := dtFlag(fs)
 	memoryFlag(fs)
+	target := fs.String("target", "", "emulate the model bit-accurately on a chip (see snnc map) instead of the interpreter")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -81,6 +82,14 @@ func cmdRun(args []string, stdout io.Writer) (err error) {
 	}
 	defer in.close()
 	T, B := in.T, in.B
+	if *target != "" {
+		// The integer emulation takes the whole sequence at once.
+		x, err := in.next(T)
+		if err != nil {
+			return err
+		}
+		return runOnTarget(stdout, m, b, *target, x, T, B)
+	}
 	fmt.Fprintf(stdout, "%s: %d time steps × %d batch, input %v, dt %g s\n", m.Name, T, B, m.InputShape, m.DT)
 
 	r := &streamRun{g: b.Graph, params: b.Params, in: in, sum: newSummary(b.Graph, B)}
