@@ -1,0 +1,28 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// TestCustomNeuron runs the example end to end: interpreter, gradients
+// two ways, model file, compile, and the generated package's own tests.
+func TestCustomNeuron(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles and tests a generated package")
+	}
+	var out bytes.Buffer
+	if err := run(&out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{"1. interpreter", "2. gradient", "3. model file qifnet.snn.json", "4. compiled package qifnet", "5. its tests pass"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	// The neuron must be doing something: more current, more spikes.
+	if !strings.Contains(out.String(), "[0 3 4 6 8 10 11 13]") {
+		t.Errorf("spike counts changed:\n%s", out.String())
+	}
+}
