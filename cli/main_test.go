@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 
 func snnc(args ...string) (code int, stdout, stderr string) {
 	var o, e bytes.Buffer
-	code = run(args, &o, &e)
+	code = Main(args, &o, &e)
 	return code, o.String(), e.String()
 }
 
@@ -23,7 +23,7 @@ func TestRunTestdataModels(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			out := filepath.Join(dir, "y.npy")
-			code, stdout, stderr := snnc("run", "../../testdata/models/"+name+".snn.json", "--input", "../../testdata/inputs/"+name+".npy", "--output", out, "--record", filepath.Join(dir, "rec"))
+			code, stdout, stderr := snnc("run", "../testdata/models/"+name+".snn.json", "--input", "../testdata/inputs/"+name+".npy", "--output", out, "--record", filepath.Join(dir, "rec"))
 			require.Equal(t, 0, code, stderr)
 			assert.Contains(t, stdout, "spikes, rate")
 			assert.Contains(t, stdout, "batch 0: class")
@@ -44,7 +44,7 @@ func TestExitCodes(t *testing.T) {
 	code, _, stderr = snnc("frobnicate")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, `snnc: unknown command "frobnicate"`)
-	code, _, stderr = snnc("run", "../../testdata/models/mnist_lif.snn.json")
+	code, _, stderr = snnc("run", "../testdata/models/mnist_lif.snn.json")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "run needs --input")
 	code, _, stderr = snnc("run", "--bogus")
@@ -60,13 +60,13 @@ func TestExitCodes(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "snnc: "+bad+":3:3: invalid character 'o'")
 
-	code, _, stderr = snnc("run", "../../testdata/models/mnist_lif.snn.json", "--input", "../../testdata/inputs/conv_iaf.npy")
+	code, _, stderr = snnc("run", "../testdata/models/mnist_lif.snn.json", "--input", "../testdata/inputs/conv_iaf.npy")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "does not fit the model's input: want [T][B][784]")
 }
 
 func TestDumpAndModels(t *testing.T) {
-	code, stdout, _ := snnc("dump", "../../testdata/models/conv_iaf.snn.json")
+	code, stdout, _ := snnc("dump", "../testdata/models/conv_iaf.snn.json")
 	require.Equal(t, 0, code)
 	assert.Contains(t, stdout, "graph conv_iaf {")
 	assert.Contains(t, stdout, "= conv2d stride=1x1 padding=0x0 dilation=1x1 groups=1")

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"strings"
@@ -11,7 +11,7 @@ import (
 	"github.com/snnc/snnc/passes"
 )
 
-const mnist = "../../testdata/models/mnist_lif.snn.json"
+const mnist = "../testdata/models/mnist_lif.snn.json"
 
 func TestDumpPasses(t *testing.T) {
 	code, stdout, stderr := snnc("dump", "--passes")

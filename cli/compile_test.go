@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -14,7 +14,7 @@ import (
 
 func TestCompileWritesPackage(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "conv_iaf")
-	code, stdout, stderr := snnc("compile", "../../testdata/models/conv_iaf.snn.json", "-o", dir, "--train")
+	code, stdout, stderr := snnc("compile", "../testdata/models/conv_iaf.snn.json", "-o", dir, "--train")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "wrote package conviaf")
 	for _, name := range []string{"model.go", "kernels_generic.go", "dispatch.go", "runtime.go", "doc.go", "model_test.go", "bench_test.go", "weights.bin", "testdata/golden.bin"} {
@@ -28,13 +28,13 @@ func TestCompileWritesPackage(t *testing.T) {
 }
 
 func TestCompileErrors(t *testing.T) {
-	code, _, stderr := snnc("compile", "../../testdata/models/mnist_lif.snn.json")
+	code, _, stderr := snnc("compile", "../testdata/models/mnist_lif.snn.json")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "compile needs -o DIR")
 	code, _, stderr = snnc("compile", "-o", t.TempDir())
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "compile needs one MODEL file")
-	code, _, stderr = snnc("compile", "../../testdata/models/mnist_lif.snn.json", "-o", t.TempDir(), "-pkg", "not-go")
+	code, _, stderr = snnc("compile", "../testdata/models/mnist_lif.snn.json", "-o", t.TempDir(), "-pkg", "not-go")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, `package name "not-go" is not a Go identifier`)
 	code, _, stderr = snnc("compile", "missing.snn.json", "-o", t.TempDir())
@@ -69,7 +69,7 @@ BenchmarkForward/impl=avx2-2  20  126671400 ns/op
 // files the new compile does not write), and leaves a refused directory
 // as it was.
 func TestCompileOutputDir(t *testing.T) {
-	const model = "../../testdata/models/mnist_lif.snn.json"
+	const model = "../testdata/models/mnist_lif.snn.json"
 	dir := filepath.Join(t.TempDir(), "pkg")
 	code, _, stderr := snnc("compile", model, "-o", dir, "--train")
 	require.Equal(t, 0, code, stderr)
@@ -161,7 +161,7 @@ func TestCheckOutsideModule(t *testing.T) {
 		t.Skip("builds and tests a generated package")
 	}
 	dir := filepath.Join(t.TempDir(), "lifpkg")
-	code, _, stderr := snnc("compile", "../../testdata/models/mnist_lif.snn.json", "-o", dir)
+	code, _, stderr := snnc("compile", "../testdata/models/mnist_lif.snn.json", "-o", dir)
 	require.Equal(t, 0, code, stderr)
 	cmd := exec.Command("go", "env", "GOMOD")
 	cmd.Dir = dir

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"math"
@@ -15,8 +15,8 @@ import (
 )
 
 const (
-	mnistModel = "../../testdata/models/mnist_lif.snn.json"
-	mnistInput = "../../testdata/inputs/mnist_lif.npy"
+	mnistModel = "../testdata/models/mnist_lif.snn.json"
+	mnistInput = "../testdata/inputs/mnist_lif.npy"
 )
 
 // TestRunStreamsInPieces runs each test model one time step at a time and
@@ -27,7 +27,7 @@ func TestRunStreamsInPieces(t *testing.T) {
 	runChunkBytes = 1 // pieces of one time step
 	for _, name := range []string{"mnist_lif", "lsnn_recurrent", "conv_iaf"} {
 		t.Run(name, func(t *testing.T) {
-			model, input := "../../testdata/models/"+name+".snn.json", "../../testdata/inputs/"+name+".npy"
+			model, input := "../testdata/models/"+name+".snn.json", "../testdata/inputs/"+name+".npy"
 			dir := t.TempDir()
 			out, rec := filepath.Join(dir, "y.npy"), filepath.Join(dir, "rec")
 			code, stdout, stderr := snnc("run", model, "--input", input, "--output", out, "--record", rec)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ func TestMapMNISTLoihi2(t *testing.T) {
 	dir := t.TempDir()
 	rep, net := filepath.Join(dir, "report.txt"), filepath.Join(dir, "mnist.net")
 	code, stdout, stderr := snnc("map", mnistModel, "--target", "loihi2", "--report", rep, "--export", net,
-		"--input", "../../testdata/inputs/mnist_lif.npy")
+		"--input", "../testdata/inputs/mnist_lif.npy")
 	require.Equal(t, 0, code, stderr)
 	for _, want := range []string{"layer lif1: cuba_lif, 256 neurons", "du=818 dv=410 vth=16384", "mapping: 3 core(s) of 128",
 		"852992/1048576", "class: chip and float agree on 1 of 1", "wrote " + net} {
@@ -90,7 +90,7 @@ func TestMapUsageErrors(t *testing.T) {
 		{[]string{"map", mnistModel, "--target", "loihi9"}, `--target: unknown target "loihi9"`},
 		{[]string{"map", mnistModel, "--target", "loihi2", "--labels", "y.npy"}, "--labels needs --input"},
 		{[]string{"map", mnistModel, "--bogus"}, "flag provided but not defined: -bogus"},
-		{[]string{"run", mnistModel, "--input", "../../testdata/inputs/mnist_lif.npy", "--target", "nope"}, `unknown target "nope"`},
+		{[]string{"run", mnistModel, "--input", "../testdata/inputs/mnist_lif.npy", "--target", "nope"}, `unknown target "nope"`},
 	} {
 		code, _, stderr := snnc(tc.args...)
 		assert.Equal(t, 2, code, tc.args)
@@ -108,7 +108,7 @@ func TestMapBadTargetFile(t *testing.T) {
 }
 
 func TestRunTarget(t *testing.T) {
-	code, stdout, stderr := snnc("run", mnistModel, "--input", "../../testdata/inputs/mnist_lif.npy", "--target", "loihi2")
+	code, stdout, stderr := snnc("run", mnistModel, "--input", "../testdata/inputs/mnist_lif.npy", "--target", "loihi2")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "on loihi2 (integer emulation)")
 	assert.Contains(t, stdout, "lif1         spikes float 780")
@@ -180,7 +180,7 @@ func TestMapRecurrentLoihi2(t *testing.T) {
 }
 
 func TestMapShippedLSNNRefused(t *testing.T) {
-	code, _, stderr := snnc("map", "../../testdata/models/lsnn_recurrent.snn.json", "--target", "loihi2")
+	code, _, stderr := snnc("map", "../testdata/models/lsnn_recurrent.snn.json", "--target", "loihi2")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "only LIF, LIF box, IAF and LI map to chips")
 }
@@ -189,13 +189,13 @@ func TestMapLabels(t *testing.T) {
 	dir := t.TempDir()
 	labels := filepath.Join(dir, "y.npy")
 	require.NoError(t, tensorio.SaveFile(labels, &tensorio.Tensor{Name: "y", Shape: []int{1}, DType: tensorio.Float32, Data: []float64{5}}))
-	code, stdout, stderr := snnc("map", mnistModel, "--target", "loihi2", "--input", "../../testdata/inputs/mnist_lif.npy", "--labels", labels)
+	code, stdout, stderr := snnc("map", mnistModel, "--target", "loihi2", "--input", "../testdata/inputs/mnist_lif.npy", "--labels", labels)
 	require.Equal(t, 0, code, stderr)
 	// `snnc run` says the float network picks class 5 for this input.
 	assert.Contains(t, stdout, "accuracy: chip 1/1, float 1/1")
 	bad := filepath.Join(dir, "bad.npy")
 	require.NoError(t, tensorio.SaveFile(bad, &tensorio.Tensor{Name: "y", Shape: []int{1}, DType: tensorio.Float32, Data: []float64{2.5}}))
-	code, _, stderr = snnc("map", mnistModel, "--target", "loihi2", "--input", "../../testdata/inputs/mnist_lif.npy", "--labels", bad)
+	code, _, stderr = snnc("map", mnistModel, "--target", "loihi2", "--input", "../testdata/inputs/mnist_lif.npy", "--labels", bad)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "label 0 is 2.5, not a class index")
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -58,7 +58,7 @@ func TestNIRExportAndInfo(t *testing.T) {
 	ref := nirRef(t)
 	quietNotes(t)
 	out := filepath.Join(t.TempDir(), "conv.nir")
-	code, stdout, stderr := snnc("nir", "export", "../../testdata/models/conv_iaf.snn.json", "-o", out)
+	code, stdout, stderr := snnc("nir", "export", "../testdata/models/conv_iaf.snn.json", "-o", out)
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "wrote "+out+": 8 nodes, 7 edges (dt 0.001 s)")
 
@@ -70,7 +70,7 @@ func TestNIRExportAndInfo(t *testing.T) {
 	assert.Contains(t, stdout, "input → conv1")
 
 	// The exported file runs like the model file.
-	code, want, _ := snnc("dump", "../../testdata/models/conv_iaf.snn.json")
+	code, want, _ := snnc("dump", "../testdata/models/conv_iaf.snn.json")
 	require.Equal(t, 0, code)
 	code, got, _ := snnc("dump", out)
 	require.Equal(t, 0, code)
@@ -90,14 +90,14 @@ func TestNIRExportAndInfo(t *testing.T) {
 	code, _, stderr = snnc("nir", "info", fixed)
 	assert.Equal(t, 0, code, stderr)
 
-	code, _, stderr = snnc("nir", "export", "../../testdata/models/lsnn_recurrent.snn.json", "-o", fixed)
+	code, _, stderr = snnc("nir", "export", "../testdata/models/lsnn_recurrent.snn.json", "-o", fixed)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "neuron model lsnn_recurrent has no NIR equivalent")
 
 	code, _, stderr = snnc("nir")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "nir needs a subcommand")
-	code, _, stderr = snnc("nir", "export", "../../testdata/models/conv_iaf.snn.json")
+	code, _, stderr = snnc("nir", "export", "../testdata/models/conv_iaf.snn.json")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "nir export needs -o FILE.nir")
 }

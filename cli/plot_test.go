@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"image"
@@ -50,7 +50,7 @@ func TestPlotTestdataModels(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), tc.name+".png")
-			code, stdout, stderr := snnc("plot", "../../testdata/models/"+tc.name+".snn.json", "--input", "../../testdata/inputs/"+tc.name+".npy", "-o", out)
+			code, stdout, stderr := snnc("plot", "../testdata/models/"+tc.name+".snn.json", "--input", "../testdata/inputs/"+tc.name+".npy", "-o", out)
 			require.Equal(t, 0, code, stderr)
 			assert.Equal(t, "wrote "+out+": "+tc.wrote+"\n", stdout)
 			img := readPNG(t, out)
@@ -64,25 +64,25 @@ func TestPlotTestdataModels(t *testing.T) {
 func TestPlotOptions(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "lsnn.png")
-	code, stdout, stderr := snnc("plot", "../../testdata/models/lsnn_recurrent.snn.json", "--input", "../../testdata/inputs/lsnn_recurrent.npy",
+	code, stdout, stderr := snnc("plot", "../testdata/models/lsnn_recurrent.snn.json", "--input", "../testdata/inputs/lsnn_recurrent.npy",
 		"-o", out, "--layer", "lsnn", "--batch", "1", "--neurons", "3", "--dt", "0.0005")
 	require.Equal(t, 0, code, stderr)
 	assert.Equal(t, "wrote "+out+": raster of 1 layer, traces of layer lsnn neurons 0..2\n", stdout)
 	assert.Greater(t, inked(readPNG(t, out)), 5000)
 
 	// More neurons than the layer has: all of them; one neuron: "neuron 0".
-	code, stdout, stderr = snnc("plot", "../../testdata/models/mnist_lif.snn.json", "--input", "../../testdata/inputs/mnist_lif.npy",
+	code, stdout, stderr = snnc("plot", "../testdata/models/mnist_lif.snn.json", "--input", "../testdata/inputs/mnist_lif.npy",
 		"--output", out, "--neurons", "50")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "traces of layer readout neurons 0..9\n")
-	code, stdout, stderr = snnc("plot", "../../testdata/models/mnist_lif.snn.json", "--input", "../../testdata/inputs/mnist_lif.npy",
+	code, stdout, stderr = snnc("plot", "../testdata/models/mnist_lif.snn.json", "--input", "../testdata/inputs/mnist_lif.npy",
 		"-o", out, "--neurons", "1", "--layer", "lif1")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "traces of layer lif1 neuron 0\n")
 }
 
 func TestPlotErrors(t *testing.T) {
-	const model, input = "../../testdata/models/mnist_lif.snn.json", "../../testdata/inputs/mnist_lif.npy"
+	const model, input = "../testdata/models/mnist_lif.snn.json", "../testdata/inputs/mnist_lif.npy"
 	dir := t.TempDir()
 	out := filepath.Join(dir, "x.png")
 	for _, tc := range []struct {
@@ -102,7 +102,7 @@ func TestPlotErrors(t *testing.T) {
 		{"bad output dir", []string{model, "--input", input, "-o", filepath.Join(dir, "missing", "x.png")}, 1,
 			"snnc: -o " + filepath.Join(dir, "missing", "x.png") + ": stat " + filepath.Join(dir, "missing") + ": no such file or directory"},
 		{"batch out of range", []string{model, "--input", input, "-o", out, "--batch", "1"}, 1, "--batch 1: the input has one batch entry (0)"},
-		{"input does not fit", []string{model, "--input", "../../testdata/inputs/conv_iaf.npy", "-o", out}, 1, "does not fit the model's input"},
+		{"input does not fit", []string{model, "--input", "../testdata/inputs/conv_iaf.npy", "-o", out}, 1, "does not fit the model's input"},
 		{"missing input file", []string{model, "--input", filepath.Join(dir, "none.npy"), "-o", out}, 1, "none.npy"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
