@@ -17,7 +17,6 @@ import (
 	"github.com/snnc/snnc/internal/tensorio"
 )
 
-
 func TestMapMNISTLoihi2(t *testing.T) {
 	dir := t.TempDir()
 	rep, net := filepath.Join(dir, "report.txt"), filepath.Join(dir, "mnist.net")
