@@ -3,6 +3,8 @@ package ir
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // Verify checks that s is well formed: names are unique identifiers, every
@@ -108,6 +110,136 @@ func Verify(s *Step) error {
 		outs[o.Name] = true
 		if o.Value == nil || !defined[o.Value] {
 			return fail("output %s = %v: the value is not defined in the step", o.Name, o.Value)
+		}
+	}
+	return nil
+}
+
+// verifySchedule checks that a node's schedule fits its op and that its
+// adjoint step, if any, is a graph step declared as the adjoint of the
+// node's step (inputs X, S, grad.out.O; states grad.state.S).
+func verifySchedule(n *Node, steps map[*Step]bool) error {
+	neuron := n.Op == GNeuron || n.Op == GRecurrent
+	switch {
+	case n.Sched.FuseTime && !neuron:
+		return errors.New("only neuron and recurrent nodes fuse time steps")
+	case n.Sched.SpikeInput && n.Op != GLinear:
+		return errors.New("only linear nodes take spike input")
+	case n.Sched.Epilogue && n.Op != GLinear:
+		return errors.New("only linear nodes fuse into a neuron kernel")
+	case n.Sched.Buffer != 0 && (n.Op == GInput || n.Op == GParam || n.Op == GFlatten):
+		return fmt.Errorf("%v nodes have no buffer of their own", n.Op)
+	case n.Sched.Buffer < BufferOutput:
+		return fmt.Errorf("bad buffer %d", n.Sched.Buffer)
+	case n.Sched.Adjoint == nil:
+		return nil
+	case !neuron:
+		return errors.New("only neuron and recurrent nodes have an adjoint step")
+	case !steps[n.Sched.Adjoint]:
+		return fmt.Errorf("adjoint step %s is not one of the graph's steps", n.Sched.Adjoint.Name)
+	}
+	fwd, adj := n.Step, n.Sched.Adjoint
+	var want []string
+	want = append(want, fwd.Inputs...)
+	for _, st := range fwd.States {
+		want = append(want, st.Name)
+	}
+	for _, o := range fwd.Outputs {
+		want = append(want, GradOutput+o.Name)
+	}
+	if !slices.Equal(adj.Inputs, want) {
+		return fmt.Errorf("adjoint step %s has inputs %v, want %v", adj.Name, adj.Inputs, want)
+	}
+	if len(adj.States) != len(fwd.States) {
+		return fmt.Errorf("adjoint step %s has %d states, want %d", adj.Name, len(adj.States), len(fwd.States))
+	}
+	for k, st := range fwd.States {
+		if adj.States[k].Name != GradState+st.Name {
+			return fmt.Errorf("adjoint step %s: state %d is %s, want %s", adj.Name, k, adj.States[k].Name, GradState+st.Name)
+		}
+	}
+	for _, o := range adj.Outputs {
+		if !strings.HasPrefix(o.Name, GradInput) && !strings.HasPrefix(o.Name, GradParam) {
+			return fmt.Errorf("adjoint step %s: output %s is not a gradient", adj.Name, o.Name)
+		}
+	}
+	return nil
+}
+
+// VerifyGraph checks that g is well formed: its steps verify and have
+// distinct names, node IDs are unique, arguments are defined before use,
+// input and parameter names are unique identifiers, every node's type is
+// the one its op and arguments give, outputs name nodes of g, and
+// schedules fit their nodes.
+func VerifyGraph(g *Graph) error {
+	if g == nil {
+		return errors.New("ir: nil graph")
+	}
+	if !isIdent(g.Name) {
+		return fmt.Errorf("ir: graph name %q is not an identifier", g.Name)
+	}
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("ir: graph %s: %s", g.Name, fmt.Sprintf(format, args...))
+	}
+	steps := map[*Step]bool{}
+	stepNames := map[string]bool{}
+	for _, s := range g.Steps {
+		if err := Verify(s); err != nil {
+			return fail("%v", err)
+		}
+		if stepNames[s.Name] {
+			return fail("two steps are called %s", s.Name)
+		}
+		stepNames[s.Name], steps[s] = true, true
+	}
+	defined := map[*Node]bool{}
+	ids := map[int]bool{}
+	names := map[string]bool{}
+	for _, n := range g.Nodes {
+		if n == nil {
+			return fail("nil node")
+		}
+		if n.ID <= 0 || ids[n.ID] {
+			return fail("%s: ID %d is not positive or not unique", n.LongString(), n.ID)
+		}
+		ids[n.ID] = true
+		for _, a := range n.Args {
+			if a == nil || !defined[a] {
+				return fail("%s: argument %v is not defined before it", n.LongString(), a)
+			}
+		}
+		if n.Op == GInput || n.Op == GParam {
+			if names[n.Name] {
+				return fail("%s: another input or param is called %s", n.LongString(), n.Name)
+			}
+			names[n.Name] = true
+		}
+		if (n.Op == GNeuron || n.Op == GRecurrent) && !steps[n.Step] {
+			return fail("%s: its step is not one of the graph's steps", n.LongString())
+		}
+		if err := verifySchedule(n, steps); err != nil {
+			return fail("%s: %v", n.LongString(), err)
+		}
+		t, err := inferType(n)
+		if err != nil {
+			return fail("%s: %v", n.LongString(), err)
+		}
+		if !t.equal(n.Type) {
+			return fail("%s: the type should be %v", n.LongString(), t)
+		}
+		defined[n] = true
+	}
+	if len(g.Outputs) == 0 {
+		return fail("no outputs")
+	}
+	outs := map[string]bool{}
+	for _, o := range g.Outputs {
+		if !isIdent(o.Name) || outs[o.Name] {
+			return fail("output name %q is not an identifier or not unique", o.Name)
+		}
+		outs[o.Name] = true
+		if !defined[o.Node] {
+			return fail("output %s = %v: not a node of the graph", o.Name, o.Node)
 		}
 	}
 	return nil
