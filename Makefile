@@ -85,8 +85,8 @@ neuro-check:
 # assembly kernel tests on emulated CPUs without AVX2 (Nehalem) and without
 # AVX-512 (Haswell). Needs qemu-x86_64 (Debian qemu-user).
 test-cpus:
-	SNNC_GO_TEST_EXEC="qemu-x86_64 -cpu Nehalem" $(GO) test -count=1 ./backend/gogen ./backend/amd64 -run 'GeneratedPackages|ForwardKernels'
-	SNNC_GO_TEST_EXEC="qemu-x86_64 -cpu Haswell" $(GO) test -count=1 ./backend/gogen ./backend/amd64 -run 'GeneratedPackages|ForwardKernels'
+	SNNC_GO_TEST_EXEC="qemu-x86_64 -cpu Nehalem" $(GO) test -count=1 ./compiler ./backend/amd64 -run 'GeneratedPackages|ForwardKernels'
+	SNNC_GO_TEST_EXEC="qemu-x86_64 -cpu Haswell" $(GO) test -count=1 ./compiler ./backend/amd64 -run 'GeneratedPackages|ForwardKernels'
 	$(GO) test -count=1 -exec "qemu-x86_64 -cpu Nehalem" ./examples/...
 	$(GO) test -count=1 -exec "qemu-x86_64 -cpu Haswell" ./examples/...
 
@@ -138,7 +138,7 @@ baseline-c:
 # qemu-user): the asm builder's probe kernels (every WORD-encoded
 # instruction is also decoded by go tool objdump), backend/arm64's neuron
 # and product kernels against the float32 interpreter and the plain-Go
-# products, every package of backend/gogen's TestGeneratedPackages, and the
+# products, every package of compiler's TestGeneratedPackages, and the
 # compiled example package with and without purego (GOARCH=arm64 go test
 # -exec qemu-aarch64). Correctness only: qemu timings say nothing about
 # arm64 performance.
@@ -146,6 +146,6 @@ baseline-c:
 test-arm64:
 	GOARCH=arm64 $(GO) vet ./...
 	SNNC_ARM64_EXEC=qemu-aarch64 $(GO) test -count=1 ./asm ./backend/arm64 -run 'ARM64|Kernels|Products|Unsupported'
-	SNNC_GO_TEST_GOARCH=arm64 SNNC_GO_TEST_EXEC=qemu-aarch64 $(GO) test -count=1 ./backend/gogen -run GeneratedPackages
+	SNNC_GO_TEST_GOARCH=arm64 SNNC_GO_TEST_EXEC=qemu-aarch64 $(GO) test -count=1 ./compiler -run GeneratedPackages
 	GOARCH=arm64 $(GO) test -count=1 -exec qemu-aarch64 ./backend/gogen/rt ./backend/interp ./examples/...
 	GOARCH=arm64 $(GO) test -count=1 -exec qemu-aarch64 -tags purego ./examples/...

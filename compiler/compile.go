@@ -28,7 +28,7 @@ type Options struct {
 	// tests compare with (default 12 steps of 2 batch entries).
 	GoldenSteps, GoldenBatch int
 	// MaxMemory bounds the memory of the golden's interpreter run, in
-	// bytes (default gogen.DefaultGoldenMemory); a larger run is refused,
+	// bytes (default DefaultGoldenMemory); a larger run is refused,
 	// naming the layer or suggesting fewer steps.
 	MaxMemory int64
 	// Log, if not nil, receives a line before each long stage.
@@ -121,9 +121,9 @@ func Compile(g *ir.Graph, params map[string][]float64, opt Options) (*Package, e
 	}
 	logf(opt.Log, "computing the interpreter golden (%d steps × %d batch entries)...\n", opt.GoldenSteps, opt.GoldenBatch)
 	if opt.MaxMemory == 0 {
-		opt.MaxMemory = gogen.DefaultGoldenMemory
+		opt.MaxMemory = DefaultGoldenMemory
 	}
-	golden, err := gogen.MakeGoldenWithin(g, params, opt.GoldenSteps, opt.GoldenBatch, opt.Train, opt.MaxMemory)
+	golden, err := MakeGoldenWithin(g, params, opt.GoldenSteps, opt.GoldenBatch, opt.Train, opt.MaxMemory)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/snnc/snnc/backend/gogen"
 	"github.com/snnc/snnc/backend/interp"
+	"github.com/snnc/snnc/compiler"
 	"github.com/snnc/snnc/module"
 	"github.com/snnc/snnc/passes"
 )
@@ -39,7 +40,7 @@ func compileModel(t *testing.T, m *module.Model) {
 		if err != nil {
 			t.Fatalf("passes (train %v): %v", train, err)
 		}
-		gold, err := gogen.MakeGolden(b.Graph, b.Params, 2, 1, train)
+		gold, err := compiler.MakeGolden(b.Graph, b.Params, 2, 1, train)
 		if err != nil {
 			t.Fatalf("golden (train %v): %v", train, err)
 		}

@@ -5,9 +5,12 @@
 // assembly kernels of backend/amd64 and backend/arm64 with their dispatch
 // tables (amd64.go, arm64.go, asmkernel.go), weights.bin, and the
 // package's own tests and benchmarks (testgen.go, benchgen.go) with the
-// interpreter's goldens (golden.go).
+// golden file they check (golden.go encodes it; package compiler computes
+// it with the interpreter).
 //
-// Generate reads the graph as the pass pipeline left it: the node
+// gogen neither runs passes nor the interpreter: package compiler does
+// both and calls Generate. Generate reads the graph as the pass pipeline
+// left it: the node
 // schedules (ir.Schedule) say which kernels to write (time-fused or per
 // step, event-driven products, products fused into neuron kernels, shared
 // buffers, adjoint steps for training).

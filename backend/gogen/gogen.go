@@ -13,7 +13,6 @@ import (
 	"unicode"
 
 	"github.com/snnc/snnc/ir"
-	"github.com/snnc/snnc/passes"
 )
 
 //go:embed rt/conv.go rt/exp.go rt/fma.go rt/linear.go rt/tensor.go
@@ -220,20 +219,12 @@ func (gen *generator) planNeuron(n *ir.Node, used map[string]bool) (*stepKernel,
 		}
 	}
 	if gen.opt.Train {
-		// The autodiff passes give the node an optimized adjoint step, and
-		// the forward kernel saves just the states it reads. Without them
-		// the adjoint is derived here and every state is saved.
+		// The autodiff pass gives the node its adjoint step (and
+		// fuse-surrogate-backward trims it); the forward kernel saves just
+		// the states the adjoint reads.
 		k.adjoint = n.Sched.Adjoint
 		if k.adjoint == nil {
-			a, err := passes.BackwardStep(s)
-			if err != nil {
-				return nil, err
-			}
-			k.adjoint = a
-			for i := range s.States {
-				k.saved = append(k.saved, i)
-			}
-			return k, nil
+			return nil, fmt.Errorf("gogen: %s: no adjoint step for a training package: run the autodiff pass first (compiler.Compile does)", n.LongString())
 		}
 		l := live(k.adjoint, func(int) bool { return true }, false)
 		for i, st := range s.States {

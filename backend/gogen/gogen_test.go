@@ -1,69 +1,12 @@
 package gogen
 
 import (
-	"errors"
-	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/snnc/snnc/functional"
-	"github.com/snnc/snnc/internal/reftest"
 	"github.com/snnc/snnc/ir"
-	"github.com/snnc/snnc/module"
-	"github.com/snnc/snnc/nir"
-	"github.com/snnc/snnc/passes"
 )
-
-// oneLayer builds input [5] → linear → neuron layer of 11 neurons (one
-// linear per step input), with the model's first parameter bound per
-// neuron and its second bound as one shared value, so that the kernels'
-// three ways of reading a parameter are all compiled and differentiated.
-func oneLayer(t *testing.T, name string, s *ir.Step) (*ir.Graph, map[string][]float64) {
-	t.Helper()
-	const in, n = 5, 11
-	rng := rand.New(rand.NewPCG(uint64(len(name)), 9))
-	g := ir.NewGraph(name)
-	params := map[string][]float64{}
-	random := func(size int, scale float64) []float64 {
-		v := make([]float64, size)
-		for i := range v {
-			v[i] = rng.NormFloat64() * scale
-		}
-		return v
-	}
-	x := must(g.Input("input", in))
-	var args []*ir.Node
-	for i, inName := range s.Inputs {
-		w := must(g.Param("w"+inName, n, in))
-		params[w.Name] = random(n*in, 2/float64(i+1))
-		args = append(args, must(g.Op(ir.GLinear, nil, x, w)))
-	}
-	var bind []string
-	for k, p := range s.Params {
-		if k == 2 {
-			break
-		}
-		size := n
-		if k == 1 {
-			size = 1
-		}
-		node := must(g.Param("p."+p.Name, size))
-		vals := make([]float64, size)
-		for i := range vals {
-			vals[i] = p.Default * (1 + 0.1*rng.Float64())
-		}
-		params[node.Name] = vals
-		bind = append(bind, p.Name)
-		args = append(args, node)
-	}
-	out := must(g.Op(ir.GNeuron, &ir.Node{Step: s, Bind: bind}, args...))
-	g.Output("output", out)
-	return g, params
-}
 
 func must(n *ir.Node, err error) *ir.Node {
 	if err != nil {
@@ -72,8 +15,7 @@ func must(n *ir.Node, err error) *ir.Node {
 	return n
 }
 
-// integrator is the custom dynamic of the functional package's example:
-// s = s + x, spike while s > 1.
+// integrator is s = s + x, spiking while s > 1.
 func integrator() *ir.Step {
 	s := ir.NewStep("integrator")
 	st := s.State("s", 0)
@@ -81,176 +23,6 @@ func integrator() *ir.Step {
 	s.Output("z", functional.Threshold(s, s.Sub(next, s.Const(1)), functional.Super, 10))
 	s.SetNext(st, next)
 	return s
-}
-
-// TestGeneratedPackages compiles every functional model in a one-layer
-// network, the custom integrator and every testdata model (optimized by the
-// whole pipeline, and the testdata models also with every optional pass
-// off), then vets and
-// tests the generated packages: forward outputs bit for bit against the
-// float32 interpreter, gradients within gradTolerance, streaming against
-// whole sequences, no allocations per call.
-func TestGeneratedPackages(t *testing.T) {
-	if testing.Short() {
-		t.Skip("compiles and tests a Go package per model")
-	}
-	type model = testModel
-	var models []model
-	for _, name := range functional.ModelNames() {
-		m, err := functional.LookupModel(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := m.Build(m.Params(), 1e-3)
-		g, p := oneLayer(t, name, s)
-		models = append(models, model{name: name, g: g, params: p})
-	}
-	g, p := oneLayer(t, "integrator", integrator())
-	models = append(models, model{name: "integrator", g: g, params: p})
-	files, _ := filepath.Glob("../../testdata/models/*.snn.json")
-	for _, f := range files {
-		m, err := module.Load(f, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := module.Build(m.Name, m.Net, m.InputShape...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		models = append(models, model{name: m.Name, g: b.Graph, params: b.Params})
-		// Unoptimized: every schedule unfused, the adjoint derived by the
-		// generator, every state saved.
-		var optional []string
-		for _, p := range passes.Pipeline {
-			if p.Optional {
-				optional = append(optional, p.Name)
-			}
-		}
-		models = append(models, model{name: m.Name + "_plain", g: b.Graph, params: b.Params, disable: optional})
-		models = append(models, model{name: m.Name + "_infer", g: b.Graph, params: b.Params, disable: []string{"autodiff", "fuse-surrogate-backward"}, infer: true})
-	}
-
-	// NIR graphs from other frameworks (the consistent field files) and
-	// the NIR reference files compile too.
-	// Without the reference folder the other models still run.
-	ref := reftest.NIR.Optional(t)
-	var nirFiles, more []string
-	if ref != "" {
-		nirFiles, _ = filepath.Glob(filepath.Join(ref, "field", "*.nir"))
-		more, _ = filepath.Glob(filepath.Join(ref, "*.nir"))
-	}
-	for _, f := range append(nirFiles, more...) {
-		if strings.HasSuffix(f, ".raw.nir") {
-			continue // the same graph as its gzip twin
-		}
-		imp, err := nir.Load(f, nir.Options{})
-		var inconsistent *nir.InconsistentError
-		if errors.As(err, &inconsistent) {
-			continue // rejected by design; nir's tests cover it
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		name := "nir_" + strings.TrimSuffix(filepath.Base(f), ".nir")
-		models = append(models, model{name: name, g: imp.Builder.Graph, params: imp.Builder.Params})
-	}
-	if ref != "" && len(nirFiles) == 0 {
-		t.Errorf("no NIR field files under %s (set SNNC_NIR_REF)", ref)
-	}
-
-	compileAndTest(t, models)
-}
-
-// testModel is one network to compile into a package and test.
-type testModel struct {
-	name    string
-	g       *ir.Graph
-	params  map[string][]float64
-	disable []string // optional passes to skip
-	infer   bool     // inference only: no Backward, buffers planned
-	T, B    int      // the golden's size; 0 means 10 steps × 2 entries
-}
-
-// compileAndTest generates a package per model, with the float32
-// interpreter's golden, then vets the packages for both assembly
-// architectures and runs their tests with and without purego.
-func compileAndTest(t *testing.T, models []testModel) {
-	t.Helper()
-	// The packages must live inside this module to import cpuid; a fresh
-	// directory per run keeps concurrent runs apart.
-	if err := os.MkdirAll("testdata", 0o755); err != nil {
-		t.Fatal(err)
-	}
-	root, err := os.MkdirTemp("testdata", "out-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if os.Getenv("SNNC_KEEP_GENERATED") == "" {
-		t.Cleanup(func() { os.RemoveAll(root) })
-	}
-	var dirs []string
-	for _, m := range models {
-		pkg := "m" + strings.Map(func(r rune) rune {
-			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-				return r
-			}
-			return -1
-		}, strings.ToLower(m.name))
-		T, B := m.T, m.B
-		if T == 0 {
-			T, B = 10, 2
-		}
-		gold, err := MakeGolden(m.g, m.params, T, B, !m.infer)
-		if err != nil {
-			t.Fatalf("%s: %v", m.name, err)
-		}
-		opt, err := passes.Run(m.g, passes.Options{Disable: m.disable, Train: !m.infer})
-		if err != nil {
-			t.Fatalf("%s: %v", m.name, err)
-		}
-		files, err := Generate(opt, m.params, Options{Package: pkg, Source: m.name, Train: !m.infer, Golden: gold})
-		if err != nil {
-			t.Fatalf("%s: %v", m.name, err)
-		}
-		dir := filepath.Join(root, pkg)
-		for name, data := range files {
-			path := filepath.Join(dir, name)
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		dirs = append(dirs, "./"+filepath.ToSlash(dir))
-	}
-	test := []string{"test", "-count=1"}
-	if x := os.Getenv("SNNC_GO_TEST_EXEC"); x != "" {
-		test = append(test, "-exec", x) // e.g. "qemu-x86_64 -cpu Haswell", "qemu-aarch64"
-	}
-	// SNNC_GO_TEST_GOARCH builds and runs the packages for another
-	// architecture (arm64 under SNNC_GO_TEST_EXEC=qemu-aarch64). Both
-	// assembly architectures are vetted either way.
-	arch := os.Getenv("SNNC_GO_TEST_GOARCH")
-	var env []string
-	if arch != "" {
-		env = []string{"GOARCH=" + arch}
-	}
-	other := []string{"GOARCH=arm64"}
-	if arch == "arm64" || arch == "" && runtime.GOARCH == "arm64" {
-		other = []string{"GOARCH=amd64"}
-	}
-	for _, run := range []struct {
-		env  []string
-		tool []string
-	}{{env, []string{"vet"}}, {other, []string{"vet"}}, {env, test}, {env, append(test, "-tags", "purego")}} {
-		cmd := exec.Command("go", append(run.tool, dirs...)...)
-		cmd.Env = append(os.Environ(), run.env...)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("%s go %s: %v\n%s", strings.Join(run.env, " "), strings.Join(run.tool, " "), err, out)
-		}
-	}
 }
 
 func TestGoName(t *testing.T) {

@@ -1,4 +1,4 @@
-package gogen
+package compiler
 
 import (
 	"testing"
@@ -17,14 +17,14 @@ func TestGoldenMemoryLimit(t *testing.T) {
 	require.NoError(t, err)
 	_, err = MakeGolden(huge.Graph, huge.Params, 10, 2, true)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "gogen: graph huge is too large for a golden run within 1073 MB, even of one step")
+	assert.Contains(t, err.Error(), "compiler: graph huge is too large for a golden run within 1073 MB, even of one step")
 	assert.Contains(t, err.Error(), "of shape [16777216]")
 
 	small, err := module.Build("small", module.Sequential{&module.Neuron{Name: "lif", Model: "lif"}}, 1000)
 	require.NoError(t, err)
 	_, err = MakeGoldenWithin(small.Graph, small.Params, 100_000, 2, false, 100<<20)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "gogen: the golden run of graph small over 100000 steps × 2 batch entries needs about")
+	assert.Contains(t, err.Error(), "compiler: the golden run of graph small over 100000 steps × 2 batch entries needs about")
 	assert.Contains(t, err.Error(), "use fewer golden steps (at most about")
 
 	gd, err := MakeGoldenWithin(small.Graph, small.Params, 20, 2, true, 100<<20)

@@ -1,4 +1,4 @@
-package gogen
+package compiler
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,7 +29,7 @@ import (
 // SNNC_RANDOM_SEED the first seed (default 1); network k uses seed+k, so a
 // failure names the seed that reproduces it alone:
 //
-//	SNNC_RANDOM_SEED=1234 SNNC_RANDOM_NETWORKS=1 go test ./backend/gogen -run RandomNetworks -v
+//	SNNC_RANDOM_SEED=1234 SNNC_RANDOM_NETWORKS=1 go test ./compiler -run RandomNetworks -v
 //
 // docs/testing.md describes a long campaign.
 func TestRandomNetworks(t *testing.T) {
@@ -184,11 +185,11 @@ func randomNetwork(t *testing.T, seed uint64) (testModel, string, int) {
 			off = append(off, "autodiff", "fuse-surrogate-backward") // as compile without --train
 		}
 		for _, p := range optional {
-			if rng.IntN(4) == 0 && !strings.Contains(strings.Join(off, ","), p) {
+			if rng.IntN(4) == 0 && !slices.Contains(off, p) {
 				off = append(off, p)
 			}
 		}
-		err := passes.Options{Disable: off, Train: !m.infer}.Validate(passes.Pipeline)
+		_, err := passOptions(!m.infer, off)
 		if err == nil {
 			m.disable = off
 			break
