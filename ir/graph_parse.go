@@ -100,7 +100,7 @@ func parseGraph(lines [][]token) (*Graph, error) {
 var graphOpByName = func() map[string]GraphOp {
 	m := map[string]GraphOp{}
 	for op := GInput; op < numGraphOps; op++ {
-		m[graphOpNames[op]] = op
+		m[graphOps[op].name] = op
 	}
 	return m
 }()
@@ -191,7 +191,7 @@ func setNodeAttr(g *Graph, n *Node, nodes map[int]*Node, key, val token) error {
 		n.Sched.Buffer = k
 		return nil
 	case "fuse_time", "spike_input", "epilogue":
-		if key.text == "fuse_time" && n.Op != GNeuron && n.Op != GRecurrent || key.text != "fuse_time" && n.Op != GLinear {
+		if key.text == "fuse_time" && !n.Op.has(attrStep) || key.text != "fuse_time" && !n.Op.has(attrSpikeInput) {
 			break
 		}
 		b, err := strconv.ParseBool(val.text)
@@ -208,7 +208,7 @@ func setNodeAttr(g *Graph, n *Node, nodes map[int]*Node, key, val token) error {
 		}
 		return nil
 	case "adjoint":
-		if n.Op != GNeuron && n.Op != GRecurrent {
+		if !n.Op.has(attrStep) {
 			break
 		}
 		if n.Sched.Adjoint = g.StepByName(val.text); n.Sched.Adjoint == nil {
@@ -216,7 +216,7 @@ func setNodeAttr(g *Graph, n *Node, nodes map[int]*Node, key, val token) error {
 		}
 		return nil
 	case "stride", "padding", "dilation", "kernel":
-		if n.Op != GConv1d && n.Op != GConv2d && n.Op != GSumPool2d && n.Op != GAvgPool2d {
+		if !n.Op.has(attrWindow) || key.text == "kernel" && !n.Op.has(attrKernel) {
 			break
 		}
 		p, err := parsePair(val)
@@ -235,7 +235,7 @@ func setNodeAttr(g *Graph, n *Node, nodes map[int]*Node, key, val token) error {
 		}
 		return nil
 	case "groups":
-		if n.Op != GConv1d && n.Op != GConv2d {
+		if !n.Op.has(attrGroups) {
 			break
 		}
 		v, err := strconv.Atoi(val.text)
@@ -245,7 +245,7 @@ func setNodeAttr(g *Graph, n *Node, nodes map[int]*Node, key, val token) error {
 		n.Window.Groups = v
 		return nil
 	case "autapses":
-		if n.Op != GRecurrent {
+		if !n.Op.has(attrAutapses) {
 			break
 		}
 		b, err := strconv.ParseBool(val.text)
@@ -255,7 +255,7 @@ func setNodeAttr(g *Graph, n *Node, nodes map[int]*Node, key, val token) error {
 		n.Autapses = b
 		return nil
 	}
-	if n.Op != GNeuron && n.Op != GRecurrent {
+	if !n.Op.has(attrStep) {
 		return errAt(key, "%v has no attribute %q", n.Op, key.text)
 	}
 	a, err := nodeRef(nodes, val)
