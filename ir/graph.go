@@ -31,7 +31,6 @@ const (
 	numGraphOps
 )
 
-
 func (op GraphOp) String() string {
 	if op < numGraphOps {
 		return graphOps[op].name
