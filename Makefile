@@ -20,14 +20,16 @@ test: vet check-generate
 # fuzzer of internal/tensorio, internal/hdf5 and nir keeps its seeds in
 # testdata/fuzz/<FuzzName>/).
 fuzz:
-	$(GO) test ./ir/ -run XXX -fuzz 'FuzzParse$$' -fuzztime 15s
-	$(GO) test ./ir/ -run XXX -fuzz FuzzParseGraph -fuzztime 15s
-	$(GO) test ./module/ -run XXX -fuzz FuzzModelFile -fuzztime 15s
+	$(GO) test ./ir/ -run XXX -fuzz 'FuzzParse$$' -fuzztime 15s -fuzzminimizetime 2s
+	$(GO) test ./ir/ -run XXX -fuzz FuzzParseGraph -fuzztime 15s -fuzzminimizetime 2s
+	$(GO) test ./module/ -run XXX -fuzz FuzzModelFile -fuzztime 15s -fuzzminimizetime 2s
 	$(GO) test ./internal/tensorio/ -run XXX -fuzz FuzzSafetensors -fuzztime 10s
 	$(GO) test ./internal/tensorio/ -run XXX -fuzz FuzzNpy -fuzztime 10s
 	$(GO) test ./internal/tensorio/ -run XXX -fuzz FuzzNpz -fuzztime 10s
 	$(GO) test ./nir/ -run XXX -fuzz FuzzRead -fuzztime 15s -fuzzminimizetime 2s
 	$(GO) test ./internal/hdf5/ -run XXX -fuzz FuzzOpen -fuzztime 10s -fuzzminimizetime 2s
+	$(GO) test ./backend/neuro/ -run XXX -fuzz FuzzParseTarget -fuzztime 10s -fuzzminimizetime 2s
+	$(GO) test ./backend/neuro/ -run XXX -fuzz FuzzReplayTrace -fuzztime 10s -fuzzminimizetime 2s
 
 # The README's main command: compile the shipped classifier and run the
 # program that links it on the sample input.
