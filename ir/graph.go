@@ -28,12 +28,14 @@ const (
 	GMeanTime             // Σ_t x[t] / T
 	GMSE                  // mean((x − target)²) over every element; a scalar
 	GCrossEntropy         // softmax cross-entropy of batch logits x [B][classes] against labels [B] (class indices)
+	GPoisson              // Norse's Poisson encoder: spike where a seeded uniform draw < dt·f_max·x (encode.go)
 	numGraphOps
 )
 
 var graphOpNames = [numGraphOps]string{
 	"invalid", "input", "param", "linear", "conv1d", "conv2d", "flatten", "sum_pool2d", "avg_pool2d",
 	"scale", "add", "delay", "neuron", "recurrent", "sum_time", "mean_time", "mse", "cross_entropy",
+	"poisson",
 }
 
 func (op GraphOp) String() string {
@@ -117,6 +119,8 @@ type Node struct {
 	Step     *Step    // GNeuron, GRecurrent
 	Bind     []string // GNeuron, GRecurrent: the step params bound to the trailing args
 	Autapses bool     // GRecurrent: keep the diagonal of W_rec
+	Spikes   bool     // GInput: the caller promises values 0 or 1; runs check it
+	Poisson  Poisson  // GPoisson
 
 	// Sched holds the fusion passes' decisions for this node. They never
 	// change what the node computes, only how a backend computes it, so
@@ -162,6 +166,11 @@ func (n *Node) LongString() string {
 	switch n.Op {
 	case GInput, GParam:
 		b.WriteString(" " + n.Name)
+		if n.Spikes {
+			b.WriteString(" spikes=true")
+		}
+	case GPoisson:
+		b.WriteString(" " + n.Poisson.attrs())
 	case GConv1d, GConv2d:
 		w := n.Window
 		fmt.Fprintf(&b, " stride=%s padding=%s dilation=%s groups=%d", pair(w.Stride), pair(w.Padding), pair(w.Dilation), w.Groups)
@@ -372,7 +381,15 @@ func inferOp(n *Node) (Type, error) {
 		if n.Type.Kind == Static {
 			return Type{}, fmt.Errorf("input must be a sequence or a batch value")
 		}
+		if n.Spikes && n.Type.Kind != Sequence {
+			return Type{}, fmt.Errorf("only a sequence input can be spikes")
+		}
 		return n.Type, positive(n.Type.Shape)
+	case GPoisson:
+		if err := firstErr(nargs(1, 1), seq(0)); err != nil {
+			return Type{}, err
+		}
+		return args[0].Type, n.Poisson.check()
 	case GParam:
 		if len(args) != 0 || !isIdent(n.Name) {
 			return Type{}, fmt.Errorf("param needs a name and no arguments")
