@@ -25,7 +25,7 @@ func loadGraph(path string, dt float64) (*module.Model, *module.Builder, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := module.Build(m.Name, m.Net, m.InputShape...)
+	b, err := m.Build()
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}

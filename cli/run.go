@@ -308,7 +308,12 @@ func (r *streamRun) run() error {
 		if err != nil {
 			return err
 		}
-		res, err := interp.RunGraph(r.g, &interp.GraphRun{T: steps, B: r.in.B, Inputs: map[string][]float64{"input": x}, Params: r.params, Init: init})
+		if in := r.g.NodeByName("input"); in != nil && in.Spikes {
+			if err := interp.CheckSpikes(x, in.Type.Size(), r.in.B, int64(t0)); err != nil {
+				return fmt.Errorf("%s: %s's input %w", r.in.path, r.g.Name, err)
+			}
+		}
+		res, err := interp.RunGraph(r.g, &interp.GraphRun{T: steps, B: r.in.B, Inputs: map[string][]float64{"input": x}, Params: r.params, Init: init, Start: int64(t0)})
 		if err != nil {
 			return err
 		}

@@ -15,7 +15,8 @@ const DefaultGoldenMemory = 1 << 30
 
 // MakeGolden runs g in the float32 interpreter on a reproducible random
 // input of T steps and B batch entries (each input value a spike with
-// probability 0.3, else a uniform current in [0, 1)), and with grads also
+// probability 0.3, else a uniform current in [0, 0.5), or 0 for an input
+// declared as spikes), and with grads also
 // backpropagates a random normal dy. It refuses a run that would take
 // more than DefaultGoldenMemory.
 func MakeGolden(g *ir.Graph, params map[string][]float64, T, B int, grads bool) (*gogen.Golden, error) {
@@ -47,7 +48,7 @@ func MakeGoldenWithin(g *ir.Graph, params map[string][]float64, T, B int, grads 
 	for i := range x {
 		if rng.Float64() < 0.3 {
 			x[i] = 1
-		} else {
+		} else if !in.Spikes {
 			x[i] = float64(float32(rng.Float64()) * 0.5)
 		}
 	}

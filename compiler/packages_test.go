@@ -114,7 +114,7 @@ func TestGeneratedPackages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := module.Build(m.Name, m.Net, m.InputShape...)
+		b, err := m.Build()
 		if err != nil {
 			t.Fatal(err)
 		}

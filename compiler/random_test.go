@@ -166,7 +166,21 @@ func randomNetwork(t *testing.T, seed uint64) (testModel, string, int) {
 			desc = append(desc, fmt.Sprintf("scale [%d]", n))
 		}
 	}
-	b, err := module.Build(fmt.Sprintf("rnd%d", seed), net, input...)
+	// Spike inputs and encoders, from their own generator so that the
+	// networks drawn above stay those of earlier versions: a Poisson
+	// encoder in front, or the input declared as spikes (the golden input
+	// is then 0 or 1).
+	var opt module.Options
+	switch enc := rand.New(rand.NewPCG(seed, 0xe4c0de)); enc.IntN(4) {
+	case 0:
+		p := &module.PoissonEncoder{FMax: float64(100 * (1 + enc.IntN(10))), Seed: enc.Uint64()}
+		net = append(module.Sequential{p}, net...)
+		desc = append([]string{fmt.Sprintf("poisson f_max=%g seed=%d", p.FMax, p.Seed)}, desc...)
+	case 1:
+		opt.InputSpikes = true
+		desc = append([]string{"input spikes"}, desc...)
+	}
+	b, err := module.BuildWith(fmt.Sprintf("rnd%d", seed), net, opt, input...)
 	if err != nil {
 		t.Fatalf("seed %d: %s: %v", seed, strings.Join(desc, " → "), err)
 	}

@@ -171,6 +171,8 @@ func init() {
 		newModel("coba_lif", "conductance-based LIF", DefaultCobaLIFParameters, CobaLIF),
 		newModel("coba_lif_recurrent", "conductance-based LIF with excitatory and inhibitory inputs ge, gi", DefaultCobaLIFParameters, CobaLIFRecurrent),
 		newModel("stp", "Tsodyks-Markram short-term plasticity, output the efficacy", DefaultTsodyksMakramParameters, STP),
+		newModel("constant_current_lif", "Norse's constant-current LIF encoder, per time step of the input current", DefaultLIFParameters, ConstantCurrentLIF),
+		newModel("spike_latency", "Norse's spike-latency LIF encoder: the first spike of each neuron only", DefaultLIFParameters, SpikeLatency),
 	} {
 		builtin[m.Name] = true
 		registry[m.Name] = m

@@ -28,6 +28,7 @@ const (
 	GMeanTime             // Σ_t x[t] / T
 	GMSE                  // mean((x − target)²) over every element; a scalar
 	GCrossEntropy         // softmax cross-entropy of batch logits x [B][classes] against labels [B] (class indices)
+	GPoisson              // Norse's Poisson encoder: spike where a seeded uniform draw < dt·f_max·x (encode.go)
 	numGraphOps
 )
 
@@ -112,6 +113,8 @@ type Node struct {
 	Step     *Step    // GNeuron, GRecurrent
 	Bind     []string // GNeuron, GRecurrent: the step params bound to the trailing args
 	Autapses bool     // GRecurrent: keep the diagonal of W_rec
+	Spikes   bool     // GInput: the caller promises values 0 or 1; runs check it
+	Poisson  Poisson  // GPoisson
 
 	// Sched holds the fusion passes' decisions for this node. They never
 	// change what the node computes, only how a backend computes it, so
@@ -157,6 +160,11 @@ func (n *Node) LongString() string {
 	switch n.Op {
 	case GInput, GParam:
 		b.WriteString(" " + n.Name)
+		if n.Spikes {
+			b.WriteString(" spikes=true")
+		}
+	case GPoisson:
+		b.WriteString(" " + n.Poisson.attrs())
 	case GConv1d, GConv2d:
 		w := n.Window
 		fmt.Fprintf(&b, " stride=%s padding=%s dilation=%s groups=%d", pair(w.Stride), pair(w.Padding), pair(w.Dilation), w.Groups)

@@ -23,6 +23,7 @@ const (
 	attrStep                           // step name, bound params, adjoint, fuse_time
 	attrAutapses                       // recurrent self-connections
 	attrSpikeInput                     // products: spike_input, epilogue
+	attrPoisson                        // the Poisson encoder's f_max, dt and seed
 )
 
 var graphOps = [numGraphOps]graphOpInfo{
@@ -44,6 +45,7 @@ var graphOps = [numGraphOps]graphOpInfo{
 	GMeanTime:     {name: "mean_time", infer: inferReduceTime},
 	GMSE:          {name: "mse", infer: inferMSE},
 	GCrossEntropy: {name: "cross_entropy", infer: inferCrossEntropy},
+	GPoisson:      {name: "poisson", attrs: attrPoisson, infer: inferPoisson},
 }
 
 // has reports whether op reads the attribute a.
@@ -107,7 +109,17 @@ func inferInput(n *Node, c argCheck) (Type, error) {
 	if n.Type.Kind == Static {
 		return Type{}, fmt.Errorf("input must be a sequence or a batch value")
 	}
+	if n.Spikes && n.Type.Kind != Sequence {
+		return Type{}, fmt.Errorf("only a sequence input can be spikes")
+	}
 	return n.Type, checkShape(n.Type.Shape)
+}
+
+func inferPoisson(n *Node, c argCheck) (Type, error) {
+	if err := firstErr(c.nargs(1, 1), c.seq(0)); err != nil {
+		return Type{}, err
+	}
+	return n.Args[0].Type, n.Poisson.check()
 }
 
 func inferParam(n *Node, c argCheck) (Type, error) {

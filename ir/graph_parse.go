@@ -129,10 +129,20 @@ func parseNode(g *Graph, nodes map[int]*Node, toks []token) (*Node, error) {
 	rest := toks[3 : len(toks)-2]
 	switch op {
 	case GInput, GParam:
-		if len(rest) != 1 {
+		if len(rest) != 1 && !(op == GInput && len(rest) == 4) {
 			return nil, errAt(toks[2], "want \"%v NAME : TYPE\"", op)
 		}
 		n.Name = rest[0].text
+		if len(rest) == 4 {
+			if rest[1].text != "spikes" || rest[2].text != "=" {
+				return nil, errAt(rest[1], "want \"input NAME [spikes=BOOL] : TYPE\"")
+			}
+			b, err := strconv.ParseBool(rest[3].text)
+			if err != nil {
+				return nil, errAt(rest[3], "bad spikes %q", rest[3].text)
+			}
+			n.Spikes = b
+		}
 		return n, nil
 	case GNeuron, GRecurrent:
 		if len(rest) == 0 {
@@ -244,6 +254,11 @@ func setNodeAttr(g *Graph, n *Node, nodes map[int]*Node, key, val token) error {
 		}
 		n.Window.Groups = v
 		return nil
+	case "f_max", "dt", "seed":
+		if !n.Op.has(attrPoisson) {
+			break
+		}
+		return n.Poisson.set(key, val)
 	case "autapses":
 		if !n.Op.has(attrAutapses) {
 			break

@@ -19,7 +19,7 @@ func testdataGraphs(t testing.TB) []*ir.Graph {
 	for _, p := range paths {
 		m, err := module.Load(p, 0)
 		require.NoError(t, err)
-		b, err := module.Build(m.Name, m.Net, m.InputShape...)
+		b, err := m.Build()
 		require.NoError(t, err)
 		gs = append(gs, b.Graph)
 	}

@@ -25,9 +25,18 @@ type Model struct {
 	Name       string
 	DT         float64
 	InputShape []int
-	Layers     []LayerSpec
-	Net        Sequential
+	// InputSpikes: the file says "input": "spikes", so the network's input
+	// is declared as spikes (see Options.InputSpikes).
+	InputSpikes bool
+	Layers      []LayerSpec
+	Net         Sequential
 }
+
+// Values of a model file's "input".
+const (
+	InputValues = "values" // any numbers (the default)
+	InputSpikes = "spikes" // 0 or 1 only
+)
 
 // LayerSpec is one entry of a model file's "layers" list. Which fields a
 // layer uses depends on its type; docs/model-format.md lists them.
@@ -48,6 +57,8 @@ type LayerSpec struct {
 	Groups   int             `json:"groups,omitempty"`
 	Steps    int             `json:"steps,omitempty"`
 	Features int             `json:"features,omitempty"`
+	FMax     *float64        `json:"f_max,omitempty"` // poisson: Hz, default 100
+	Seed     uint64          `json:"seed,omitempty"`  // poisson
 }
 
 type fileHeader struct {
@@ -55,6 +66,7 @@ type fileHeader struct {
 	Name       string            `json:"name"`
 	DT         float64           `json:"dt"`
 	InputShape []int             `json:"input_shape"`
+	Input      string            `json:"input"`
 	Weights    string            `json:"weights"`
 	Layers     []json.RawMessage `json:"layers"`
 }
@@ -105,6 +117,9 @@ func Parse(file string, data []byte, readWeights func(name string) ([]byte, erro
 	if _, err := ir.NewGraph(h.Name).Input("input", h.InputShape...); err != nil {
 		return nil, fmt.Errorf("%s:1:1: input_shape: %w", file, errors.Unwrap(err))
 	}
+	if h.Input != "" && h.Input != InputValues && h.Input != InputSpikes {
+		return nil, fmt.Errorf("%s:%s: input is %q, want %q or %q", file, topFieldPos(data, "input"), h.Input, InputValues, InputSpikes)
+	}
 	if len(h.Layers) == 0 {
 		return nil, top("no layers")
 	}
@@ -118,7 +133,7 @@ func Parse(file string, data []byte, readWeights func(name string) ([]byte, erro
 			return nil, err
 		}
 	}
-	m := &Model{Name: h.Name, DT: h.DT, InputShape: h.InputShape}
+	m := &Model{Name: h.Name, DT: h.DT, InputShape: h.InputShape, InputSpikes: h.Input == InputSpikes}
 	used := map[string]bool{}
 	offsets := layerOffsets(data)
 	named := map[string]int{} // layer name → index of the layer that has it
@@ -173,7 +188,7 @@ func Parse(file string, data []byte, readWeights func(name string) ([]byte, erro
 	}
 	// Shapes that do not fit from layer to layer, and sizes over the IR's
 	// limits, are errors of the file, at the layer that causes them.
-	if _, err := Build(m.Name, m.Net, m.InputShape...); err != nil {
+	if _, err := m.Build(); err != nil {
 		var le *LayerError
 		if errors.As(err, &le) && le.Index < len(offsets) {
 			return nil, fmt.Errorf("%s:%s: layer %d: %w", file, position(data, offsets[le.Index]), le.Index, le.Err)
@@ -326,6 +341,25 @@ func (s *LayerSpec) module(dt float64, weight func(name string, shape ...int) ([
 			return nil, fmt.Errorf("delay of %d steps", s.Steps)
 		}
 		return &Delay{Steps: s.Steps}, nil
+	case "poisson":
+		p := &PoissonEncoder{FMax: 100, DT: dt, Seed: s.Seed}
+		if s.FMax != nil {
+			p.FMax = *s.FMax
+			if !(p.FMax >= 0) || math.IsInf(p.FMax, 0) {
+				return nil, fmt.Errorf("poisson f_max %v: want a finite value >= 0", p.FMax)
+			}
+		}
+		return p, nil
+	case "constant_current_lif", "spike_latency":
+		if err := needName(); err != nil {
+			return nil, err
+		}
+		if s.Model != "" && s.Model != s.Type {
+			return nil, fmt.Errorf("%s %s: model %q: an encoder layer is its own model; leave model out", s.Type, s.Name, s.Model)
+		}
+		enc := *s
+		enc.Type, enc.Model = "neuron", s.Type
+		return enc.module(dt, weight)
 	case "neuron", "recurrent":
 		if err := needName(); err != nil {
 			return nil, err
@@ -364,7 +398,7 @@ func (s *LayerSpec) module(dt float64, weight func(name string, shape ...int) ([
 	case "":
 		return nil, fmt.Errorf("layer without a type")
 	}
-	return nil, fmt.Errorf("unknown layer type %q (want linear, conv1d, conv2d, flatten, sum_pool2d, avg_pool2d, scale, delay, neuron or recurrent)", s.Type)
+	return nil, fmt.Errorf("unknown layer type %q (want linear, conv1d, conv2d, flatten, sum_pool2d, avg_pool2d, scale, delay, neuron, recurrent, poisson, constant_current_lif or spike_latency)", s.Type)
 }
 
 // shapeOf is [] for a scalar (0) and [n] otherwise.
@@ -443,7 +477,7 @@ func layerOffsets(data []byte) []int64 {
 // Save writes m as path (a *.snn.json file) and its weights, as float32,
 // into a safetensors file beside it named after the model.
 func Save(path string, m *Model) error {
-	b, err := Build(m.Name, m.Net, m.InputShape...)
+	b, err := m.Build()
 	if err != nil {
 		return err
 	}
@@ -459,9 +493,13 @@ func Save(path string, m *Model) error {
 		Name       string      `json:"name"`
 		DT         float64     `json:"dt"`
 		InputShape []int       `json:"input_shape"`
+		Input      string      `json:"input,omitempty"`
 		Weights    string      `json:"weights,omitempty"`
 		Layers     []LayerSpec `json:"layers"`
-	}{FormatVersion, m.Name, m.DT, m.InputShape, "", m.Layers}
+	}{FormatVersion, m.Name, m.DT, m.InputShape, "", "", m.Layers}
+	if m.InputSpikes {
+		h.Input = InputSpikes
+	}
 	if len(tensors) > 0 {
 		h.Weights = weightsName
 		var buf bytes.Buffer
@@ -477,6 +515,14 @@ func Save(path string, m *Model) error {
 		return err
 	}
 	return os.WriteFile(path, append(js, '\n'), 0o644)
+}
+
+// topFieldPos is the line:col of the value of a top-level key, or 1:1.
+func topFieldPos(data []byte, key string) string {
+	if off, ok := valueOffset(data, []string{key}); ok {
+		return position(data, off)
+	}
+	return "1:1"
 }
 
 // New builds a model from layer specs, reading weights by tensor name.

@@ -48,20 +48,7 @@ func (b *Builder) Param(name string, values []float64, shape ...int) (*ir.Node, 
 // Build turns a network into a graph with one sequence input called
 // "input" of the given feature shape and one output called "output".
 func Build(name string, m Module, inputShape ...int) (*Builder, error) {
-	b := NewBuilder(name)
-	x, err := b.Graph.Input("input", inputShape...)
-	if err != nil {
-		return nil, err
-	}
-	y, err := m.Build(b, x)
-	if err != nil {
-		return nil, err
-	}
-	b.Graph.Output("output", y)
-	if err := ir.VerifyGraph(b.Graph); err != nil {
-		return nil, err
-	}
-	return b, nil
+	return BuildWith(name, m, Options{}, inputShape...)
 }
 
 // Linear is y = x·Wᵀ + b with Weight in torch layout [Out][In].

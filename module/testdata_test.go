@@ -70,6 +70,7 @@ type testModel struct {
 	w      map[string][]float64
 	input  []float64
 	T, B   int
+	spikes bool // the input is declared as spikes
 }
 
 func raw(s string) json.RawMessage { return json.RawMessage(s) }
@@ -136,7 +137,11 @@ func testModels() []testModel {
 		}
 	}
 	conv.input = poisson(rng, conv.T, conv.B, img, 0.5)
-	return []testModel{mnist, lsnn, conv}
+	// mnist_lif with its input declared as spikes: the same weights and
+	// input, and the first product event-driven.
+	mnistSpikes := mnist
+	mnistSpikes.name, mnistSpikes.spikes = "mnist_lif_spikes", true
+	return []testModel{mnist, lsnn, conv, mnistSpikes}
 }
 
 // TestTestdataModels checks that the shipped models load, run, and equal
@@ -146,6 +151,7 @@ func TestTestdataModels(t *testing.T) {
 		t.Run(tm.name, func(t *testing.T) {
 			m, err := module.New(tm.name, tm.dt, tm.shape, tm.layers, tm.w)
 			require.NoError(t, err)
+			m.InputSpikes = tm.spikes
 			path := filepath.Join(testdata, "models", tm.name+".snn.json")
 			inPath := filepath.Join(testdata, "inputs", tm.name+".npy")
 			if *update {
@@ -161,6 +167,7 @@ func TestTestdataModels(t *testing.T) {
 			want := runModel(t, m, tm.input, tm.T, tm.B)
 			got := runModel(t, loaded, tm.input, tm.T, tm.B)
 			require.Equal(t, want, got, "module → file → module changed the outputs")
+			require.Equal(t, tm.spikes, loaded.InputSpikes, "input declared as spikes")
 			for layer, spikes := range got {
 				if spikes[0] == "z" {
 					require.False(t, strings.HasPrefix(spikes[1], "0 "), "layer %d never spikes", layer)
@@ -174,7 +181,7 @@ func TestTestdataModels(t *testing.T) {
 // output's name (for neuron layers) and a digest of its values.
 func runModel(t *testing.T, m *module.Model, x []float64, T, B int) [][2]string {
 	t.Helper()
-	b, err := module.Build(m.Name, m.Net, m.InputShape...)
+	b, err := m.Build()
 	require.NoError(t, err)
 	res, err := interp.RunGraph(b.Graph, &interp.GraphRun{T: T, B: B, Inputs: map[string][]float64{"input": x}, Params: b.Params})
 	require.NoError(t, err)

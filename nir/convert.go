@@ -131,7 +131,9 @@ func Convert(g *Graph, opt Options) (*Imported, error) {
 	var b *module.Builder
 	var err error
 	if len(net.inputs) == 1 && len(net.outputs) == 1 {
-		b, err = module.Build(name, net, m.InputShape...)
+		// snnc's export records an input declared as spikes in the metadata.
+		m.InputSpikes = g.Metadata["input"] == module.InputSpikes
+		b, err = module.BuildWith(name, net, module.Options{InputSpikes: m.InputSpikes}, m.InputShape...)
 	} else {
 		b, err = buildMulti(name, net)
 	}

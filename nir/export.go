@@ -42,6 +42,10 @@ func Export(m *module.Model) (*Graph, error) {
 	out := e.add("output", portNode(TypeOutput, e.x.Type.Shape))
 	e.g.Edges = append(e.g.Edges, Edge{e.prev, out})
 	e.g.Metadata = Metadata{"producer": "snnc", "dt": dt}
+	if m.InputSpikes {
+		// NIR has no spike type: the declaration is kept as metadata only.
+		e.g.Metadata["input"] = module.InputSpikes
+	}
 	return e.g, nil
 }
 

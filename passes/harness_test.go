@@ -83,7 +83,7 @@ func graphCases(t testing.TB) []irCase {
 	for _, p := range paths {
 		m, err := module.Load(p, 0)
 		require.NoError(t, err)
-		b, err := module.Build(m.Name, m.Net, m.InputShape...)
+		b, err := m.Build()
 		require.NoError(t, err)
 		cs = append(cs, irCase{name: "graph_" + m.Name, g: b.Graph, params: b.Params})
 	}

@@ -5,9 +5,18 @@ import "github.com/snnc/snnc/ir"
 // SpikeSparsity marks every linear node whose input is spikes, so that a
 // backend computes it as an event-driven accumulation: per row, only the
 // weight rows of the active inputs are added (spikes are mostly 0). A value
-// is spikes when it is the output of a neuron or recurrent node whose step
-// output is a threshold (always 0 or 1), possibly through flatten or delay,
-// which move spikes without changing them.
+// is spikes when it is
+//
+//   - a graph input declared as spikes (the runs check that its values are
+//     0 or 1),
+//   - the output of a Poisson encoder,
+//   - the output of a neuron or recurrent node whose step output is always 0
+//     or 1: a threshold, or a select, product, max, min or detach of such
+//     values and the constants 0 and 1 (the spike-latency encoder's
+//     select(mask, 0, z)),
+//
+// possibly through flatten or delay, which move spikes without changing
+// them.
 //
 // Invariant: only schedules change; every node computes what it did. (The
 // event-driven sum skips terms fma(0, w, acc) = acc, which is exact for
@@ -21,14 +30,37 @@ func SpikeSparsity(g *ir.Graph) error {
 	return nil
 }
 
-// isSpikes reports whether every value of n is 0 or 1 because a threshold
-// produced it.
+// isSpikes reports whether every value of n is 0 or 1.
 func isSpikes(n *ir.Node) bool {
 	for n.Op == ir.GFlatten || n.Op == ir.GDelay {
 		n = n.Args[0]
 	}
-	if n.Op != ir.GNeuron && n.Op != ir.GRecurrent {
-		return false
+	switch n.Op {
+	case ir.GInput:
+		return n.Spikes
+	case ir.GPoisson:
+		return true
+	case ir.GNeuron, ir.GRecurrent:
+		return isSpikeValue(n.Step.Outputs[0].Value)
 	}
-	return n.Step.Outputs[0].Value.Op == ir.OpThreshold
+	return false
+}
+
+// isSpikeValue reports whether a step value is 0 or 1 for every lane, by
+// its form: a threshold or comparison, the constants 0 and 1, or an
+// operation that maps {0, 1} operands into {0, 1}.
+func isSpikeValue(v *ir.Value) bool {
+	switch v.Op {
+	case ir.OpThreshold, ir.OpCmp:
+		return true
+	case ir.OpConst:
+		return v.Const == 0 || v.Const == 1
+	case ir.OpDetach:
+		return isSpikeValue(v.Args[0])
+	case ir.OpSelect: // the condition may be anything
+		return isSpikeValue(v.Args[1]) && isSpikeValue(v.Args[2])
+	case ir.OpMul, ir.OpMin, ir.OpMax:
+		return isSpikeValue(v.Args[0]) && isSpikeValue(v.Args[1])
+	}
+	return false
 }

@@ -92,6 +92,7 @@ func (gen *generator) model() (string, error) {
 	w.f("package %s\n\nimport (\n\t_ \"embed\"\n\t\"encoding/binary\"\n\t\"fmt\"\n\t\"math\"\n)\n\n", opt.Package)
 	w.f("// InputSize and OutputSize are the features per time step and batch\n// entry: the network maps [T][B]%s to [T][B]%s.\n", dims(in.Type.Shape), dims(out.Type.Shape))
 	w.f("const (\n\tInputSize  = %d\n\tOutputSize = %d\n)\n\n", in.Type.Size(), out.Type.Size())
+	w.f("// InputSpikes says whether the input is declared as spikes: the entry\n// points then refuse values other than 0 and 1, naming the first.\nconst InputSpikes = %v\n\n", in.Spikes)
 	w.f("//go:embed weights.bin\nvar weightsBin []byte\n\n")
 
 	// Model.
@@ -207,7 +208,8 @@ func load(w []byte, n int) ([]float32, []byte) {
 			fields = append(fields, fmt.Sprintf("h%d", n.ID))
 		}
 	}
-	w.f("\t%s []float32\n}\n\n", strings.Join(unique(fields), ", "))
+	w.f("\t%s []float32\n", strings.Join(unique(fields), ", "))
+	w.f("%s}\n\n", gen.poissonFields(l))
 
 	w.f(`// NewState returns the initial state of B batch entries. It refuses a
 // negative B and one whose buffers would not fit in memory's address range.
@@ -264,7 +266,7 @@ func (m *Model) NewState(B int) (*State, error) {
 			w.f("\tclear(s.h%d)\n", n.ID)
 		}
 	}
-	w.f("}\n\n// Batch is the number of batch entries the state holds (0 for a nil State).\nfunc (s *State) Batch() int {\n\tif s == nil {\n\t\treturn 0\n\t}\n\treturn s.batch\n}\n\n")
+	w.f("%s}\n\n// Batch is the number of batch entries the state holds (0 for a nil State).\nfunc (s *State) Batch() int {\n\tif s == nil {\n\t\treturn 0\n\t}\n\treturn s.batch\n}\n\n", gen.poissonReset(l))
 	gen.stateAccessors(w, l)
 	w.f(`func fill(x []float32, v float32) {
 	for i := range x {
@@ -332,6 +334,7 @@ func (m *Model) check(op string, s *State, y, x []float32, T int) error {
 `)
 	w.f("func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) error {\n")
 	w.f("\tif err := m.check(op, s, y, x, T); err != nil {\n\t\treturn err\n\t}\n\tB := s.batch\n")
+	w.f("%s", gen.inputCheck())
 	if opt.Train {
 		w.f("\ts.trained, s.steps, s.x = nil, 0, nil\n")
 		w.f("\tif train {\n\t\ts.x = x\n")
@@ -546,6 +549,8 @@ func (gen *generator) forwardNode(w *src, n *ir.Node) error {
 		}
 		w.f("\tfor t := 0; t < T; t++ {\n\t\tk.%sForward(1, B, %s, %s[%s:%s+B*%d]%s%s%s)\n\t}\n", k.fn, strings.Join(ins, ", "), v, row, row, k.n,
 			gen.stateArgs(n, "s"), gen.tapeArgs(n, k, row), gen.boundArgs(n, k, false))
+	case ir.GPoisson:
+		gen.poissonForward(w, n, v, arg(0))
 	case ir.GRecurrent:
 		k := gen.neuron[n]
 		h, inSize := n.Type.Shape[0], n.Args[0].Type.Size()
@@ -763,6 +768,8 @@ func (gen *generator) backwardNode(w *src, n *ir.Node, gradOf map[*ir.Node]strin
 		w.f("\tdelayBackward(%s, %s, T, B*%d, %d)\n", d(0), dy, n.Type.Size(), n.Delay)
 	case ir.GSumTime, ir.GMeanTime:
 		w.f("\tsumTimeBackward(%s, %s, T, %v)\n", d(0), dy, n.Op == ir.GMeanTime)
+	case ir.GPoisson:
+		w.f("\t// no gradient reaches a Poisson encoder's input\n")
 	case ir.GNeuron:
 		k := gen.neuron[n]
 		var ins, dins []string

@@ -21,6 +21,10 @@ type GraphRun struct {
 	// time step (T=1) or one chunk at a time.
 	Init      map[*ir.Node]map[string][]float64
 	Precision Precision
+	// Start is the time step the run's first step is in a longer
+	// sequence run in pieces (0 for a whole sequence). Poisson encoders
+	// draw by absolute time step, so pieces give the spikes of the whole.
+	Start int64
 }
 
 // GraphResult holds every node's value after a run.
@@ -150,6 +154,11 @@ func newGraphMachine(g *ir.Graph, run *GraphRun) (*graphMachine, error) {
 		}
 		if len(x) != m.size(n) {
 			return nil, fmt.Errorf("interp: graph %s: %v %s has %d values, want %d for %v", g.Name, n.Op, n.Name, len(x), m.size(n), n.Type)
+		}
+		if n.Spikes {
+			if err := CheckSpikes(x, n.Type.Size(), run.B, run.Start); err != nil {
+				return nil, fmt.Errorf("interp: graph %s: input %s: %w", g.Name, n.Name, err)
+			}
 		}
 	}
 	for name := range run.Inputs {
@@ -310,6 +319,8 @@ func (m *graphMachine) eval(n *ir.Node) ([]float64, error) {
 		if len(x) > 0 {
 			out[0] = r(sum / float64(len(x)))
 		}
+	case ir.GPoisson:
+		poissonForward(n.Poisson, m.arg(n, 0), out, m.run.B, n.Type.Size(), m.run.Start, r)
 	case ir.GCrossEntropy:
 		loss, _, err := crossEntropy(m.arg(n, 0), m.arg(n, 1), m.run.B, n.Args[0].Type.Shape[0])
 		if err != nil {

@@ -130,6 +130,10 @@ func (m *graphMachine) backward(n *ir.Node, dy []float64, grad func(*ir.Node) []
 		for i := range g {
 			dx[i] = r(dx[i] + r(g[i]*dy[0]))
 		}
+	case ir.GPoisson:
+		// Norse's encoder compares a random draw with the rate: the
+		// comparison has no gradient, so the input's gradient is 0.
+		return nil
 	case ir.GNeuron:
 		return m.neuronBackward(n, dy, grad)
 	case ir.GRecurrent:

@@ -108,6 +108,41 @@ func randomInput(rng *rand.Rand, n int) []float32 {
 	return x
 }
 
+// randomX is randomInput for the network's input: spikes only (the currents
+// become 0) when the input is declared as spikes.
+func randomX(rng *rand.Rand, n int) []float32 {
+	x := randomInput(rng, n)
+	if InputSpikes {
+		for i := range x {
+			if x[i] != 1 {
+				x[i] = 0
+			}
+		}
+	}
+	return x
+}
+
+// An input declared as spikes is checked: a value other than 0 or 1 is an
+// error naming the package, the entry point, the index and the value, and
+// the state is left as it was.
+func TestSpikeInputChecked(t *testing.T) {
+	if !InputSpikes {
+		t.Skip("the input is not declared as spikes")
+	}
+	m := newModel(t)
+	const T, B = 2, 2
+	s := newState(t, m, B)
+	x, y := make([]float32, T*B*InputSize), make([]float32, T*B*OutputSize)
+	k := len(x) - 1
+	x[k] = 0.5
+	refused(t, "Forward with x[last] = 0.5", m.Forward(s, y, x, T), "Forward", fmt.Sprintf("x[%d] (t=%d, b=%d, i=%d) = 0.5", k, T-1, B-1, InputSize-1))
+	x[k] = 1
+	noError(t, m.Forward(s, y, x, T))
+	x1 := make([]float32, B*InputSize)
+	x1[0] = 2
+	refused(t, "Step with x[0] = 2", m.Step(s, y[:B*OutputSize], x1), "Step", "x[0] (t=0, b=0, i=0) = 2")
+}
+
 func TestForwardMatchesInterpreter(t *testing.T) {
 	T, B, gold := golden(t)
 	m := newModel(t)
@@ -141,7 +176,7 @@ func TestStepMatchesForward(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, B := range []int{1, 3} {
 		const T = 7
-		x := randomInput(rng, T*B*InputSize)
+		x := randomX(rng, T*B*InputSize)
 		want := make([]float32, T*B*OutputSize)
 		whole := newState(t, m, B)
 		noError(t, m.Forward(whole, want, x, T))
@@ -169,7 +204,7 @@ func TestImplementationsAgree(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, B := range []int{1, 2, 5} {
 		for _, T := range []int{0, 1, 9} {
-			x := randomInput(rng, T*B*InputSize)
+			x := randomX(rng, T*B*InputSize)
 			want := make([]float32, T*B*OutputSize)
 			SetImplementation("generic")
 			noError(t, m.Forward(newState(t, m, B), want, x, T))
@@ -185,7 +220,7 @@ func TestImplementationsAgree(t *testing.T) {
 func TestNoAllocations(t *testing.T) {
 	m := newModel(t)
 	const T, B = 5, 2
-	x := randomInput(rand.New(rand.NewPCG(5, 6)), T*B*InputSize)
+	x := randomX(rand.New(rand.NewPCG(5, 6)), T*B*InputSize)
 	y := make([]float32, T*B*OutputSize)
 	s := newState(t, m, B)
 	var err error
@@ -224,7 +259,7 @@ func testBadArguments(t *testing.T) {
 	// 2^62 on 64-bit systems (2^30 on 32-bit ones): T*B wraps around to
 	// a negative number, T*B*InputSize to 0 for some input sizes.
 	huge := math.MaxInt>>1 + 1
-	x, y := randomInput(rand.New(rand.NewPCG(11, 12)), T*B*InputSize), make([]float32, T*B*OutputSize)
+	x, y := randomX(rand.New(rand.NewPCG(11, 12)), T*B*InputSize), make([]float32, T*B*OutputSize)
 	x1, y1 := x[:B*InputSize], y[:B*OutputSize]
 
 	long := append(append([]byte(nil), weightsBin...), 0, 0, 0, 0)
@@ -296,7 +331,7 @@ func testBadArguments(t *testing.T) {
 func BenchmarkForward(b *testing.B) {
 	m := newModel(b)
 	const T, B = 32, 8
-	x := randomInput(rand.New(rand.NewPCG(7, 8)), T*B*InputSize)
+	x := randomX(rand.New(rand.NewPCG(7, 8)), T*B*InputSize)
 	y := make([]float32, T*B*OutputSize)
 	s := newState(b, m, B)
 	defer SetImplementation(Implementation())
@@ -325,7 +360,7 @@ func BenchmarkForwardGoroutines(b *testing.B) {
 		per := B / g
 		xs, ys, ss := make([][]float32, g), make([][]float32, g), make([]*State, g)
 		for i := range g {
-			xs[i] = randomInput(rng, T*per*InputSize)
+			xs[i] = randomX(rng, T*per*InputSize)
 			ys[i] = make([]float32, T*per*OutputSize)
 			ss[i] = newState(b, m, per)
 		}

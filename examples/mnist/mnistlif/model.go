@@ -16,6 +16,10 @@ const (
 	OutputSize = 10
 )
 
+// InputSpikes says whether the input is declared as spikes: the entry
+// points then refuse values other than 0 and 1, naming the first.
+const InputSpikes = false
+
 //go:embed weights.bin
 var weightsBin []byte
 

@@ -1,0 +1,56 @@
+package gogen
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/snnc/snnc/ir"
+)
+
+// The encoders and spike inputs in generated packages. A Poisson node keeps
+// in the State the number of time steps it has drawn since Reset, so that
+// Step after Step draws what one Forward over the whole sequence draws.
+
+func poissonCount(n *ir.Node) string { return fmt.Sprintf("pt%d", n.ID) }
+
+// poissonFields declares the State's step counters of live Poisson nodes.
+func (gen *generator) poissonFields(l map[*ir.Node]bool) string {
+	var b strings.Builder
+	for _, n := range gen.g.Nodes {
+		if l[n] && n.Op == ir.GPoisson {
+			fmt.Fprintf(&b, "\t%s int64 // time steps the Poisson encoder %v has drawn since Reset\n", poissonCount(n), n)
+		}
+	}
+	return b.String()
+}
+
+// poissonReset restarts the counters in Reset.
+func (gen *generator) poissonReset(l map[*ir.Node]bool) string {
+	var b strings.Builder
+	for _, n := range gen.g.Nodes {
+		if l[n] && n.Op == ir.GPoisson {
+			fmt.Fprintf(&b, "\ts.%s = 0\n", poissonCount(n))
+		}
+	}
+	return b.String()
+}
+
+// poissonForward emits the encoder: the rate dt·f_max is rounded to
+// float32 once, as the float32 interpreter rounds it.
+func (gen *generator) poissonForward(w *src, n *ir.Node, v, x string) {
+	p := n.Poisson
+	w.f("\tpoisson(%s, %s, T, B, %d, s.%s, %d, %s)\n\ts.%s += int64(T)\n", v, x, n.Type.Size(), poissonCount(n), p.Seed, f32(p.Rate()), poissonCount(n))
+}
+
+// inputCheck emits, for an input declared as spikes, the check that every
+// value is 0 or 1; its error names the package, the entry point, the index
+// (flat, and as time step, batch entry and feature) and the value.
+func (gen *generator) inputCheck() string {
+	if !gen.input.Spikes {
+		return ""
+	}
+	return `	if i := firstNonSpike(x); i >= 0 {
+		return errorf(op, "x[%d] (t=%d, b=%d, i=%d) = %v: the input is declared spikes, 0 or 1", i, i/max(B*InputSize, 1), i/InputSize%max(B, 1), i%InputSize, x[i])
+	}
+`
+}

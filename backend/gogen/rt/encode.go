@@ -1,0 +1,50 @@
+package rt
+
+// The encoders' runtime: the Poisson generator of ir.Poisson (a
+// counter-based SplitMix64 hash of seed, time step, batch entry and
+// feature, so that Forward and Step, any batch size and any split of the
+// batch draw the same spikes as the interpreter) and the check of inputs
+// declared as spikes.
+
+const poissonGolden = 0x9e3779b97f4a7c15
+
+func poissonMix(z uint64) uint64 {
+	z ^= z >> 30
+	z *= 0xbf58476d1ce4e5b9
+	z ^= z >> 27
+	z *= 0x94d049bb133111eb
+	return z ^ z>>31
+}
+
+// poisson encodes x [T][B][n] into y: y is 1 where the uniform draw of
+// (seed, t0+t, b, i), a multiple of 2⁻²⁴, is below rate·x in float32
+// (rate = dt·f_max), else 0. t0 is the number of steps drawn before.
+func poisson(y, x []float32, T, B, n int, t0 int64, seed uint64, rate float32) {
+	for t := 0; t < T; t++ {
+		for b := 0; b < B; b++ {
+			row := (t*B + b) * n
+			key := poissonMix(poissonMix(seed+poissonGolden*(uint64(t0+int64(t))+1)) + poissonGolden*(uint64(b)+1))
+			yr, xr := y[row:row+n], x[row:row+n]
+			for i := range yr {
+				u := float32(poissonMix(key+poissonGolden*(uint64(i)+1))>>40) * 0x1p-24
+				p := rate * xr[i]
+				if u < p {
+					yr[i] = 1
+				} else {
+					yr[i] = 0
+				}
+			}
+		}
+	}
+}
+
+// firstNonSpike returns the index of the first value of x that is neither
+// 0 nor 1, or -1.
+func firstNonSpike(x []float32) int {
+	for i, v := range x {
+		if v != 0 && v != 1 {
+			return i
+		}
+	}
+	return -1
+}
