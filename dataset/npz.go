@@ -15,18 +15,20 @@ type NpzOptions struct {
 	// Classes is the number of classes; 0 means one more than the largest
 	// label.
 	Classes int
-	// MaxMemory bounds what the archive decodes to, as 8 bytes per value of
-	// every array it holds, checked from the arrays' headers before their
-	// data is read. 0 means tensorio.DefaultMaxMemory (1 GiB); the data
-	// then takes half as much again while it is converted to float32.
+	// MaxMemory bounds what x and y decode to, 8 bytes per value, checked
+	// from their headers before their data is read. (An archive of float
+	// arrays only is read whole, by tensorio, and then its other arrays
+	// count too.) 0 means tensorio.DefaultMaxMemory (1 GiB); a negative
+	// value means no limit. x takes half as much again while it is
+	// converted to float32.
 	MaxMemory int64
 }
 
 // LoadNpz reads a dataset from an .npz archive (as numpy's np.savez and
 // np.savez_compressed write) holding x, the samples, of shape [N, ...] with
-// at least one dimension after N, and y, the labels, of shape [N]. Both
-// are float32 or float64 arrays; labels must be whole numbers in
-// [0, Classes). Other arrays in the archive are ignored. Every problem is
+// at least one dimension after N, and y, the labels, of shape [N]. Each
+// is a float32, float64, integer or bool array; labels must be whole numbers
+// in [0, Classes). Other arrays in the archive are ignored. Every problem is
 // reported naming the file and the array, and the index of the first
 // offending element: a wrong shape, a value of x that is NaN or infinite or
 // too large for float32, a label that is negative, not whole or too large.
@@ -45,7 +47,16 @@ func LoadNpz(path string, opt NpzOptions) (*Dataset, error) {
 	}
 	tensors, err := tensorio.ReadNpzWith(f, st.Size(), path, tensorio.Options{MaxMemory: opt.MaxMemory})
 	if err != nil {
-		return nil, err
+		// tensorio reads float arrays only; an archive holding integer
+		// arrays is read by readXY.
+		xy, ok, xyErr := readXY(f, st.Size(), path, opt.MaxMemory)
+		if !ok {
+			return nil, err
+		}
+		if xyErr != nil {
+			return nil, xyErr
+		}
+		tensors = xy
 	}
 	x, err := member(path, tensors, "x")
 	if err != nil {
@@ -114,13 +125,15 @@ func member(path string, tensors []*tensorio.Tensor, name string) (*tensorio.Ten
 		}
 		names = append(names, t.Name)
 	}
-	return nil, fmt.Errorf("%s: no array %q (the archive holds %s); a dataset needs x, the samples, and y, the labels",
-		path, name, listOrNone(names))
+	return nil, missingArray(path, name, names)
 }
 
-func listOrNone(names []string) string {
-	if len(names) == 0 {
-		return "none"
+// missingArray reports that array name is not among those of the archive.
+func missingArray(path, name string, names []string) error {
+	held := "none"
+	if len(names) > 0 {
+		held = strings.Join(names, ", ")
 	}
-	return strings.Join(names, ", ")
+	return fmt.Errorf("%s: no array %q (the archive holds %s); a dataset needs x, the samples, and y, the labels",
+		path, name, held)
 }
