@@ -159,7 +159,8 @@ func (d *Dataset) Shuffled(seed, epoch uint64) *Dataset {
 // Split divides d at random into a training part and a validation part
 // holding round(valFraction × Len) samples, 0 ≤ valFraction < 1. The split
 // depends only on seed and d: the same seed always gives the same two parts.
-// Neither part is shuffled further; use Shuffled on the training part.
+// Each part lists its samples in the random order the split drew; shuffle
+// the training part for each epoch with Shuffled.
 func (d *Dataset) Split(valFraction float64, seed uint64) (train, val *Dataset, err error) {
 	if !(valFraction >= 0 && valFraction < 1) {
 		return nil, nil, fmt.Errorf("%s: validation fraction %v is not in [0, 1)", d.name, valFraction)

@@ -95,10 +95,14 @@ func loadMNISTPart(dir, part string) (*Dataset, error) {
 		return nil, fmt.Errorf("%s: %d labels for the %d images of %s", labelsPath, m, n, imagesPath)
 	}
 	const classes = 10
+	offset := "byte offset" // of a label, after the 8-byte header
+	if strings.HasSuffix(labelsPath, ".gz") {
+		offset = "decompressed byte offset"
+	}
 	y := make([]int, len(labels.Data))
 	for i, c := range labels.Data {
 		if c >= classes {
-			return nil, fmt.Errorf("%s: label %d (byte offset %d): %d is not a digit 0 to 9", labelsPath, i, 8+i, c)
+			return nil, fmt.Errorf("%s: label %d (%s %d): %d is not a digit 0 to 9", labelsPath, i, offset, 8+i, c)
 		}
 		y[i] = int(c)
 	}
