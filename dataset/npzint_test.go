@@ -29,6 +29,18 @@ func npyBytes(header string, data []byte) []byte {
 // deflated or stored, in the given order.
 func npzOf(t *testing.T, deflate bool, members ...any) string {
 	t.Helper()
+	path := filepath.Join(t.TempDir(), "ints.npz")
+	if err := os.WriteFile(path, npzArchive(t, deflate, members...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// npzBytes is an archive of stored members, as npzOf writes it.
+func npzBytes(t testing.TB, members ...any) []byte { return npzArchive(t, false, members...) }
+
+func npzArchive(t testing.TB, deflate bool, members ...any) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for i := 0; i < len(members); i += 2 {
@@ -40,16 +52,14 @@ func npzOf(t *testing.T, deflate bool, members ...any) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.Write(members[i+1].([]byte))
+		if _, err := w.Write(members[i+1].([]byte)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "ints.npz")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return buf.Bytes()
 }
 
 func int64s(order binary.AppendByteOrder, v ...int64) []byte {
