@@ -16,11 +16,9 @@ type NpzOptions struct {
 	// label.
 	Classes int
 	// MaxMemory bounds what x and y decode to, 8 bytes per value, checked
-	// from their headers before their data is read. (An archive of float
-	// arrays only is read whole, by tensorio, and then its other arrays
-	// count too.) 0 means tensorio.DefaultMaxMemory (1 GiB); a negative
-	// value means no limit. x takes half as much again while it is
-	// converted to float32.
+	// from their headers before their data is read. 0 means
+	// tensorio.DefaultMaxMemory (1 GiB); a negative value means no limit.
+	// x takes half as much again while it is converted to float32.
 	MaxMemory int64
 }
 
