@@ -379,3 +379,23 @@ func Example() {
 	fmt.Println(in, batches[0].Labels(nil))
 	// Output: [0 0.5 1 1 0.5 0 0 0.5 1 1 0.5 0] [0 1]
 }
+
+// BenchmarkPoisson encodes one MNIST-sized batch: B=128 samples of 784
+// values over T=32 steps.
+func BenchmarkPoisson(b *testing.B) {
+	const n, features, T = 128, 784, 32
+	x := make([]float32, n*features)
+	for i := range x {
+		x[i] = float32(i%256) / 255
+	}
+	d, err := dataset.New("bench", []int{features}, x, make([]int, n), 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	batches, _ := d.Batches(n, false)
+	var out []float32
+	b.SetBytes(n * features * T * 4)
+	for b.Loop() {
+		out, _ = batches[0].Encode(dataset.Poisson{Seed: 1}, T, 0, out)
+	}
+}
