@@ -966,8 +966,9 @@ func (gen *generator) doc() string {
 	w.f("// Package %s is the spiking network %s, compiled by snnc.\n//\n", gen.opt.Package, gen.g.Name)
 	w.f("// It maps input sequences [T][B]%s to output sequences [T][B]%s.\n", dims(gen.input.Type.Shape), dims(gen.output.Type.Shape))
 	w.f("// New loads the weights; NewState holds one stream of B batch entries;\n// Forward runs a sequence and Step one time step, continuing from the state.\n")
+	w.f("// State.SetThreads splits a State's batch over goroutines (by default\n// GOMAXPROCS of them); outputs do not depend on their number.\n")
 	if gen.opt.Train {
-		w.f("// ForwardTrain and Backward give the gradients of a loss with respect to\n// the input and every parameter (backpropagation through time, with the\n// surrogate gradients of the spike thresholds).\n")
+		w.f("// ForwardTrain and Backward give the gradients of a loss with respect to\n// the input and every parameter (backpropagation through time, with the\n// surrogate gradients of the spike thresholds). TrainStep runs a whole\n// training step with a Loss and an Optimizer (NewSGD, NewAdam), updating\n// the Model's weights.\n")
 	}
 	w.f("//\n// Every entry point checks its arguments (sizes without overflow, exact\n// slice lengths, a Model from New and a State from NewState) and returns\n// an error naming the package, the entry point and the argument.\n")
 	w.f("//\n// The kernels are chosen once from the CPU's features; Implementation\n// names them and SetImplementation switches them.\npackage %s\n", gen.opt.Package)

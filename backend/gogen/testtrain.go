@@ -191,6 +191,9 @@ func TestLossGradient(t *testing.T) {
 			scale = max(scale, math.Abs(v))
 		}
 		if scale == 0 {
+			if OutputSize == 1 && loss.Labels != nil {
+				continue // one class: the cross-entropy is 0 whatever y is
+			}
 			t.Fatalf("%%s: the reference gradient is zero: the test checks nothing", name)
 		}
 		for i := range dy {

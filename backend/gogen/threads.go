@@ -215,8 +215,12 @@ func (m *Model) backwardParts(s *State, g *Grads, dy []float32) error {
 		}
 		moveRows(g.Input, p.g.Input, T, B, p.b0, p.s.batch, InputSize, false)
 	}
-	first := s.parts[0].g
 `)
+	if len(gen.params) == 0 {
+		w.f("\treturn nil\n}\n\n")
+		return
+	}
+	w.f("\tfirst := s.parts[0].g\n")
 	for _, p := range gen.params {
 		f := exported(gen.field[p])
 		w.f("\tcopy(g.%s, first.%s)\n", f, f)
