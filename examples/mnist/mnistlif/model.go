@@ -483,34 +483,43 @@ func (s *State) exchange(p *State, b0 int, in bool) {
 	moveRows(s.s9_1, p.s9_1, 1, s.batch, b0, p.batch, 10, in)
 }
 
-// runParts is run split over the parts: the arguments are checked, the
-// sizes within maxValues.
-func (m *Model) runParts(op string, s *State, y, x []float32, T int, train bool) error {
-	if err := s.makeParts(m); err != nil {
-		return err
-	}
-	B := s.batch
+// onParts runs f on every part, part 0 on the calling goroutine and the
+// others on goroutines of their own, and returns the first part's error.
+func (s *State) onParts(f func(p *part)) error {
 	var wg sync.WaitGroup
-	for i := range s.parts {
+	for i := 1; i < len(s.parts); i++ {
 		p := &s.parts[i]
-		n := p.s.batch
-		p.x, p.y = grow(p.x, T*n*InputSize), grow(p.y, T*n*OutputSize)
-		moveRows(x, p.x, T, B, p.b0, n, InputSize, true)
-		s.exchange(p.s, p.b0, true)
-		wg.Go(func() { p.err = m.run(op, p.s, p.y, p.x, T, train) })
+		wg.Go(func() { f(p) })
 	}
+	f(&s.parts[0])
 	wg.Wait()
 	for i := range s.parts {
 		if err := s.parts[i].err; err != nil {
 			return err
 		}
 	}
-	for i := range s.parts {
-		p := &s.parts[i]
-		moveRows(y, p.y, T, B, p.b0, p.s.batch, OutputSize, false)
-		s.exchange(p.s, p.b0, false)
-	}
 	return nil
+}
+
+// runParts is run split over the parts. The arguments are checked and
+// the sizes within maxValues, so no part's run fails. Each goroutine
+// gathers its own rows and scatters its results into rows no other one
+// writes, so the copies run in parallel too.
+func (m *Model) runParts(op string, s *State, y, x []float32, T int, train bool) error {
+	if err := s.makeParts(m); err != nil {
+		return err
+	}
+	B := s.batch
+	return s.onParts(func(p *part) {
+		n := p.s.batch
+		p.x, p.y = grow(p.x, T*n*InputSize), grow(p.y, T*n*OutputSize)
+		moveRows(x, p.x, T, B, p.b0, n, InputSize, true)
+		s.exchange(p.s, p.b0, true)
+		if p.err = m.run(op, p.s, p.y, p.x, T, train); p.err == nil {
+			moveRows(y, p.y, T, B, p.b0, n, OutputSize, false)
+			s.exchange(p.s, p.b0, false)
+		}
+	})
 }
 
 // backwardParts is Backward after a split ForwardTrain: each part
@@ -519,25 +528,22 @@ func (m *Model) runParts(op string, s *State, y, x []float32, T int, train bool)
 // depend on which goroutine finished first.
 func (m *Model) backwardParts(s *State, g *Grads, dy []float32) error {
 	T, B := s.steps, s.batch
-	var wg sync.WaitGroup
 	for i := range s.parts {
-		p := &s.parts[i]
+		if s.parts[i].g == nil {
+			s.parts[i].g = m.NewGrads()
+		}
+	}
+	g.Input = grow(g.Input, len(s.x))
+	err := s.onParts(func(p *part) {
 		n := p.s.batch
 		p.dy = grow(p.dy, T*n*OutputSize)
 		moveRows(dy, p.dy, T, B, p.b0, n, OutputSize, true)
-		if p.g == nil {
-			p.g = m.NewGrads()
+		if p.err = m.Backward(p.s, p.g, p.dy); p.err == nil {
+			moveRows(g.Input, p.g.Input, T, B, p.b0, n, InputSize, false)
 		}
-		wg.Go(func() { p.err = m.Backward(p.s, p.g, p.dy) })
-	}
-	wg.Wait()
-	g.Input = grow(g.Input, len(s.x))
-	for i := range s.parts {
-		p := &s.parts[i]
-		if p.err != nil {
-			return p.err
-		}
-		moveRows(g.Input, p.g.Input, T, B, p.b0, p.s.batch, InputSize, false)
+	})
+	if err != nil {
+		return err
 	}
 	first := s.parts[0].g
 	copy(g.Fc1Weight, first.Fc1Weight)
