@@ -63,3 +63,15 @@ func TestParseNetworkBench(t *testing.T) {
 	assert.Equal(t, 0.0, fwd)
 	assert.Equal(t, 0.0, train)
 }
+
+func TestBenchNetworkFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"bench", "../testdata/models/mnist_lif.snn.json", "--T", "0"},
+		{"bench", "../testdata/models/mnist_lif.snn.json", "--B", "-1"},
+		{"bench", "../testdata/models/mnist_lif.snn.json", "--threads", "0"},
+	} {
+		code, _, stderr := snnc(args...)
+		assert.Equal(t, 2, code, "%v", args)
+		assert.Contains(t, stderr, "--T, --B and --threads must be at least 1", "%v", args)
+	}
+}
