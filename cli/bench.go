@@ -18,7 +18,18 @@ import (
 	"github.com/snnc/snnc/module"
 )
 
-const benchSynopsis = "bench (MODEL | --neuron NAME [--n N]) [--train] [--benchtime D] [--json] [--disable PASS,...] [--dt DT] [--max-memory SIZE]"
+const benchSynopsis = "bench (MODEL | --neuron NAME [--n N]) [--train] [--T T] [--B B] [--threads N] [--benchtime D] [--json] [--disable PASS,...] [--dt DT] [--max-memory SIZE]"
+
+// networkResult is the whole network's time, with the kernels' times.
+type networkResult struct {
+	T           int           `json:"T"`
+	B           int           `json:"B"`
+	Threads     int           `json:"threads"`
+	CPU         string        `json:"cpu,omitempty"`
+	ForwardMs   float64       `json:"forward_ms"`
+	TrainStepMs float64       `json:"train_step_ms,omitempty"` // with --train: TrainStep, cross-entropy on the max over time, SGD
+	Layers      []benchResult `json:"layers"`
+}
 
 // benchResult is one kernel measurement.
 type benchResult struct {
@@ -36,6 +47,8 @@ type benchResult struct {
 // layer's fused kernel, in every implementation the CPU runs (avx512,
 // avx2, generic), against the plain-Go loop that evaluates the step one op
 // at a time and against the streaming floor (a copy of the same bytes).
+// For a MODEL it also times the whole network's Forward and, with --train,
+// TrainStep at --T, --B and --threads.
 func cmdBench(args []string, stdout io.Writer) error {
 	fs := newFlags("bench", benchSynopsis, stdout)
 	benchtime := fs.String("benchtime", "1s", "go test -benchtime for each benchmark")
@@ -45,10 +58,16 @@ func cmdBench(args []string, stdout io.Writer) error {
 	disable := fs.String("disable", "", "comma-separated optional `passes` to skip (see snnc dump --passes)")
 	neuron := fs.String("neuron", "", "benchmark one layer of this neuron `model` (see snnc models) instead of a MODEL file")
 	width := fs.Int("n", 1024, "with --neuron: neurons in the layer")
-	train := fs.Bool("train", false, "also time a training step of each layer (forward with tapes, then backward)")
+	train := fs.Bool("train", false, "also time a training step of each layer (forward with tapes, then backward) and of the network")
+	steps := fs.Int("T", 100, "with MODEL: time steps of the network benchmarks")
+	batch := fs.Int("B", 32, "with MODEL: batch entries of the network benchmarks")
+	threads := fs.Int("threads", 1, "with MODEL: goroutines the network benchmarks split the batch over")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	if *steps < 1 || *batch < 1 || *threads < 1 {
+		return usageError{fmt.Sprintf("--T, --B and --threads must be at least 1 (have %d, %d, %d)", *steps, *batch, *threads)}
 	}
 	if err := checkDT(fs, *dt); err != nil {
 		return err
@@ -101,7 +120,13 @@ func cmdBench(args []string, stdout io.Writer) error {
 	if !*asJSON {
 		fmt.Fprintf(stdout, "benchmarking %s: T=100, B=32 per kernel (go test -bench, -benchtime %s)...\n", source, *benchtime)
 	}
-	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "Kernel|Train", "-benchtime", *benchtime, ".")
+	pattern := "Kernel$|Train$"
+	network := *neuron == ""
+	if network {
+		pattern += "|^BenchmarkForward$|^BenchmarkTrainStep$"
+	}
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", pattern, "-benchtime", *benchtime, ".",
+		"-args", fmt.Sprintf("-snnc.T=%d", *steps), fmt.Sprintf("-snnc.B=%d", *batch), fmt.Sprintf("-snnc.threads=%d", *threads))
 	cmd.Dir = dir
 	cmd.Env = compiler.ScratchEnv()
 	var progress io.Writer = stdout
@@ -115,16 +140,36 @@ func cmdBench(args []string, stdout io.Writer) error {
 		return fmt.Errorf("go test -bench in %s: %w\n%s", dir, err, out)
 	}
 	results := parseBench(out)
-	if len(results) == 0 {
+	if len(results) == 0 && !network {
 		return fmt.Errorf("no kernel benchmarks in the go test output:\n%s", out)
+	}
+	net := networkResult{T: *steps, B: *batch, Threads: *threads, Layers: results}
+	if cpu := regexp.MustCompile(`(?m)^cpu: (.*)$`).FindSubmatch(out); cpu != nil {
+		net.CPU = string(cpu[1])
+	}
+	if network {
+		net.ForwardMs, net.TrainStepMs = parseNetworkBench(out)
+		if net.ForwardMs == 0 || *train && net.TrainStepMs == 0 {
+			return fmt.Errorf("no network benchmarks in the go test output:\n%s", out)
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
+		if network {
+			return enc.Encode(net)
+		}
 		return enc.Encode(results)
 	}
-	if cpu := regexp.MustCompile(`(?m)^cpu: (.*)$`).FindSubmatch(out); cpu != nil {
-		fmt.Fprintf(stdout, "cpu: %s\n", cpu[1])
+	if net.CPU != "" {
+		fmt.Fprintf(stdout, "cpu: %s\n", net.CPU)
+	}
+	if network {
+		fmt.Fprintf(stdout, "network, T=%d, B=%d, %d goroutine(s): forward %.3f ms", net.T, net.B, net.Threads, net.ForwardMs)
+		if *train {
+			fmt.Fprintf(stdout, ", training step %.3f ms (cross-entropy on the max over time, SGD)", net.TrainStepMs)
+		}
+		fmt.Fprintln(stdout)
 	}
 	fmt.Fprintf(stdout, "%-14s %-8s %-8s %15s %10s %11s\n", "layer", "pass", "kernel", "ns/neuron-step", "× floor", "vs unfused")
 	for _, r := range results {
@@ -178,6 +223,25 @@ func streamBench(r io.Reader, progress io.Writer, all *bytes.Buffer) {
 			return
 		}
 	}
+}
+
+var networkLine = regexp.MustCompile(`(?m)^Benchmark(Forward|TrainStep)(?:-\d+)?\s.*?([0-9.]+) ms/(forward|train-step)`)
+
+// parseNetworkBench reads the whole-network benchmarks' ms per call
+// (0 when absent).
+func parseNetworkBench(out []byte) (forwardMs, trainStepMs float64) {
+	for _, m := range networkLine.FindAllSubmatch(out, -1) {
+		v, err := strconv.ParseFloat(string(m[2]), 64)
+		if err != nil {
+			continue
+		}
+		if string(m[1]) == "Forward" {
+			forwardMs = v
+		} else {
+			trainStepMs = v
+		}
+	}
+	return forwardMs, trainStepMs
 }
 
 // neuronLayer is the graph input [n] → one layer of the named neuron model.

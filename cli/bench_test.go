@@ -53,3 +53,25 @@ func TestRunStreamingOutput(t *testing.T) {
 	assert.Contains(t, string(out), "oops")
 	assert.Contains(t, progress.String(), "measured A")
 }
+
+func TestParseNetworkBench(t *testing.T) {
+	out := []byte("cpu: X\nBenchmarkForward-2   \t3\t10471635 ns/op\t 10.47 ms/forward\nBenchmarkTrainStep-2 \t3\t641102669 ns/op\t 641.1 ms/train-step\nBenchmarkLif1Kernel/impl=avx2-2 20 1 ns/op 2.000 ns/neuron-step\n")
+	fwd, train := parseNetworkBench(out)
+	assert.Equal(t, 10.47, fwd)
+	assert.Equal(t, 641.1, train)
+	fwd, train = parseNetworkBench([]byte("BenchmarkLif1Kernel/impl=avx2-2 20 1 ns/op 2.000 ns/neuron-step\n"))
+	assert.Equal(t, 0.0, fwd)
+	assert.Equal(t, 0.0, train)
+}
+
+func TestBenchNetworkFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"bench", "../testdata/models/mnist_lif.snn.json", "--T", "0"},
+		{"bench", "../testdata/models/mnist_lif.snn.json", "--B", "-1"},
+		{"bench", "../testdata/models/mnist_lif.snn.json", "--threads", "0"},
+	} {
+		code, _, stderr := snnc(args...)
+		assert.Equal(t, 2, code, "%v", args)
+		assert.Contains(t, stderr, "--T, --B and --threads must be at least 1", "%v", args)
+	}
+}

@@ -60,8 +60,9 @@ func (k *stepKernel) unfused(w *src) error {
 func (gen *generator) bench() (string, error) {
 	w := &src{}
 	w.f(header, gen.opt.Source)
-	w.f("package %s\n\nimport (\n\t\"math\"\n\t\"math/rand/v2\"\n\t\"testing\"\n)\n\nvar _ = math.Exp\n\n", gen.opt.Package)
+	w.f("package %s\n\nimport (\n\t\"flag\"\n\t\"math\"\n\t\"math/rand/v2\"\n\t\"testing\"\n)\n\nvar _ = math.Exp\n\n", gen.opt.Package)
 	w.f("const benchT, benchB = %d, %d\n\n", benchT, benchB)
+	gen.benchNetwork(w)
 	w.f(`// benchKernel runs f over T·B·n neuron-steps per iteration and reports
 // ns/neuron-step.
 func benchKernel(b *testing.B, n int, f func()) {
@@ -179,4 +180,84 @@ func (gen *generator) benchTrain(w *src, n *ir.Node, k *stepKernel) {
 	w.f("\t\t\t})\n\t\t})\n\t}\n")
 	w.f("\tb.Run(\"impl=floor\", func(b *testing.B) {\n\t\tsrc, dst := make([]float32, size*%d/2), make([]float32, size*%d/2)\n", floats, floats)
 	w.f("\t\tbenchKernel(b, N, func() { copy(dst, src) })\n\t})\n}\n\n")
+}
+
+// benchNetwork writes BenchmarkForward and, for a training package,
+// BenchmarkTrainStep: the whole network on 10 %% Bernoulli spike inputs at
+// the T, B and goroutine count given by the test binary's flags
+// -snnc.T, -snnc.B and -snnc.threads (`snnc bench` passes them); the
+// training step is cross-entropy on the outputs' maximum over time and
+// SGD.
+func (gen *generator) benchNetwork(w *src) {
+	w.f(`var (
+	benchSteps   = flag.Int("snnc.T", 100, "time steps of BenchmarkForward and BenchmarkTrainStep")
+	benchBatch   = flag.Int("snnc.B", 32, "batch entries of BenchmarkForward and BenchmarkTrainStep")
+	benchThreads = flag.Int("snnc.threads", 1, "goroutines of BenchmarkForward and BenchmarkTrainStep (State.SetThreads)")
+)
+
+// benchSpikes is T·B·InputSize Bernoulli spikes of probability 0.1.
+func benchSpikes(T, B int) []float32 {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := make([]float32, T*B*InputSize)
+	for i := range x {
+		if rng.Float64() < 0.1 {
+			x[i] = 1
+		}
+	}
+	return x
+}
+
+// benchState is a State of -snnc.B entries on -snnc.threads goroutines.
+func benchState(b *testing.B, m *Model) *State {
+	s := newState(b, m, *benchBatch)
+	if err := s.SetThreads(*benchThreads); err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// BenchmarkForward times Forward over -snnc.T steps from the initial
+// state, and reports it in ms.
+func BenchmarkForward(b *testing.B) {
+	m := newModel(b)
+	T, s := *benchSteps, benchState(b, m)
+	x, y := benchSpikes(T, s.Batch()), make([]float32, T*s.Batch()*OutputSize)
+	for b.Loop() {
+		s.Reset()
+		if err := m.Forward(s, y, x, T); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/forward")
+}
+
+`)
+	if !gen.opt.Train {
+		return
+	}
+	w.f(`// BenchmarkTrainStep times TrainStep (cross-entropy on the maximum over
+// time, SGD with learning rate 1e-3) over -snnc.T steps, and reports it in
+// ms.
+func BenchmarkTrainStep(b *testing.B) {
+	m := newModel(b)
+	T, s := *benchSteps, benchState(b, m)
+	x := benchSpikes(T, s.Batch())
+	labels := make([]int32, s.Batch())
+	for i := range labels {
+		labels[i] = int32(i %% OutputSize)
+	}
+	o, err := m.NewSGD(1e-3, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		s.Reset()
+		if _, err := m.TrainStep(s, o, x, T, Loss{Kind: CrossEntropyMaxTime, Labels: labels}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/train-step")
+}
+
+`)
 }

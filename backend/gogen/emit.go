@@ -89,7 +89,7 @@ func (gen *generator) model() (string, error) {
 	l := gen.liveNodes()
 	w := &src{}
 	w.f(header, opt.Source)
-	w.f("package %s\n\nimport (\n\t_ \"embed\"\n\t\"encoding/binary\"\n\t\"fmt\"\n\t\"math\"\n)\n\n", opt.Package)
+	w.f("package %s\n\nimport (\n\t_ \"embed\"\n\t\"encoding/binary\"\n\t\"fmt\"\n\t\"math\"\n\t\"runtime\"\n\t\"sync\"\n)\n\n", opt.Package)
 	w.f("// InputSize and OutputSize are the features per time step and batch\n// entry: the network maps [T][B]%s to [T][B]%s.\n", dims(in.Type.Shape), dims(out.Type.Shape))
 	w.f("const (\n\tInputSize  = %d\n\tOutputSize = %d\n)\n\n", in.Type.Size(), out.Type.Size())
 	w.f("// InputSpikes says whether the input is declared as spikes: the entry\n// points then refuse values other than 0 and 1, naming the first.\nconst InputSpikes = %v\n\n", in.Spikes)
@@ -97,7 +97,11 @@ func (gen *generator) model() (string, error) {
 
 	// Model.
 	w.f("// Model is the network %s with its weights. It is read-only after New,\n", g.Name)
-	w.f("// so goroutines may share one Model, each with its own State.\ntype Model struct {\n")
+	w.f("// so goroutines may share one Model, each with its own State")
+	if opt.Train {
+		w.f(",\n// except during TrainStep, which changes the weights: while it runs, no\n// other call may use the Model")
+	}
+	w.f(".\ntype Model struct {\n")
 	for _, p := range gen.params {
 		w.f("\t%s []float32 // %s %v\n", gen.field[p], p.Name, p.Type)
 	}
@@ -110,6 +114,9 @@ func (gen *generator) model() (string, error) {
 		if n.Op == ir.GRecurrent && !n.Autapses {
 			w.f("\t%s []float32 // %s transposed and without its diagonal: no autapses\n", recWeights(n), n.Args[2].Name)
 		}
+	}
+	if opt.Train {
+		w.f("\ttrainable [][]float32 // the parameters above in Grads order, which TrainStep updates\n")
 	}
 	w.f("\tloaded bool // set by New: the slices above have the sizes the kernels assume\n}\n\n")
 	paramValues := 0
@@ -156,6 +163,13 @@ func fromWeights(w []byte) (*Model, error) {
 				recWeights(n), gen.field[n.Args[2]], h, h, h, recWeights(n), h)
 		}
 	}
+	if opt.Train {
+		var list []string
+		for _, p := range gen.params {
+			list = append(list, "m."+gen.field[p])
+		}
+		w.f("\tm.trainable = [][]float32{%s}\n", strings.Join(list, ", "))
+	}
 	w.f("\tm.loaded = true\n\treturn m, nil\n}\n\n")
 	w.f(`// load decodes n little-endian float32 values from the front of w.
 func load(w []byte, n int) ([]float32, []byte) {
@@ -171,7 +185,8 @@ func load(w []byte, n int) ([]float32, []byte) {
 	// State.
 	w.f("// State is one stream of batch entries: every layer's state and the\n")
 	w.f("// buffers Forward and Backward reuse, so that calls after the first\n// allocate nothing. A State belongs to one goroutine at a time.\ntype State struct {\n")
-	w.f("\tmade    bool   // set by NewState: the state buffers hold B rows each\n\tbatch   int\n")
+	w.f("\tmade    bool   // set by NewState: the state buffers hold B rows each\n\tbatch   int\n\tbatch0  int // the caller's batch entry of row 0: nonzero in a part of a split batch\n")
+	gen.threadFields(w)
 	if opt.Train {
 		w.f("\ttrained *Model    // the Model of the last ForwardTrain; nil when Backward cannot run\n\tsteps   int       // T of the last ForwardTrain\n\tx       []float32 // the last ForwardTrain's input\n")
 	}
@@ -220,7 +235,7 @@ func (m *Model) NewState(B int) (*State, error) {
 	if n, ok := mulOK(B, widestRow); !ok || n > maxValues {
 		return nil, errorf("NewState", "B*%%d overflows or exceeds %%d values (B=%%d)", widestRow, maxValues, B)
 	}
-	s := &State{made: true, batch: B}
+	s := &State{made: true, batch: B, threads: runtime.GOMAXPROCS(0)}
 `)
 	for _, n := range g.Nodes {
 		if !l[n] {
@@ -248,7 +263,7 @@ func (m *Model) NewState(B int) (*State, error) {
 	}
 	w.f(". A nil State is left as it is.\nfunc (s *State) Reset() {\n\tif s == nil {\n\t\treturn\n\t}\n")
 	if opt.Train {
-		w.f("\ts.trained, s.steps, s.x = nil, 0, nil\n")
+		w.f("\ts.trained, s.steps, s.x, s.partsTrained = nil, 0, nil, false\n")
 	}
 	for _, n := range g.Nodes {
 		if !l[n] {
@@ -300,35 +315,44 @@ func (m *Model) ForwardTrain(s *State, y, x []float32, T int) error {
 // within maxValues, and x and y of exactly T*B*InputSize and
 // T*B*OutputSize values.
 func (m *Model) check(op string, s *State, y, x []float32, T int) error {
+	ny, err := m.checkSizes(op, s, x, T)
+	if err != nil {
+		return err
+	}
+	if len(y) != ny {
+		return errorf(op, "len(y) = %%d, want T*B*OutputSize = %%d (T=%%d, B=%%d)", len(y), ny, T, s.batch)
+	}
+	return nil
+}
+
+// checkSizes is check without y: it returns the length y must have.
+func (m *Model) checkSizes(op string, s *State, x []float32, T int) (int, error) {
 	if m == nil || !m.loaded {
-		return errorf(op, "the Model is nil or not from New")
+		return 0, errorf(op, "the Model is nil or not from New")
 	}
 	if s == nil || !s.made {
-		return errorf(op, "the State is nil or not from NewState")
+		return 0, errorf(op, "the State is nil or not from NewState")
 	}
 	B := s.batch
 	if T < 0 {
-		return errorf(op, "T = %%d, want T >= 0", T)
+		return 0, errorf(op, "T = %%d, want T >= 0", T)
 	}
 	rows, ok := mulOK(T, B)
 	nx, okx := mulOK(rows, InputSize)
 	if !ok || !okx {
-		return errorf(op, "T*B*InputSize overflows (T=%%d, B=%%d)", T, B)
+		return 0, errorf(op, "T*B*InputSize overflows (T=%%d, B=%%d)", T, B)
 	}
 	ny, oky := mulOK(rows, OutputSize)
 	if !oky {
-		return errorf(op, "T*B*OutputSize overflows (T=%%d, B=%%d)", T, B)
+		return 0, errorf(op, "T*B*OutputSize overflows (T=%%d, B=%%d)", T, B)
 	}
 	if n, ok := mulOK(rows, widestRow); !ok || n > maxValues {
-		return errorf(op, "T*B*%%d, the widest layer's values, overflows or exceeds %%d (T=%%d, B=%%d)", widestRow, maxValues, T, B)
+		return 0, errorf(op, "T*B*%%d, the widest layer's values, overflows or exceeds %%d (T=%%d, B=%%d)", widestRow, maxValues, T, B)
 	}
 	if len(x) != nx {
-		return errorf(op, "len(x) = %%d, want T*B*InputSize = %%d (T=%%d, B=%%d)", len(x), nx, T, B)
+		return 0, errorf(op, "len(x) = %%d, want T*B*InputSize = %%d (T=%%d, B=%%d)", len(x), nx, T, B)
 	}
-	if len(y) != ny {
-		return errorf(op, "len(y) = %%d, want T*B*OutputSize = %%d (T=%%d, B=%%d)", len(y), ny, T, B)
-	}
-	return nil
+	return ny, nil
 }
 
 `)
@@ -336,7 +360,8 @@ func (m *Model) check(op string, s *State, y, x []float32, T int) error {
 	w.f("\tif err := m.check(op, s, y, x, T); err != nil {\n\t\treturn err\n\t}\n\tB := s.batch\n")
 	w.f("%s", gen.inputCheck())
 	if opt.Train {
-		w.f("\ts.trained, s.steps, s.x = nil, 0, nil\n")
+		w.f("\ts.trained, s.steps, s.x, s.partsTrained = nil, 0, nil, false\n")
+		w.f("\tif s.split(T) {\n\t\tif err := m.runParts(op, s, y, x, T, train); err != nil {\n\t\t\treturn err\n\t\t}\n\t\tif train {\n\t\t\ts.trained, s.steps, s.x, s.partsTrained = m, T, x, true\n\t\t}\n\t\treturn nil\n\t}\n")
 		w.f("\tif train {\n\t\ts.x = x\n")
 		for _, n := range g.Nodes {
 			if l[n] && n.Op == ir.GRecurrent {
@@ -345,7 +370,7 @@ func (m *Model) check(op string, s *State, y, x []float32, T int) error {
 		}
 		w.f("\t}\n")
 	} else {
-		w.f("\t_ = train\n")
+		w.f("\tif s.split(T) {\n\t\treturn m.runParts(op, s, y, x, T, train)\n\t}\n")
 	}
 	w.f("\tif B == 0 {\n\t\t// No batch entries: every buffer is empty and there is nothing to\n\t\t// compute, however large T is.\n")
 	if opt.Train {
@@ -375,6 +400,7 @@ func (m *Model) check(op string, s *State, y, x []float32, T int) error {
 			return "", err
 		}
 	}
+	gen.threadMethods(w, l)
 	return w.String(), nil
 }
 
@@ -677,6 +703,9 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	if len(dy) != ndy {
 		return errorf(op, "len(dy) = %%d, want T*B*OutputSize = %%d (T=%%d, B=%%d)", len(dy), ndy, T, B)
 	}
+	if s.partsTrained {
+		return m.backwardParts(s, g, dy)
+	}
 	x := s.x
 	g.Input = grow(g.Input, len(x))
 	clear(g.Input)
@@ -944,8 +973,9 @@ func (gen *generator) doc() string {
 	w.f("// Package %s is the spiking network %s, compiled by snnc.\n//\n", gen.opt.Package, gen.g.Name)
 	w.f("// It maps input sequences [T][B]%s to output sequences [T][B]%s.\n", dims(gen.input.Type.Shape), dims(gen.output.Type.Shape))
 	w.f("// New loads the weights; NewState holds one stream of B batch entries;\n// Forward runs a sequence and Step one time step, continuing from the state.\n")
+	w.f("// State.SetThreads splits a State's batch over goroutines (by default\n// GOMAXPROCS of them); outputs do not depend on their number.\n")
 	if gen.opt.Train {
-		w.f("// ForwardTrain and Backward give the gradients of a loss with respect to\n// the input and every parameter (backpropagation through time, with the\n// surrogate gradients of the spike thresholds).\n")
+		w.f("// ForwardTrain and Backward give the gradients of a loss with respect to\n// the input and every parameter (backpropagation through time, with the\n// surrogate gradients of the spike thresholds). TrainStep runs a whole\n// training step with a Loss and an Optimizer (NewSGD, NewAdam), updating\n// the Model's weights.\n")
 	}
 	w.f("//\n// Every entry point checks its arguments (sizes without overflow, exact\n// slice lengths, a Model from New and a State from NewState) and returns\n// an error naming the package, the entry point and the argument.\n")
 	w.f("//\n// The kernels are chosen once from the CPU's features; Implementation\n// names them and SetImplementation switches them.\npackage %s\n", gen.opt.Package)

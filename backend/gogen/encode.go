@@ -24,6 +24,17 @@ func (gen *generator) poissonFields(l map[*ir.Node]bool) string {
 	return b.String()
 }
 
+// poissonCounters names the State fields of the step counters.
+func (gen *generator) poissonCounters(l map[*ir.Node]bool) []string {
+	var out []string
+	for _, n := range gen.g.Nodes {
+		if l[n] && n.Op == ir.GPoisson {
+			out = append(out, poissonCount(n))
+		}
+	}
+	return out
+}
+
 // poissonReset restarts the counters in Reset.
 func (gen *generator) poissonReset(l map[*ir.Node]bool) string {
 	var b strings.Builder
@@ -39,7 +50,7 @@ func (gen *generator) poissonReset(l map[*ir.Node]bool) string {
 // float32 once, as the float32 interpreter rounds it.
 func (gen *generator) poissonForward(w *src, n *ir.Node, v, x string) {
 	p := n.Poisson
-	w.f("\tpoisson(%s, %s, T, B, %d, s.%s, %d, %s)\n\ts.%s += int64(T)\n", v, x, n.Type.Size(), poissonCount(n), p.Seed, f32(p.Rate()), poissonCount(n))
+	w.f("\tpoisson(%s, %s, T, B, s.batch0, %d, s.%s, %d, %s)\n\ts.%s += int64(T)\n", v, x, n.Type.Size(), poissonCount(n), p.Seed, f32(p.Rate()), poissonCount(n))
 }
 
 // inputCheck emits, for an input declared as spikes, the check that every

@@ -15,7 +15,7 @@ import (
 	"github.com/snnc/snnc/ir"
 )
 
-//go:embed rt/conv.go rt/encode.go rt/exp.go rt/fma.go rt/linear.go rt/tensor.go
+//go:embed rt/conv.go rt/encode.go rt/exp.go rt/fma.go rt/linear.go rt/tensor.go rt/threads.go
 var runtimeFS embed.FS
 
 // Options control what Generate writes.
@@ -55,6 +55,13 @@ func Generate(g *ir.Graph, params map[string][]float64, opt Options) (Files, err
 		return nil, err
 	}
 	files := Files{}
+	if opt.Train {
+		out, err := format.Source([]byte(gen.train()))
+		if err != nil {
+			return nil, fmt.Errorf("gogen: train.go does not parse (a generator bug): %w\n%s", err, numbered(gen.train()))
+		}
+		files["train.go"] = out
+	}
 	model, err := gen.model()
 	if err != nil {
 		return nil, err

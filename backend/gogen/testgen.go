@@ -21,7 +21,6 @@ func (gen *generator) test() string {
 	"math/rand/v2"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -235,6 +234,7 @@ func TestNoAllocations(t *testing.T) {
 	x := randomX(rand.New(rand.NewPCG(5, 6)), T*B*InputSize)
 	y := make([]float32, T*B*OutputSize)
 	s := newState(t, m, B)
+	noError(t, s.SetThreads(1)) // goroutines allocate; one thread must not
 	var err error
 	if n := testing.AllocsPerRun(5, func() { err = m.Forward(s, y, x, T) }); n != 0 {
 		t.Errorf("Forward allocates %%v times per call", n)
@@ -256,71 +256,28 @@ func TestNoAllocations(t *testing.T) {
 	}
 	noError(t, err)
 	noError(t, errBackward)
+	o, err := m.NewSGD(1e-3, 0.9)
+	noError(t, err)
+	loss := Loss{Kind: CrossEntropyMaxTime, Labels: []int32{0, OutputSize - 1}}
+	if _, err := m.TrainStep(s, o, x, T, loss); err != nil && strings.Contains(err.Error(), "the loss is") {
+		// Outputs that overflow: the step is refused (with an error, which
+		// allocates) and there is no step to measure.
+		t.Logf("no TrainStep to measure: %%v", err)
+		return
+	}
+	if n := testing.AllocsPerRun(5, func() { _, err = m.TrainStep(s, o, x, T, loss) }); n != 0 {
+		t.Errorf("TrainStep allocates %%v times per call", n)
+	}
+	noError(t, err)
 `)
 	}
 	w.f("}\n\n")
 	gen.testBadArguments(w)
-	w.f(`// BenchmarkForward times Forward over T = 32 steps of B = 8 batch entries
-// with every implementation the CPU runs.
-func BenchmarkForward(b *testing.B) {
-	m := newModel(b)
-	const T, B = 32, 8
-	x := randomX(rand.New(rand.NewPCG(7, 8)), T*B*InputSize)
-	y := make([]float32, T*B*OutputSize)
-	s := newState(b, m, B)
-	defer SetImplementation(Implementation())
-	for _, impl := range Implementations() {
-		SetImplementation(impl)
-		b.Run("impl="+impl, func(b *testing.B) {
-			b.SetBytes(int64(4 * len(x)))
-			for b.Loop() {
-				s.Reset()
-				if err := m.Forward(s, y, x, T); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
-`)
-	w.f(`// BenchmarkForwardGoroutines runs one large batch (T = 32, B = 256) split
-// between 1 or 2 goroutines, each with its own State and part of the
-// batch, sharing the Model.
-func BenchmarkForwardGoroutines(b *testing.B) {
-	m := newModel(b)
-	const T, B = 32, 256
-	rng := rand.New(rand.NewPCG(9, 10))
-	for _, g := range []int{1, 2} {
-		per := B / g
-		xs, ys, ss := make([][]float32, g), make([][]float32, g), make([]*State, g)
-		for i := range g {
-			xs[i] = randomX(rng, T*per*InputSize)
-			ys[i] = make([]float32, T*per*OutputSize)
-			ss[i] = newState(b, m, per)
-		}
-		b.Run(fmt.Sprintf("goroutines=%%d", g), func(b *testing.B) {
-			b.SetBytes(int64(4 * T * B * InputSize))
-			for b.Loop() {
-				var wg sync.WaitGroup
-				for i := range g {
-					wg.Go(func() {
-						ss[i].Reset()
-						if err := m.Forward(ss[i], ys[i], xs[i], T); err != nil {
-							panic(err) // not b.Fatal: another goroutine
-						}
-					})
-				}
-				wg.Wait()
-			}
-		})
-	}
-}
-
-`)
+	gen.testThreads(w)
 	if !gen.opt.Train {
 		return w.String()
 	}
+	gen.testTrain(w)
 	w.f("// gradTolerance: max |got − want| ≤ gradTolerance · max |want| per array.\nconst gradTolerance = %g\n\n", gradTolerance)
 	w.f("func gradArrays(g *Grads) map[string][]float32 {\n\treturn map[string][]float32{\n\t\t\"grad.input\": g.Input,\n")
 	for _, p := range gen.params {
@@ -446,6 +403,14 @@ func testBadArguments(t *testing.T) {
 		t.Errorf("Batch() = %%d, nil State %%d; want %%d and 0", s.Batch(), (*State)(nil).Batch(), B)
 	}
 	(*State)(nil).Reset() // must not panic
+	for _, n := range []int{0, -1, math.MinInt} {
+		refused(t, fmt.Sprintf("SetThreads(%%d)", n), s.SetThreads(n), "SetThreads", "n = ")
+	}
+	refused(t, "SetThreads on a nil State", (*State)(nil).SetThreads(1), "SetThreads", "State")
+	refused(t, "SetThreads on a zero State", (&State{}).SetThreads(1), "SetThreads", "State")
+	if s.Threads() < 1 || (*State)(nil).Threads() != 0 {
+		t.Errorf("Threads() = %%d, nil State %%d; want >= 1 and 0", s.Threads(), (*State)(nil).Threads())
+	}
 
 	// The refused calls left s as NewState made it.
 	want := make([]float32, len(y))
@@ -520,6 +485,7 @@ func testBadTrainArguments(t *testing.T, m *Model, x, y []float32, huge int) {
 	if len(g.Input) != 0 {
 		t.Errorf("Backward(B=0): len(g.Input) = %%d, want 0", len(g.Input))
 	}
+	testBadTrainStep(t, m, x, huge)
 }
 
 `)

@@ -17,8 +17,8 @@ func TestPoissonMatchesIR(t *testing.T) {
 	}
 	y := make([]float32, len(x))
 	const rate = float32(0.5)
-	poisson(y[:B*n], x[:B*n], 1, B, n, 10, seed, rate)
-	poisson(y[B*n:], x[B*n:], T-1, B, n, 11, seed, rate)
+	poisson(y[:B*n], x[:B*n], 1, B, 0, n, 10, seed, rate)
+	poisson(y[B*n:], x[B*n:], T-1, B, 0, n, 11, seed, rate)
 	spikes := 0
 	for k := range y {
 		ti, b, i := k/(B*n), k/n%B, k%n
@@ -34,6 +34,30 @@ func TestPoissonMatchesIR(t *testing.T) {
 	}
 	if spikes == 0 || spikes == len(y) {
 		t.Fatalf("%d spikes of %d: the test does not tell 0 from 1", spikes, len(y))
+	}
+}
+
+// A part of a batch (entries b0 …, as a goroutine's share) draws what the
+// whole batch draws for those entries.
+func TestPoissonBatchOffset(t *testing.T) {
+	const T, B, n, seed = 4, 5, 3, 99
+	x := make([]float32, T*B*n)
+	for i := range x {
+		x[i] = 0.5
+	}
+	whole := make([]float32, len(x))
+	poisson(whole, x, T, B, 0, n, 0, seed, 1)
+	const b0, bn = 2, 3
+	part := make([]float32, T*bn*n)
+	poisson(part, x[:len(part)], T, bn, b0, n, 0, seed, 1)
+	for t2 := range T {
+		for b := range bn {
+			for i := range n {
+				if got, want := part[(t2*bn+b)*n+i], whole[(t2*B+b0+b)*n+i]; got != want {
+					t.Fatalf("t=%d b=%d i=%d: part drew %v, whole batch %v", t2, b0+b, i, got, want)
+				}
+			}
+		}
 	}
 }
 

@@ -5,6 +5,8 @@
 // It maps input sequences [T][B][1024] to output sequences [T][B][1024].
 // New loads the weights; NewState holds one stream of B batch entries;
 // Forward runs a sequence and Step one time step, continuing from the state.
+// State.SetThreads splits a State's batch over goroutines (by default
+// GOMAXPROCS of them); outputs do not depend on their number.
 //
 // Every entry point checks its arguments (sizes without overflow, exact
 // slice lengths, a Model from New and a State from NewState) and returns

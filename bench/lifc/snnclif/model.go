@@ -7,6 +7,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 )
 
 // InputSize and OutputSize are the features per time step and batch
@@ -72,6 +74,9 @@ func load(w []byte, n int) ([]float32, []byte) {
 type State struct {
 	made           bool // set by NewState: the state buffers hold B rows each
 	batch          int
+	batch0         int    // the caller's batch entry of row 0: nonzero in a part of a split batch
+	threads        int    // goroutines a call splits the batch over (SetThreads)
+	parts          []part // their shares of the batch, made by the first split call
 	v2, s2_0, s2_1 []float32
 }
 
@@ -84,7 +89,7 @@ func (m *Model) NewState(B int) (*State, error) {
 	if n, ok := mulOK(B, widestRow); !ok || n > maxValues {
 		return nil, errorf("NewState", "B*%d overflows or exceeds %d values (B=%d)", widestRow, maxValues, B)
 	}
-	s := &State{made: true, batch: B}
+	s := &State{made: true, batch: B, threads: runtime.GOMAXPROCS(0)}
 	s.s2_0 = make([]float32, B*1024)
 	s.s2_1 = make([]float32, B*1024)
 	s.Reset()
@@ -154,35 +159,44 @@ func (m *Model) Step(s *State, y, x []float32) error { return m.run("Step", s, y
 // within maxValues, and x and y of exactly T*B*InputSize and
 // T*B*OutputSize values.
 func (m *Model) check(op string, s *State, y, x []float32, T int) error {
+	ny, err := m.checkSizes(op, s, x, T)
+	if err != nil {
+		return err
+	}
+	if len(y) != ny {
+		return errorf(op, "len(y) = %d, want T*B*OutputSize = %d (T=%d, B=%d)", len(y), ny, T, s.batch)
+	}
+	return nil
+}
+
+// checkSizes is check without y: it returns the length y must have.
+func (m *Model) checkSizes(op string, s *State, x []float32, T int) (int, error) {
 	if m == nil || !m.loaded {
-		return errorf(op, "the Model is nil or not from New")
+		return 0, errorf(op, "the Model is nil or not from New")
 	}
 	if s == nil || !s.made {
-		return errorf(op, "the State is nil or not from NewState")
+		return 0, errorf(op, "the State is nil or not from NewState")
 	}
 	B := s.batch
 	if T < 0 {
-		return errorf(op, "T = %d, want T >= 0", T)
+		return 0, errorf(op, "T = %d, want T >= 0", T)
 	}
 	rows, ok := mulOK(T, B)
 	nx, okx := mulOK(rows, InputSize)
 	if !ok || !okx {
-		return errorf(op, "T*B*InputSize overflows (T=%d, B=%d)", T, B)
+		return 0, errorf(op, "T*B*InputSize overflows (T=%d, B=%d)", T, B)
 	}
 	ny, oky := mulOK(rows, OutputSize)
 	if !oky {
-		return errorf(op, "T*B*OutputSize overflows (T=%d, B=%d)", T, B)
+		return 0, errorf(op, "T*B*OutputSize overflows (T=%d, B=%d)", T, B)
 	}
 	if n, ok := mulOK(rows, widestRow); !ok || n > maxValues {
-		return errorf(op, "T*B*%d, the widest layer's values, overflows or exceeds %d (T=%d, B=%d)", widestRow, maxValues, T, B)
+		return 0, errorf(op, "T*B*%d, the widest layer's values, overflows or exceeds %d (T=%d, B=%d)", widestRow, maxValues, T, B)
 	}
 	if len(x) != nx {
-		return errorf(op, "len(x) = %d, want T*B*InputSize = %d (T=%d, B=%d)", len(x), nx, T, B)
+		return 0, errorf(op, "len(x) = %d, want T*B*InputSize = %d (T=%d, B=%d)", len(x), nx, T, B)
 	}
-	if len(y) != ny {
-		return errorf(op, "len(y) = %d, want T*B*OutputSize = %d (T=%d, B=%d)", len(y), ny, T, B)
-	}
-	return nil
+	return ny, nil
 }
 
 func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) error {
@@ -190,7 +204,9 @@ func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) erro
 		return err
 	}
 	B := s.batch
-	_ = train
+	if s.split(T) {
+		return m.runParts(op, s, y, x, T, train)
+	}
 	if B == 0 {
 		// No batch entries: every buffer is empty and there is nothing to
 		// compute, however large T is.
@@ -201,4 +217,125 @@ func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) erro
 	v2 := y
 	k.lifForward(T, B, x, v2, s.s2_0, s.s2_1)
 	return nil
+}
+
+// part is one goroutine's share of a State's batch: entries b0 …
+// b0+s.Batch()−1, in a State of their own.
+type part struct {
+	s    *State
+	b0   int
+	x, y []float32 // its rows of the input and the output
+	err  error
+}
+
+// SetThreads sets how many goroutines Forward, Step split the batch of s over (NewState sets
+// runtime.GOMAXPROCS(0)); a batch of B entries uses at most B. Each
+// goroutine runs a contiguous range of batch entries. Outputs and neuron
+// states are the same bit for bit whatever n is. With n = 1 the calls run
+// on the calling goroutine and allocate nothing after the first.
+func (s *State) SetThreads(n int) error {
+	if s == nil || !s.made {
+		return errorf("SetThreads", "the State is nil or not from NewState")
+	}
+	if n < 1 {
+		return errorf("SetThreads", "n = %d, want n >= 1", n)
+	}
+	s.threads, s.parts = n, nil
+	return nil
+}
+
+// Threads is the goroutine count SetThreads set (0 for a nil State).
+func (s *State) Threads() int {
+	if s == nil {
+		return 0
+	}
+	return s.threads
+}
+
+// split reports whether a call of T steps runs on several goroutines.
+func (s *State) split(T int) bool { return s.threads > 1 && s.batch > 1 && T > 0 }
+
+// makeParts cuts the batch into min(threads, B) ranges of sizes differing
+// by at most one, each with a State of its own running on one goroutine.
+func (s *State) makeParts(m *Model) error {
+	n := min(s.threads, s.batch)
+	if len(s.parts) == n {
+		return nil
+	}
+	parts := make([]part, n)
+	b0 := 0
+	for i := range parts {
+		size := s.batch / n
+		if i < s.batch%n {
+			size++
+		}
+		ps, err := m.NewState(size)
+		if err != nil {
+			return err
+		}
+		ps.threads, ps.batch0 = 1, s.batch0+b0
+		parts[i] = part{s: ps, b0: b0}
+		b0 += size
+	}
+	s.parts = parts
+	return nil
+}
+
+// exchange copies the carried state of batch entries b0 … of s into the
+// part's State p (in) or back from it.
+func (s *State) exchange(p *State, b0 int, in bool) {
+	moveRows(s.s2_0, p.s2_0, 1, s.batch, b0, p.batch, 1024, in)
+	moveRows(s.s2_1, p.s2_1, 1, s.batch, b0, p.batch, 1024, in)
+}
+
+// onParts runs f on every part, part 0 on the calling goroutine and the
+// others on goroutines of their own, and returns the first part's error.
+func (s *State) onParts(f func(p *part)) error {
+	var wg sync.WaitGroup
+	for i := 1; i < len(s.parts); i++ {
+		p := &s.parts[i]
+		wg.Go(func() { f(p) })
+	}
+	f(&s.parts[0])
+	wg.Wait()
+	for i := range s.parts {
+		if err := s.parts[i].err; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runParts is run split over the parts. The arguments are checked and
+// the sizes within maxValues, so no part's run fails. Each goroutine
+// gathers its own rows and scatters its results into rows no other one
+// writes, so the copies run in parallel too.
+func (m *Model) runParts(op string, s *State, y, x []float32, T int, train bool) error {
+	if err := s.makeParts(m); err != nil {
+		return err
+	}
+	B := s.batch
+	s.stepCounters(true)
+	err := s.onParts(func(p *part) {
+		n := p.s.batch
+		p.x, p.y = grow(p.x, T*n*InputSize), grow(p.y, T*n*OutputSize)
+		moveRows(x, p.x, T, B, p.b0, n, InputSize, true)
+		s.exchange(p.s, p.b0, true)
+		if p.err = m.run(op, p.s, p.y, p.x, T, train); p.err == nil {
+			moveRows(y, p.y, T, B, p.b0, n, OutputSize, false)
+			s.exchange(p.s, p.b0, false)
+		}
+	})
+	if err == nil {
+		s.stepCounters(false)
+	}
+	return err
+}
+
+// stepCounters gives every part the steps the State's Poisson encoders
+// have drawn (in), or takes them back from part 0 (every part draws the
+// same steps). It runs on the calling goroutine, before and after the
+// parts run.
+func (s *State) stepCounters(in bool) {
+	_ = in
 }

@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -223,6 +222,7 @@ func TestNoAllocations(t *testing.T) {
 	x := randomX(rand.New(rand.NewPCG(5, 6)), T*B*InputSize)
 	y := make([]float32, T*B*OutputSize)
 	s := newState(t, m, B)
+	noError(t, s.SetThreads(1)) // goroutines allocate; one thread must not
 	var err error
 	if n := testing.AllocsPerRun(5, func() { err = m.Forward(s, y, x, T) }); n != 0 {
 		t.Errorf("Forward allocates %v times per call", n)
@@ -311,6 +311,14 @@ func testBadArguments(t *testing.T) {
 		t.Errorf("Batch() = %d, nil State %d; want %d and 0", s.Batch(), (*State)(nil).Batch(), B)
 	}
 	(*State)(nil).Reset() // must not panic
+	for _, n := range []int{0, -1, math.MinInt} {
+		refused(t, fmt.Sprintf("SetThreads(%d)", n), s.SetThreads(n), "SetThreads", "n = ")
+	}
+	refused(t, "SetThreads on a nil State", (*State)(nil).SetThreads(1), "SetThreads", "State")
+	refused(t, "SetThreads on a zero State", (&State{}).SetThreads(1), "SetThreads", "State")
+	if s.Threads() < 1 || (*State)(nil).Threads() != 0 {
+		t.Errorf("Threads() = %d, nil State %d; want >= 1 and 0", s.Threads(), (*State)(nil).Threads())
+	}
 
 	// The refused calls left s as NewState made it.
 	want := make([]float32, len(y))
@@ -326,58 +334,33 @@ func testBadArguments(t *testing.T) {
 	refused(t, "Forward(B=0) with a nonempty x", m.Forward(s0, nil, x, huge), "Forward", "len(x)")
 }
 
-// BenchmarkForward times Forward over T = 32 steps of B = 8 batch entries
-// with every implementation the CPU runs.
-func BenchmarkForward(b *testing.B) {
-	m := newModel(b)
-	const T, B = 32, 8
-	x := randomX(rand.New(rand.NewPCG(7, 8)), T*B*InputSize)
-	y := make([]float32, T*B*OutputSize)
-	s := newState(b, m, B)
-	defer SetImplementation(Implementation())
-	for _, impl := range Implementations() {
-		SetImplementation(impl)
-		b.Run("impl="+impl, func(b *testing.B) {
-			b.SetBytes(int64(4 * len(x)))
-			for b.Loop() {
-				s.Reset()
-				if err := m.Forward(s, y, x, T); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
-// BenchmarkForwardGoroutines runs one large batch (T = 32, B = 256) split
-// between 1 or 2 goroutines, each with its own State and part of the
-// batch, sharing the Model.
-func BenchmarkForwardGoroutines(b *testing.B) {
-	m := newModel(b)
-	const T, B = 32, 256
-	rng := rand.New(rand.NewPCG(9, 10))
-	for _, g := range []int{1, 2} {
-		per := B / g
-		xs, ys, ss := make([][]float32, g), make([][]float32, g), make([]*State, g)
-		for i := range g {
-			xs[i] = randomX(rng, T*per*InputSize)
-			ys[i] = make([]float32, T*per*OutputSize)
-			ss[i] = newState(b, m, per)
+func TestThreads(t *testing.T) {
+	m := newModel(t)
+	const B = 5
+	rng := rand.New(rand.NewPCG(21, 22))
+	x1, x2 := randomX(rng, 4*B*InputSize), randomX(rng, 3*B*InputSize)
+	var want1, want2 []float32
+	var wantStates [][]float32
+	for n := 1; n <= 3; n++ {
+		s := newState(t, m, B)
+		noError(t, s.SetThreads(n))
+		y1, y2 := make([]float32, 4*B*OutputSize), make([]float32, 3*B*OutputSize)
+		noError(t, m.Forward(s, y1, x1, 4))
+		noError(t, m.Forward(s, y2, x2, 3))
+		var states [][]float32
+		for _, name := range StateNames {
+			v, err := s.NeuronState(name)
+			noError(t, err)
+			states = append(states, append([]float32(nil), v...))
 		}
-		b.Run(fmt.Sprintf("goroutines=%d", g), func(b *testing.B) {
-			b.SetBytes(int64(4 * T * B * InputSize))
-			for b.Loop() {
-				var wg sync.WaitGroup
-				for i := range g {
-					wg.Go(func() {
-						ss[i].Reset()
-						if err := m.Forward(ss[i], ys[i], xs[i], T); err != nil {
-							panic(err) // not b.Fatal: another goroutine
-						}
-					})
-				}
-				wg.Wait()
-			}
-		})
+		if n == 1 {
+			want1, want2, wantStates = y1, y2, states
+			continue
+		}
+		sameBits(t, fmt.Sprintf("y of the first call, %d threads", n), y1, want1)
+		sameBits(t, fmt.Sprintf("y of the second call, %d threads", n), y2, want2)
+		for i, name := range StateNames {
+			sameBits(t, fmt.Sprintf("state %s, %d threads", name, n), states[i], wantStates[i])
+		}
 	}
 }

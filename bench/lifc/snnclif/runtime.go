@@ -198,13 +198,15 @@ func poissonMix(z uint64) uint64 {
 }
 
 // poisson encodes x [T][B][n] into y: y is 1 where the uniform draw of
-// (seed, t0+t, b, i), a multiple of 2⁻²⁴, is below rate·x in float32
-// (rate = dt·f_max), else 0. t0 is the number of steps drawn before.
-func poisson(y, x []float32, T, B, n int, t0 int64, seed uint64, rate float32) {
+// (seed, t0+t, b0+b, i), a multiple of 2⁻²⁴, is below rate·x in float32
+// (rate = dt·f_max), else 0. t0 is the number of steps drawn before; b0
+// is the batch entry x's first row is (nonzero in a part of a batch split
+// between goroutines).
+func poisson(y, x []float32, T, B, b0, n int, t0 int64, seed uint64, rate float32) {
 	for t := 0; t < T; t++ {
 		for b := 0; b < B; b++ {
 			row := (t*B + b) * n
-			key := poissonMix(poissonMix(seed+poissonGolden*(uint64(t0+int64(t))+1)) + poissonGolden*(uint64(b)+1))
+			key := poissonMix(poissonMix(seed+poissonGolden*(uint64(t0+int64(t))+1)) + poissonGolden*(uint64(b0+b)+1))
 			yr, xr := y[row:row+n], x[row:row+n]
 			for i := range yr {
 				u := float32(poissonMix(key+poissonGolden*(uint64(i)+1))>>40) * 0x1p-24
@@ -559,6 +561,33 @@ func sumTimeBackward(dx, dy []float32, T int, mean bool) {
 				d /= float32(T)
 			}
 			row[i] += d
+		}
+	}
+}
+
+// moveRows copies the rows of batch entries b0 … b0+n−1 between a buffer
+// of the whole batch, [steps][B][width], and one of just those entries,
+// [steps][n][width]: into the part when in, back into the whole otherwise.
+// A batch entry's rows are strided in the whole buffer (one per step), so
+// the goroutines that split a batch work on gathered, contiguous copies.
+func moveRows(whole, part []float32, steps, B, b0, n, width int, in bool) {
+	for t := 0; t < steps; t++ {
+		w := whole[(t*B+b0)*width : (t*B+b0+n)*width]
+		p := part[t*n*width : (t+1)*n*width]
+		if in {
+			copy(p, w)
+		} else {
+			copy(w, p)
+		}
+	}
+}
+
+// transposeInto writes the [cols][rows] transpose of the [rows][cols]
+// matrix w into t, which has w's length.
+func transposeInto(t, w []float32, rows, cols int) {
+	for r := 0; r < rows; r++ {
+		for c := 0; c < cols; c++ {
+			t[c*rows+r] = w[r*cols+c]
 		}
 	}
 }

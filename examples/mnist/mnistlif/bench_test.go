@@ -3,6 +3,7 @@
 package mnistlif
 
 import (
+	"flag"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -11,6 +12,72 @@ import (
 var _ = math.Exp
 
 const benchT, benchB = 100, 32
+
+var (
+	benchSteps   = flag.Int("snnc.T", 100, "time steps of BenchmarkForward and BenchmarkTrainStep")
+	benchBatch   = flag.Int("snnc.B", 32, "batch entries of BenchmarkForward and BenchmarkTrainStep")
+	benchThreads = flag.Int("snnc.threads", 1, "goroutines of BenchmarkForward and BenchmarkTrainStep (State.SetThreads)")
+)
+
+// benchSpikes is T·B·InputSize Bernoulli spikes of probability 0.1.
+func benchSpikes(T, B int) []float32 {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := make([]float32, T*B*InputSize)
+	for i := range x {
+		if rng.Float64() < 0.1 {
+			x[i] = 1
+		}
+	}
+	return x
+}
+
+// benchState is a State of -snnc.B entries on -snnc.threads goroutines.
+func benchState(b *testing.B, m *Model) *State {
+	s := newState(b, m, *benchBatch)
+	if err := s.SetThreads(*benchThreads); err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// BenchmarkForward times Forward over -snnc.T steps from the initial
+// state, and reports it in ms.
+func BenchmarkForward(b *testing.B) {
+	m := newModel(b)
+	T, s := *benchSteps, benchState(b, m)
+	x, y := benchSpikes(T, s.Batch()), make([]float32, T*s.Batch()*OutputSize)
+	for b.Loop() {
+		s.Reset()
+		if err := m.Forward(s, y, x, T); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/forward")
+}
+
+// BenchmarkTrainStep times TrainStep (cross-entropy on the maximum over
+// time, SGD with learning rate 1e-3) over -snnc.T steps, and reports it in
+// ms.
+func BenchmarkTrainStep(b *testing.B) {
+	m := newModel(b)
+	T, s := *benchSteps, benchState(b, m)
+	x := benchSpikes(T, s.Batch())
+	labels := make([]int32, s.Batch())
+	for i := range labels {
+		labels[i] = int32(i % OutputSize)
+	}
+	o, err := m.NewSGD(1e-3, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		s.Reset()
+		if _, err := m.TrainStep(s, o, x, T, Loss{Kind: CrossEntropyMaxTime, Labels: labels}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/train-step")
+}
 
 // benchKernel runs f over T·B·n neuron-steps per iteration and reports
 // ns/neuron-step.

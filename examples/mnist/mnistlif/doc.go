@@ -5,9 +5,13 @@
 // It maps input sequences [T][B][784] to output sequences [T][B][10].
 // New loads the weights; NewState holds one stream of B batch entries;
 // Forward runs a sequence and Step one time step, continuing from the state.
+// State.SetThreads splits a State's batch over goroutines (by default
+// GOMAXPROCS of them); outputs do not depend on their number.
 // ForwardTrain and Backward give the gradients of a loss with respect to
 // the input and every parameter (backpropagation through time, with the
-// surrogate gradients of the spike thresholds).
+// surrogate gradients of the spike thresholds). TrainStep runs a whole
+// training step with a Loss and an Optimizer (NewSGD, NewAdam), updating
+// the Model's weights.
 //
 // Every entry point checks its arguments (sizes without overflow, exact
 // slice lengths, a Model from New and a State from NewState) and returns

@@ -7,6 +7,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 )
 
 // InputSize and OutputSize are the features per time step and batch
@@ -24,15 +26,18 @@ const InputSpikes = false
 var weightsBin []byte
 
 // Model is the network mnist_lif with its weights. It is read-only after New,
-// so goroutines may share one Model, each with its own State.
+// so goroutines may share one Model, each with its own State,
+// except during TrainStep, which changes the weights: while it runs, no
+// other call may use the Model.
 type Model struct {
-	fc1Weight  []float32 // fc1.weight [256,784]
-	fc1Bias    []float32 // fc1.bias [256]
-	fc2Weight  []float32 // fc2.weight [10,256]
-	fc2Bias    []float32 // fc2.bias [10]
-	fc1WeightT []float32 // fc1.weight transposed, [in][out], for the products
-	fc2WeightT []float32 // fc2.weight transposed, [in][out], for the products
-	loaded     bool      // set by New: the slices above have the sizes the kernels assume
+	fc1Weight  []float32   // fc1.weight [256,784]
+	fc1Bias    []float32   // fc1.bias [256]
+	fc2Weight  []float32   // fc2.weight [10,256]
+	fc2Bias    []float32   // fc2.bias [10]
+	fc1WeightT []float32   // fc1.weight transposed, [in][out], for the products
+	fc2WeightT []float32   // fc2.weight transposed, [in][out], for the products
+	trainable  [][]float32 // the parameters above in Grads order, which TrainStep updates
+	loaded     bool        // set by New: the slices above have the sizes the kernels assume
 }
 
 // errorf is an error of the entry point op, prefixed with the package name.
@@ -65,6 +70,7 @@ func fromWeights(w []byte) (*Model, error) {
 	m.fc2Bias, w = load(w, 10)
 	m.fc1WeightT = transpose(m.fc1Weight, 256, 784)
 	m.fc2WeightT = transpose(m.fc2Weight, 10, 256)
+	m.trainable = [][]float32{m.fc1Weight, m.fc1Bias, m.fc2Weight, m.fc2Bias}
 	m.loaded = true
 	return m, nil
 }
@@ -84,6 +90,11 @@ func load(w []byte, n int) ([]float32, []byte) {
 type State struct {
 	made                                                                                       bool // set by NewState: the state buffers hold B rows each
 	batch                                                                                      int
+	batch0                                                                                     int       // the caller's batch entry of row 0: nonzero in a part of a split batch
+	threads                                                                                    int       // goroutines a call splits the batch over (SetThreads)
+	parts                                                                                      []part    // their shares of the batch, made by the first split call
+	partsTrained                                                                               bool      // the last ForwardTrain ran on the parts: they hold the tapes
+	ty, tdy                                                                                    []float32 // TrainStep's output and its loss gradient
 	trained                                                                                    *Model    // the Model of the last ForwardTrain; nil when Backward cannot run
 	steps                                                                                      int       // T of the last ForwardTrain
 	x                                                                                          []float32 // the last ForwardTrain's input
@@ -99,7 +110,7 @@ func (m *Model) NewState(B int) (*State, error) {
 	if n, ok := mulOK(B, widestRow); !ok || n > maxValues {
 		return nil, errorf("NewState", "B*%d overflows or exceeds %d values (B=%d)", widestRow, maxValues, B)
 	}
-	s := &State{made: true, batch: B}
+	s := &State{made: true, batch: B, threads: runtime.GOMAXPROCS(0)}
 	s.s5_0 = make([]float32, B*256)
 	s.s5_1 = make([]float32, B*256)
 	s.s9_0 = make([]float32, B*10)
@@ -114,7 +125,7 @@ func (s *State) Reset() {
 	if s == nil {
 		return
 	}
-	s.trained, s.steps, s.x = nil, 0, nil
+	s.trained, s.steps, s.x, s.partsTrained = nil, 0, nil, false
 	fill(s.s5_0, float32(0)) // lif1.v
 	fill(s.s5_1, float32(0)) // lif1.i
 	fill(s.s9_0, float32(0)) // readout.v
@@ -185,35 +196,44 @@ func (m *Model) ForwardTrain(s *State, y, x []float32, T int) error {
 // within maxValues, and x and y of exactly T*B*InputSize and
 // T*B*OutputSize values.
 func (m *Model) check(op string, s *State, y, x []float32, T int) error {
+	ny, err := m.checkSizes(op, s, x, T)
+	if err != nil {
+		return err
+	}
+	if len(y) != ny {
+		return errorf(op, "len(y) = %d, want T*B*OutputSize = %d (T=%d, B=%d)", len(y), ny, T, s.batch)
+	}
+	return nil
+}
+
+// checkSizes is check without y: it returns the length y must have.
+func (m *Model) checkSizes(op string, s *State, x []float32, T int) (int, error) {
 	if m == nil || !m.loaded {
-		return errorf(op, "the Model is nil or not from New")
+		return 0, errorf(op, "the Model is nil or not from New")
 	}
 	if s == nil || !s.made {
-		return errorf(op, "the State is nil or not from NewState")
+		return 0, errorf(op, "the State is nil or not from NewState")
 	}
 	B := s.batch
 	if T < 0 {
-		return errorf(op, "T = %d, want T >= 0", T)
+		return 0, errorf(op, "T = %d, want T >= 0", T)
 	}
 	rows, ok := mulOK(T, B)
 	nx, okx := mulOK(rows, InputSize)
 	if !ok || !okx {
-		return errorf(op, "T*B*InputSize overflows (T=%d, B=%d)", T, B)
+		return 0, errorf(op, "T*B*InputSize overflows (T=%d, B=%d)", T, B)
 	}
 	ny, oky := mulOK(rows, OutputSize)
 	if !oky {
-		return errorf(op, "T*B*OutputSize overflows (T=%d, B=%d)", T, B)
+		return 0, errorf(op, "T*B*OutputSize overflows (T=%d, B=%d)", T, B)
 	}
 	if n, ok := mulOK(rows, widestRow); !ok || n > maxValues {
-		return errorf(op, "T*B*%d, the widest layer's values, overflows or exceeds %d (T=%d, B=%d)", widestRow, maxValues, T, B)
+		return 0, errorf(op, "T*B*%d, the widest layer's values, overflows or exceeds %d (T=%d, B=%d)", widestRow, maxValues, T, B)
 	}
 	if len(x) != nx {
-		return errorf(op, "len(x) = %d, want T*B*InputSize = %d (T=%d, B=%d)", len(x), nx, T, B)
+		return 0, errorf(op, "len(x) = %d, want T*B*InputSize = %d (T=%d, B=%d)", len(x), nx, T, B)
 	}
-	if len(y) != ny {
-		return errorf(op, "len(y) = %d, want T*B*OutputSize = %d (T=%d, B=%d)", len(y), ny, T, B)
-	}
-	return nil
+	return ny, nil
 }
 
 func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) error {
@@ -221,7 +241,16 @@ func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) erro
 		return err
 	}
 	B := s.batch
-	s.trained, s.steps, s.x = nil, 0, nil
+	s.trained, s.steps, s.x, s.partsTrained = nil, 0, nil, false
+	if s.split(T) {
+		if err := m.runParts(op, s, y, x, T, train); err != nil {
+			return err
+		}
+		if train {
+			s.trained, s.steps, s.x, s.partsTrained = m, T, x, true
+		}
+		return nil
+	}
 	if train {
 		s.x = x
 	}
@@ -335,6 +364,9 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	if len(dy) != ndy {
 		return errorf(op, "len(dy) = %d, want T*B*OutputSize = %d (T=%d, B=%d)", len(dy), ndy, T, B)
 	}
+	if s.partsTrained {
+		return m.backwardParts(s, g, dy)
+	}
 	x := s.x
 	g.Input = grow(g.Input, len(x))
 	clear(g.Input)
@@ -374,5 +406,173 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	k.lif1Backward(T, B, v4, s.t5_0, s.t5_1, s.d5, s.d4, s.g5_0, s.g5_1)
 	// n4 = linear n1 n2 n3 : seq[256]
 	k.linearBackward(g.Input, g.Fc1Weight, g.Fc1Bias, x, m.fc1WeightT, s.d4, T*B, 256, 784)
+	return nil
+}
+
+// part is one goroutine's share of a State's batch: entries b0 …
+// b0+s.Batch()−1, in a State of their own.
+type part struct {
+	s    *State
+	b0   int
+	x, y []float32 // its rows of the input and the output
+	err  error
+	dy   []float32 // its rows of dL/dy
+	g    *Grads    // its gradients
+}
+
+// SetThreads sets how many goroutines Forward, Step, ForwardTrain, Backward
+// and TrainStep split the batch of s over (NewState sets
+// runtime.GOMAXPROCS(0)); a batch of B entries uses at most B. Each
+// goroutine runs a contiguous range of batch entries. Outputs and neuron
+// states are the same bit for bit whatever n is; parameter gradients are
+// sums over the batch, which the goroutines add in a fixed order, so for a
+// given n they do not depend on scheduling, but different n round
+// differently (within float32 rounding of each other). With n = 1 the calls run
+// on the calling goroutine and allocate nothing after the first. It
+// drops the tapes: Backward then needs a new ForwardTrain.
+func (s *State) SetThreads(n int) error {
+	if s == nil || !s.made {
+		return errorf("SetThreads", "the State is nil or not from NewState")
+	}
+	if n < 1 {
+		return errorf("SetThreads", "n = %d, want n >= 1", n)
+	}
+	s.threads, s.parts = n, nil
+	s.trained, s.steps, s.x, s.partsTrained = nil, 0, nil, false
+	return nil
+}
+
+// Threads is the goroutine count SetThreads set (0 for a nil State).
+func (s *State) Threads() int {
+	if s == nil {
+		return 0
+	}
+	return s.threads
+}
+
+// split reports whether a call of T steps runs on several goroutines.
+func (s *State) split(T int) bool { return s.threads > 1 && s.batch > 1 && T > 0 }
+
+// makeParts cuts the batch into min(threads, B) ranges of sizes differing
+// by at most one, each with a State of its own running on one goroutine.
+func (s *State) makeParts(m *Model) error {
+	n := min(s.threads, s.batch)
+	if len(s.parts) == n {
+		return nil
+	}
+	parts := make([]part, n)
+	b0 := 0
+	for i := range parts {
+		size := s.batch / n
+		if i < s.batch%n {
+			size++
+		}
+		ps, err := m.NewState(size)
+		if err != nil {
+			return err
+		}
+		ps.threads, ps.batch0 = 1, s.batch0+b0
+		parts[i] = part{s: ps, b0: b0}
+		b0 += size
+	}
+	s.parts = parts
+	return nil
+}
+
+// exchange copies the carried state of batch entries b0 … of s into the
+// part's State p (in) or back from it.
+func (s *State) exchange(p *State, b0 int, in bool) {
+	moveRows(s.s5_0, p.s5_0, 1, s.batch, b0, p.batch, 256, in)
+	moveRows(s.s5_1, p.s5_1, 1, s.batch, b0, p.batch, 256, in)
+	moveRows(s.s9_0, p.s9_0, 1, s.batch, b0, p.batch, 10, in)
+	moveRows(s.s9_1, p.s9_1, 1, s.batch, b0, p.batch, 10, in)
+}
+
+// onParts runs f on every part, part 0 on the calling goroutine and the
+// others on goroutines of their own, and returns the first part's error.
+func (s *State) onParts(f func(p *part)) error {
+	var wg sync.WaitGroup
+	for i := 1; i < len(s.parts); i++ {
+		p := &s.parts[i]
+		wg.Go(func() { f(p) })
+	}
+	f(&s.parts[0])
+	wg.Wait()
+	for i := range s.parts {
+		if err := s.parts[i].err; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runParts is run split over the parts. The arguments are checked and
+// the sizes within maxValues, so no part's run fails. Each goroutine
+// gathers its own rows and scatters its results into rows no other one
+// writes, so the copies run in parallel too.
+func (m *Model) runParts(op string, s *State, y, x []float32, T int, train bool) error {
+	if err := s.makeParts(m); err != nil {
+		return err
+	}
+	B := s.batch
+	s.stepCounters(true)
+	err := s.onParts(func(p *part) {
+		n := p.s.batch
+		p.x, p.y = grow(p.x, T*n*InputSize), grow(p.y, T*n*OutputSize)
+		moveRows(x, p.x, T, B, p.b0, n, InputSize, true)
+		s.exchange(p.s, p.b0, true)
+		if p.err = m.run(op, p.s, p.y, p.x, T, train); p.err == nil {
+			moveRows(y, p.y, T, B, p.b0, n, OutputSize, false)
+			s.exchange(p.s, p.b0, false)
+		}
+	})
+	if err == nil {
+		s.stepCounters(false)
+	}
+	return err
+}
+
+// stepCounters gives every part the steps the State's Poisson encoders
+// have drawn (in), or takes them back from part 0 (every part draws the
+// same steps). It runs on the calling goroutine, before and after the
+// parts run.
+func (s *State) stepCounters(in bool) {
+	_ = in
+}
+
+// backwardParts is Backward after a split ForwardTrain: each part
+// differentiates its own entries, then the parameter gradients are added
+// in the order of the parts (part 0's, plus part 1's, …), which does not
+// depend on which goroutine finished first.
+func (m *Model) backwardParts(s *State, g *Grads, dy []float32) error {
+	T, B := s.steps, s.batch
+	for i := range s.parts {
+		if s.parts[i].g == nil {
+			s.parts[i].g = m.NewGrads()
+		}
+	}
+	g.Input = grow(g.Input, len(s.x))
+	err := s.onParts(func(p *part) {
+		n := p.s.batch
+		p.dy = grow(p.dy, T*n*OutputSize)
+		moveRows(dy, p.dy, T, B, p.b0, n, OutputSize, true)
+		if p.err = m.Backward(p.s, p.g, p.dy); p.err == nil {
+			moveRows(g.Input, p.g.Input, T, B, p.b0, n, InputSize, false)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	first := s.parts[0].g
+	copy(g.Fc1Weight, first.Fc1Weight)
+	copy(g.Fc1Bias, first.Fc1Bias)
+	copy(g.Fc2Weight, first.Fc2Weight)
+	copy(g.Fc2Bias, first.Fc2Bias)
+	for _, p := range s.parts[1:] {
+		addInto(g.Fc1Weight, p.g.Fc1Weight)
+		addInto(g.Fc1Bias, p.g.Fc1Bias)
+		addInto(g.Fc2Weight, p.g.Fc2Weight)
+		addInto(g.Fc2Bias, p.g.Fc2Bias)
+	}
 	return nil
 }

@@ -1,0 +1,412 @@
+package gogen
+
+// testThreads writes TestThreads: the same batch run with 1, 2 and 3
+// goroutines, in two calls that continue from the state, gives the same
+// outputs and neuron states bit for bit; with --train, the gradients for
+// a given goroutine count are the same bit for bit from run to run, and
+// within gradTolerance of one goroutine's.
+func (gen *generator) testThreads(w *src) {
+	w.f(`func TestThreads(t *testing.T) {
+	m := newModel(t)
+	const B = 5
+	rng := rand.New(rand.NewPCG(21, 22))
+	x1, x2 := randomX(rng, 4*B*InputSize), randomX(rng, 3*B*InputSize)
+	var want1, want2 []float32
+	var wantStates [][]float32
+	for n := 1; n <= 3; n++ {
+		s := newState(t, m, B)
+		noError(t, s.SetThreads(n))
+		y1, y2 := make([]float32, 4*B*OutputSize), make([]float32, 3*B*OutputSize)
+		noError(t, m.Forward(s, y1, x1, 4))
+		noError(t, m.Forward(s, y2, x2, 3))
+		var states [][]float32
+		for _, name := range StateNames {
+			v, err := s.NeuronState(name)
+			noError(t, err)
+			states = append(states, append([]float32(nil), v...))
+		}
+		if n == 1 {
+			want1, want2, wantStates = y1, y2, states
+			continue
+		}
+		sameBits(t, fmt.Sprintf("y of the first call, %%d threads", n), y1, want1)
+		sameBits(t, fmt.Sprintf("y of the second call, %%d threads", n), y2, want2)
+		for i, name := range StateNames {
+			sameBits(t, fmt.Sprintf("state %%s, %%d threads", name, n), states[i], wantStates[i])
+		}
+	}
+`)
+	if gen.opt.Train {
+		w.f(`	dy := randomInput(rng, 4*B*OutputSize)
+	gradsWith := func(n int) *Grads {
+		s := newState(t, m, B)
+		noError(t, s.SetThreads(n))
+		noError(t, m.ForwardTrain(s, make([]float32, 4*B*OutputSize), x1, 4))
+		g := m.NewGrads()
+		noError(t, m.Backward(s, g, dy))
+		return g
+	}
+	one := gradsWith(1)
+	for n := 1; n <= 3; n++ {
+		a, b := gradsWith(n), gradsWith(n)
+		for name, got := range gradArrays(a) {
+			sameBits(t, fmt.Sprintf("%%s, %%d threads, second run", name, n), gradArrays(b)[name], got)
+			want := gradArrays(one)[name]
+			scale, worst := 0.0, 0.0
+			for i := range want {
+				scale = max(scale, math.Abs(float64(want[i])))
+				worst = max(worst, math.Abs(float64(got[i]-want[i])))
+			}
+			if worst > gradTolerance*scale {
+				t.Errorf("%%s with %%d threads differs from 1 thread's by %%.3g of the largest gradient %%.3g", name, n, worst, scale)
+			}
+		}
+	}
+`)
+	}
+	w.f("}\n\n")
+}
+
+// testTrain writes the tests of train.go: the loss gradients against a
+// float64 computation written out independently and against finite
+// differences of the loss, TrainStep against ForwardTrain, the loss,
+// Backward and the update done by hand, the consistency of the weights'
+// copies after training, and the optimizers' updates against their
+// formulas.
+func (gen *generator) testTrain(w *src) {
+	w.f(`// referenceLoss is the loss of y and its gradient, computed directly
+// from the definitions, term by term in float64.
+func referenceLoss(loss Loss, y []float32, T, B int) (float64, []float64) {
+	const N = OutputSize
+	at := func(t, b, o int) int { return (t*B+b)*N + o }
+	dy := make([]float64, len(y))
+	switch loss.Kind {
+	case MSE:
+		l := 0.0
+		for i := range y {
+			d := float64(y[i]) - float64(loss.Target[i])
+			l += d * d / float64(len(y))
+			dy[i] = 2 * d / float64(len(y))
+		}
+		return l, dy
+	case SpikeCount:
+		l := 0.0
+		for b := 0; b < B; b++ {
+			for o := 0; o < N; o++ {
+				c := 0.0
+				for t := 0; t < T; t++ {
+					c += float64(y[at(t, b, o)])
+				}
+				d := c - float64(loss.Target[b*N+o])
+				l += d * d / float64(B*N)
+				for t := 0; t < T; t++ {
+					dy[at(t, b, o)] = 2 * d / float64(B*N)
+				}
+			}
+		}
+		return l, dy
+	}
+	l := 0.0
+	for b := 0; b < B; b++ {
+		z := make([]float64, N)
+		from := make([][]int, N) // the time steps each logit comes from
+		for o := 0; o < N; o++ {
+			switch loss.Kind {
+			case CrossEntropyMaxTime:
+				best := 0
+				for t := 0; t < T; t++ {
+					if y[at(t, b, o)] > y[at(best, b, o)] {
+						best = t
+					}
+				}
+				z[o], from[o] = float64(y[at(best, b, o)]), []int{best}
+			case CrossEntropySumTime:
+				for t := 0; t < T; t++ {
+					z[o] += float64(y[at(t, b, o)])
+					from[o] = append(from[o], t)
+				}
+			case CrossEntropyLastStep:
+				z[o], from[o] = float64(y[at(T-1, b, o)]), []int{T - 1}
+			}
+		}
+		sum := 0.0
+		for _, v := range z {
+			sum += math.Exp(v)
+		}
+		c := int(loss.Labels[b])
+		l += (math.Log(sum) - z[c]) / float64(B)
+		for o := 0; o < N; o++ {
+			p := math.Exp(z[o]) / sum
+			if o == c {
+				p--
+			}
+			for _, t := range from[o] {
+				dy[at(t, b, o)] = p / float64(B)
+			}
+		}
+	}
+	return l, dy
+}
+
+// lossCases are one loss of every kind for outputs [T][B]OutputSize.
+func lossCases(rng *rand.Rand, T, B int) map[string]Loss {
+	labels := make([]int32, B)
+	for i := range labels {
+		labels[i] = int32(rng.IntN(OutputSize))
+	}
+	seq, counts := make([]float32, T*B*OutputSize), make([]float32, B*OutputSize)
+	for i := range seq {
+		seq[i] = rng.Float32()
+	}
+	for i := range counts {
+		counts[i] = float32(rng.IntN(T + 1))
+	}
+	return map[string]Loss{
+		"CrossEntropyMaxTime":  {Kind: CrossEntropyMaxTime, Labels: labels},
+		"CrossEntropySumTime":  {Kind: CrossEntropySumTime, Labels: labels},
+		"CrossEntropyLastStep": {Kind: CrossEntropyLastStep, Labels: labels},
+		"MSE":                  {Kind: MSE, Target: seq},
+		"SpikeCount":           {Kind: SpikeCount, Target: counts},
+	}
+}
+
+func TestLossGradient(t *testing.T) {
+	const T, B = 4, 3
+	rng := rand.New(rand.NewPCG(31, 32))
+	// Outputs 0.1 apart, shuffled: every maximum over time is unique and
+	// stays so under the finite differences' steps.
+	y := make([]float32, T*B*OutputSize)
+	for i, j := range rng.Perm(len(y)) {
+		y[i] = 0.1 * float32(j) / float32(OutputSize)
+	}
+	for name, loss := range lossCases(rng, T, B) {
+		dy := make([]float32, len(y))
+		got := lossGrad(loss, y, dy, T, B)
+		want, wantDy := referenceLoss(loss, y, T, B)
+		if math.Abs(got-want) > 1e-9*max(1, math.Abs(want)) {
+			t.Errorf("%%s: loss %%g, want %%g", name, got, want)
+		}
+		scale := 0.0
+		for _, v := range wantDy {
+			scale = max(scale, math.Abs(v))
+		}
+		if scale == 0 {
+			if OutputSize == 1 && loss.Labels != nil {
+				continue // one class: the cross-entropy is 0 whatever y is
+			}
+			t.Fatalf("%%s: the reference gradient is zero: the test checks nothing", name)
+		}
+		for i := range dy {
+			if d := math.Abs(float64(dy[i]) - wantDy[i]); d > 1e-6*scale {
+				t.Fatalf("%%s: dy[%%d] = %%g, want %%g", name, i, dy[i], wantDy[i])
+			}
+		}
+		// Central differences of the loss, step h in float32.
+		scratch := make([]float32, len(y))
+		for _, i := range rng.Perm(len(y))[:min(len(y), 24)] {
+			const h = 1e-3 / OutputSize
+			orig := y[i]
+			y[i] = orig + h
+			up := lossGrad(loss, y, scratch, T, B)
+			hi := y[i]
+			y[i] = orig - h
+			down := lossGrad(loss, y, scratch, T, B)
+			lo := y[i]
+			y[i] = orig
+			fd := (up - down) / (float64(hi) - float64(lo))
+			if d := math.Abs(fd - float64(dy[i])); d > 1e-3*scale {
+				t.Errorf("%%s: dy[%%d] = %%g, finite differences give %%g", name, i, dy[i], fd)
+			}
+		}
+	}
+}
+
+// weightsOf encodes the Model's parameters as weights.bin does.
+func weightsOf(m *Model) []byte {
+	var b []byte
+	for _, p := range m.trainable {
+		for _, v := range p {
+			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
+		}
+	}
+	return b
+}
+
+func TestTrainStep(t *testing.T) {
+	const T, B = 6, 3
+	rng := rand.New(rand.NewPCG(33, 34))
+	x := randomX(rng, T*B*InputSize)
+	for name, loss := range lossCases(rng, T, B) {
+		for _, threads := range []int{1, 2} {
+			m := newModel(t)
+			s := newState(t, m, B)
+			noError(t, s.SetThreads(threads))
+			const lr = 0.05
+			o, err := m.NewSGD(lr, 0)
+			noError(t, err)
+			got, err := m.TrainStep(s, o, x, T, loss)
+			noError(t, err)
+
+			// The same step by hand on a fresh Model.
+			ref := newModel(t)
+			rs := newState(t, ref, B)
+			noError(t, rs.SetThreads(threads))
+			y, dy := make([]float32, T*B*OutputSize), make([]float32, T*B*OutputSize)
+			noError(t, ref.ForwardTrain(rs, y, x, T))
+			want, _ := referenceLoss(loss, y, T, B)
+			if math.Abs(float64(got)-want) > 1e-6*max(1, math.Abs(want)) {
+				t.Errorf("%%s, %%d threads: TrainStep's loss %%g, want %%g", name, threads, got, want)
+			}
+			lossGrad(loss, y, dy, T, B)
+			g := ref.NewGrads()
+			noError(t, ref.Backward(rs, g, dy))
+			for i, p := range ref.trainable {
+				for j := range p {
+					p[j] -= lr * g.list()[i][j]
+				}
+				sameBits(t, fmt.Sprintf("%%s, %%d threads: parameter %%d after TrainStep", name, threads, i), m.trainable[i], p)
+			}
+
+			// Every copy of the weights moved with them: a Model loaded from
+			// the trained parameters computes what the trained one does.
+			loaded, err := fromWeights(weightsOf(m))
+			noError(t, err)
+			ya, yb := make([]float32, T*B*OutputSize), make([]float32, T*B*OutputSize)
+			noError(t, m.Forward(newState(t, m, B), ya, x, T))
+			noError(t, loaded.Forward(newState(t, loaded, B), yb, x, T))
+			sameBits(t, name+": Forward of the trained Model against one loaded from its weights", ya, yb)
+		}
+	}
+}
+
+func TestOptimizers(t *testing.T) {
+	m := newModel(t)
+	rng := rand.New(rand.NewPCG(35, 36))
+	sgd, err := m.NewSGD(0.1, 0.9)
+	noError(t, err)
+	adam, err := m.NewAdam(0.01, 0.9, 0.999, 1e-8)
+	noError(t, err)
+	for _, o := range []*Optimizer{sgd, adam} {
+		model := newModel(t)
+		w0 := make([][]float64, len(model.trainable))
+		v1, v2 := make([][]float64, len(w0)), make([][]float64, len(w0))
+		for i, p := range model.trainable {
+			w0[i], v1[i], v2[i] = make([]float64, len(p)), make([]float64, len(p)), make([]float64, len(p))
+			for j := range p {
+				w0[i][j] = float64(p[j])
+			}
+		}
+		for k := 1; k <= 3; k++ {
+			for _, g := range o.list {
+				for j := range g {
+					g[j] = rng.Float32()*2 - 1
+				}
+			}
+			o.apply(model)
+			for i, p := range model.trainable {
+				for j := range p {
+					g := float64(o.list[i][j])
+					if o.adam {
+						v1[i][j] = 0.9*v1[i][j] + 0.1*g
+						v2[i][j] = 0.999*v2[i][j] + 0.001*g*g
+						w0[i][j] -= 0.01 * (v1[i][j] / (1 - math.Pow(0.9, float64(k)))) / (math.Sqrt(v2[i][j]/(1-math.Pow(0.999, float64(k)))) + 1e-8)
+					} else {
+						v1[i][j] = 0.9*v1[i][j] + g
+						w0[i][j] -= 0.1 * v1[i][j]
+					}
+					if d := math.Abs(float64(p[j]) - w0[i][j]); d > 1e-5*max(1, math.Abs(w0[i][j])) {
+						t.Fatalf("adam=%%v, update %%d: parameter %%d[%%d] = %%g, want %%g", o.adam, k, i, j, p[j], w0[i][j])
+					}
+				}
+			}
+		}
+	}
+}
+
+func testBadTrainStep(t *testing.T, m *Model, x []float32, huge int) {
+	const B, T = 2, 3
+	s := newState(t, m, B)
+	o, err := m.NewSGD(0.1, 0.5)
+	noError(t, err)
+	before := weightsOf(m)
+	labels := []int32{0, 0}
+	ce := Loss{Kind: CrossEntropyMaxTime, Labels: labels}
+	step := func(s *State, o *Optimizer, x []float32, T int, loss Loss) error {
+		_, err := m.TrainStep(s, o, x, T, loss)
+		return err
+	}
+	for _, c := range []struct {
+		call      string
+		err       error
+		op, names string
+	}{
+		{"TrainStep(T=huge, empty slices)", step(s, o, nil, huge, ce), "TrainStep", "T*B*InputSize overflows"},
+		{"TrainStep(T=-1)", step(s, o, nil, -1, ce), "TrainStep", "T = -1"},
+		{"TrainStep(T=0)", step(s, o, nil, 0, ce), "TrainStep", "T = 0"},
+		{"TrainStep with x one short", step(s, o, x[:len(x)-1], T, ce), "TrainStep", "len(x)"},
+		{"TrainStep with a nil State", step(nil, o, x, T, ce), "TrainStep", "State"},
+		{"TrainStep with a nil Optimizer", step(s, nil, x, T, ce), "TrainStep", "Optimizer"},
+		{"TrainStep with a zero Optimizer", step(s, &Optimizer{}, x, T, ce), "TrainStep", "Optimizer"},
+		{"TrainStep with a label missing", step(s, o, x, T, Loss{Kind: CrossEntropySumTime, Labels: labels[:1]}), "TrainStep", "len(loss.Labels)"},
+		{"TrainStep with a label too many", step(s, o, x, T, Loss{Kind: CrossEntropySumTime, Labels: []int32{0, 0, 0}}), "TrainStep", "len(loss.Labels)"},
+		{"TrainStep with a label of OutputSize", step(s, o, x, T, Loss{Kind: CrossEntropyLastStep, Labels: []int32{0, OutputSize}}), "TrainStep", "loss.Labels[1]"},
+		{"TrainStep with a negative label", step(s, o, x, T, Loss{Kind: CrossEntropyMaxTime, Labels: []int32{-1, 0}}), "TrainStep", "loss.Labels[0]"},
+		{"TrainStep with an unknown loss", step(s, o, x, T, Loss{Kind: -1, Labels: labels}), "TrainStep", "loss.Kind"},
+		{"TrainStep with an MSE target one short", step(s, o, x, T, Loss{Kind: MSE, Target: make([]float32, T*B*OutputSize-1)}), "TrainStep", "len(loss.Target)"},
+		{"TrainStep with a spike-count target one long", step(s, o, x, T, Loss{Kind: SpikeCount, Target: make([]float32, B*OutputSize+1)}), "TrainStep", "len(loss.Target)"},
+		{"TrainStep with a NaN target", step(s, o, x, T, Loss{Kind: SpikeCount, Target: append(make([]float32, B*OutputSize-1), float32(math.NaN()))}), "TrainStep", "loss.Target["},
+		{"TrainStep on a nil Model", func() error { _, err := (*Model)(nil).TrainStep(s, o, x, T, ce); return err }(), "TrainStep", "Model"},
+	} {
+		refused(t, c.call, c.err, c.op, c.names)
+	}
+	if string(weightsOf(m)) != string(before) {
+		t.Error("refused TrainSteps changed the weights")
+	}
+	for _, c := range []struct {
+		call string
+		lr, momentum float32
+		names string
+	}{
+		{"NewSGD(lr=0)", 0, 0, "lr = 0"},
+		{"NewSGD(lr=-1)", -1, 0, "lr = -1"},
+		{"NewSGD(lr=NaN)", float32(math.NaN()), 0, "lr = NaN"},
+		{"NewSGD(lr=+Inf)", float32(math.Inf(1)), 0, "lr = +Inf"},
+		{"NewSGD(momentum=1)", 0.1, 1, "momentum = 1"},
+		{"NewSGD(momentum=-0.5)", 0.1, -0.5, "momentum = -0.5"},
+	} {
+		o, err := m.NewSGD(c.lr, c.momentum)
+		refused(t, c.call, err, "NewSGD", c.names)
+		if o != nil {
+			t.Errorf("%%s returned an Optimizer with its error", c.call)
+		}
+	}
+	for _, c := range []struct {
+		call                  string
+		lr, beta1, beta2, eps float32
+		names                 string
+	}{
+		{"NewAdam(lr=0)", 0, 0.9, 0.999, 1e-8, "lr = 0"},
+		{"NewAdam(beta1=1)", 0.1, 1, 0.999, 1e-8, "beta1 = 1"},
+		{"NewAdam(beta2=-1)", 0.1, 0.9, -1, 1e-8, "beta2 = -1"},
+		{"NewAdam(eps=0)", 0.1, 0.9, 0.999, 0, "eps = 0"},
+		{"NewAdam(eps=NaN)", 0.1, 0.9, 0.999, float32(math.NaN()), "eps = NaN"},
+	} {
+		_, err := m.NewAdam(c.lr, c.beta1, c.beta2, c.eps)
+		refused(t, c.call, err, "NewAdam", c.names)
+	}
+	_, err = (*Model)(nil).NewSGD(0.1, 0)
+	refused(t, "NewSGD on a nil Model", err, "NewSGD", "Model")
+	_, err = (&Model{}).NewAdam(0.1, 0.9, 0.999, 1e-8)
+	refused(t, "NewAdam on a zero Model", err, "NewAdam", "Model")
+
+	// No batch entries: nothing to train on and nothing changes, however long the sequence.
+	s0 := newState(t, m, 0)
+	l, err := m.TrainStep(s0, o, nil, huge, Loss{Kind: MSE})
+	noError(t, err)
+	if l != 0 || string(weightsOf(m)) != string(before) {
+		t.Errorf("TrainStep(B=0) gave loss %%g and changed the weights: want 0 and no change", l)
+	}
+}
+
+`)
+}

@@ -1,0 +1,337 @@
+package gogen
+
+import (
+	"strings"
+
+	"github.com/snnc/snnc/ir"
+)
+
+// train writes train.go for a training package: the losses, the
+// optimizers and TrainStep, which runs ForwardTrain, the loss and its
+// gradient dL/dy, Backward and the update of every parameter, then
+// re-derives the transposed copies of the weights the products read.
+func (gen *generator) train() string {
+	w := &src{}
+	w.f(header, gen.opt.Source)
+	w.f("package %s\n\nimport \"math\"\n\n", gen.opt.Package)
+	w.f("%s", trainSource)
+	var grads []string
+	for _, p := range gen.params {
+		grads = append(grads, "g."+exported(gen.field[p]))
+	}
+	w.f("// list is the parameters' gradients in the order of Model.trainable.\n")
+	w.f("func (g *Grads) list() [][]float32 {\n\treturn [][]float32{%s}\n}\n\n", strings.Join(grads, ", "))
+	w.f("// rederive recomputes the copies of the weights the products read from\n// the parameters TrainStep updated.\nfunc (m *Model) rederive() {\n")
+	for _, p := range gen.params {
+		if gen.transposed[p] {
+			w.f("\ttransposeInto(m.%sT, m.%s, %d, %d)\n", gen.field[p], gen.field[p], p.Type.Shape[0], p.Type.Shape[1])
+		}
+	}
+	for _, n := range gen.g.Nodes {
+		if n.Op == ir.GRecurrent && !n.Autapses {
+			h := n.Type.Shape[0]
+			w.f("\ttransposeInto(m.%s, m.%s, %d, %d)\n\tfor i := 0; i < %d; i++ {\n\t\tm.%s[i*%d+i] = 0\n\t}\n",
+				recWeights(n), gen.field[n.Args[2]], h, h, h, recWeights(n), h)
+		}
+	}
+	w.f("}\n")
+	return w.String()
+}
+
+// trainSource is the part of train.go that is the same for every model.
+const trainSource = `// LossKind selects the loss TrainStep minimises.
+type LossKind int
+
+const (
+	// CrossEntropyMaxTime is the softmax cross-entropy of each batch
+	// entry's outputs' maxima over time against Loss.Labels, averaged over
+	// the batch: a readout's usual classification loss. The gradient goes
+	// to the first time step holding each maximum.
+	CrossEntropyMaxTime LossKind = iota
+	// CrossEntropySumTime is the cross-entropy of the outputs summed over
+	// time.
+	CrossEntropySumTime
+	// CrossEntropyLastStep is the cross-entropy of the last step's outputs.
+	CrossEntropyLastStep
+	// MSE is the mean over T·B·OutputSize of (y − Loss.Target)², Target
+	// [T][B]OutputSize.
+	MSE
+	// SpikeCount is the mean over B·OutputSize of (Σ_t y − Loss.Target)²,
+	// Target [B]OutputSize: target spike counts of every output neuron.
+	SpikeCount
+)
+
+// Loss is what TrainStep minimises: its kind and its targets.
+type Loss struct {
+	Kind   LossKind
+	Labels []int32   // the cross-entropies: [B] classes, 0 <= label < OutputSize
+	Target []float32 // MSE: [T][B]OutputSize; SpikeCount: [B]OutputSize
+}
+
+// Optimizer holds an optimizer's settings and its state (momentum or
+// moment estimates, one value per parameter value) and the gradients of
+// the last TrainStep. Make it with NewSGD or NewAdam; one Optimizer
+// trains one Model.
+type Optimizer struct {
+	adam                bool
+	lr, momentum        float32 // SGD
+	beta1, beta2, eps   float64 // Adam
+	steps               int     // updates made, for Adam's bias correction
+	grads               *Grads
+	list                [][]float32 // grads' slices, in the order of Model.trainable
+	first, second       [][]float32 // SGD's velocity; Adam's first and second moments
+}
+
+// Grads is the gradient of the last TrainStep's loss (read-only).
+func (o *Optimizer) Grads() *Grads { return o.grads }
+
+// NewSGD returns stochastic gradient descent with momentum, as PyTorch's
+// SGD (no dampening, no weight decay): v = momentum·v + g, p −= lr·v.
+// lr must be finite and positive, momentum in [0, 1).
+func (m *Model) NewSGD(lr, momentum float32) (*Optimizer, error) {
+	const op = "NewSGD"
+	if m == nil || !m.loaded {
+		return nil, errorf(op, "the Model is nil or not from New")
+	}
+	if !(lr > 0) || math.IsInf(float64(lr), 0) {
+		return nil, errorf(op, "lr = %g, want a finite lr > 0", lr)
+	}
+	if !(momentum >= 0 && momentum < 1) {
+		return nil, errorf(op, "momentum = %g, want 0 <= momentum < 1", momentum)
+	}
+	o := &Optimizer{lr: lr, momentum: momentum}
+	o.make(m, false)
+	return o, nil
+}
+
+// NewAdam returns Adam, as PyTorch's (no weight decay): with g the
+// gradient and k the update's number, m1 = β1·m1 + (1−β1)·g, m2 = β2·m2 +
+// (1−β2)·g², p −= lr·(m1/(1−β1^k)) / (√(m2/(1−β2^k)) + eps), computed in
+// float64. lr and eps must be finite and positive, β1 and β2 in [0, 1).
+func (m *Model) NewAdam(lr, beta1, beta2, eps float32) (*Optimizer, error) {
+	const op = "NewAdam"
+	if m == nil || !m.loaded {
+		return nil, errorf(op, "the Model is nil or not from New")
+	}
+	if !(lr > 0) || math.IsInf(float64(lr), 0) {
+		return nil, errorf(op, "lr = %g, want a finite lr > 0", lr)
+	}
+	if !(beta1 >= 0 && beta1 < 1) {
+		return nil, errorf(op, "beta1 = %g, want 0 <= beta1 < 1", beta1)
+	}
+	if !(beta2 >= 0 && beta2 < 1) {
+		return nil, errorf(op, "beta2 = %g, want 0 <= beta2 < 1", beta2)
+	}
+	if !(eps > 0) || math.IsInf(float64(eps), 0) {
+		return nil, errorf(op, "eps = %g, want a finite eps > 0", eps)
+	}
+	o := &Optimizer{adam: true, lr: lr, beta1: float64(beta1), beta2: float64(beta2), eps: float64(eps)}
+	o.make(m, true)
+	return o, nil
+}
+
+func (o *Optimizer) make(m *Model, adam bool) {
+	o.grads = m.NewGrads()
+	o.list = o.grads.list()
+	o.first = make([][]float32, len(m.trainable))
+	for i, p := range m.trainable {
+		o.first[i] = make([]float32, len(p))
+	}
+	if adam {
+		o.second = make([][]float32, len(m.trainable))
+		for i, p := range m.trainable {
+			o.second[i] = make([]float32, len(p))
+		}
+	}
+}
+
+// apply updates every parameter of m from o.grads, then the copies of the
+// weights the products read.
+func (o *Optimizer) apply(m *Model) {
+	o.steps++
+	if !o.adam {
+		for i, p := range m.trainable {
+			g, v := o.list[i], o.first[i]
+			for j := range p {
+				v[j] = o.momentum*v[j] + g[j]
+				p[j] -= o.lr * v[j]
+			}
+		}
+		m.rederive()
+		return
+	}
+	c1 := 1 - math.Pow(o.beta1, float64(o.steps))
+	c2 := 1 - math.Pow(o.beta2, float64(o.steps))
+	lr := float64(o.lr)
+	for i, p := range m.trainable {
+		g, m1, m2 := o.list[i], o.first[i], o.second[i]
+		for j := range p {
+			gj := float64(g[j])
+			a := o.beta1*float64(m1[j]) + (1-o.beta1)*gj
+			b := o.beta2*float64(m2[j]) + (1-o.beta2)*gj*gj
+			m1[j], m2[j] = float32(a), float32(b)
+			p[j] = float32(float64(p[j]) - lr*(a/c1)/(math.Sqrt(b/c2)+o.eps))
+		}
+	}
+	m.rederive()
+}
+
+// TrainStep runs one training step on a batch: ForwardTrain of x ([T][B]
+// InputSize, continuing from s), the loss and its gradient dL/dy, Backward
+// and the optimizer's update of every parameter (and of the transposed
+// copies the products read). It returns the loss. The Model changes: no
+// other call may use it meanwhile. Afterwards o.Grads() holds the
+// gradients and Backward may run again on s.
+//
+// Arguments that do not fit give an error and change nothing: those of
+// Forward, T = 0, an Optimizer not from NewSGD or NewAdam, a loss kind the
+// package does not know, labels other than B values in [0, OutputSize),
+// targets of another length or not finite. A loss that is not finite
+// (outputs that overflowed) gives an error and leaves the weights as they
+// were. A batch of B = 0 entries returns 0 and changes nothing.
+func (m *Model) TrainStep(s *State, o *Optimizer, x []float32, T int, loss Loss) (float32, error) {
+	const op = "TrainStep"
+	ny, err := m.checkSizes(op, s, x, T)
+	if err != nil {
+		return 0, err
+	}
+	if T == 0 {
+		return 0, errorf(op, "T = 0, want T >= 1: no steps to train on")
+	}
+	if o == nil || o.grads == nil {
+		return 0, errorf(op, "the Optimizer is nil or not from NewSGD or NewAdam")
+	}
+	B := s.batch
+	switch loss.Kind {
+	case CrossEntropyMaxTime, CrossEntropySumTime, CrossEntropyLastStep:
+		if len(loss.Labels) != B {
+			return 0, errorf(op, "len(loss.Labels) = %d, want B = %d", len(loss.Labels), B)
+		}
+		for i, c := range loss.Labels {
+			if c < 0 || int64(c) >= OutputSize {
+				return 0, errorf(op, "loss.Labels[%d] = %d, want 0 <= label < OutputSize = %d", i, c, OutputSize)
+			}
+		}
+	case MSE, SpikeCount:
+		want, what := ny, "T*B*OutputSize"
+		if loss.Kind == SpikeCount {
+			want, what = B*OutputSize, "B*OutputSize" // <= ny: no overflow
+		}
+		if len(loss.Target) != want {
+			return 0, errorf(op, "len(loss.Target) = %d, want %s = %d (T=%d, B=%d)", len(loss.Target), what, want, T, B)
+		}
+		for i, v := range loss.Target {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return 0, errorf(op, "loss.Target[%d] = %g, want a finite value", i, v)
+			}
+		}
+	default:
+		return 0, errorf(op, "loss.Kind = %d, not a LossKind of this package", loss.Kind)
+	}
+	if B == 0 {
+		return 0, nil
+	}
+	s.ty, s.tdy = grow(s.ty, ny), grow(s.tdy, ny)
+	if err := m.run(op, s, s.ty, x, T, true); err != nil {
+		return 0, err
+	}
+	l := lossGrad(loss, s.ty, s.tdy, T, B)
+	if math.IsNaN(l) || math.IsInf(l, 0) {
+		return float32(l), errorf(op, "the loss is %g: the weights are left as they were", l)
+	}
+	if err := m.Backward(s, o.grads, s.tdy); err != nil {
+		return 0, err
+	}
+	o.apply(m)
+	return float32(l), nil
+}
+
+// lossGrad returns the loss of outputs y ([T][B]OutputSize, B > 0) and
+// writes its gradient dL/dy into dy, computing in float64.
+func lossGrad(loss Loss, y, dy []float32, T, B int) float64 {
+	const N = OutputSize
+	clear(dy)
+	total := 0.0
+	switch loss.Kind {
+	case MSE:
+		scale := 1 / float64(len(y))
+		for i, v := range y {
+			d := float64(v) - float64(loss.Target[i])
+			total += d * d
+			dy[i] = float32(2 * d * scale)
+		}
+		return total * scale
+	case SpikeCount:
+		scale := 1 / float64(B*N)
+		for b := 0; b < B; b++ {
+			for o := 0; o < N; o++ {
+				c := 0.0
+				for t := 0; t < T; t++ {
+					c += float64(y[(t*B+b)*N+o])
+				}
+				d := c - float64(loss.Target[b*N+o])
+				total += d * d
+				g := float32(2 * d * scale)
+				for t := 0; t < T; t++ {
+					dy[(t*B+b)*N+o] = g
+				}
+			}
+		}
+		return total * scale
+	}
+	// The cross-entropies: z is the entry's logits, at the time step of
+	// each maximum.
+	var z [N]float64
+	var at [N]int
+	for b := 0; b < B; b++ {
+		for o := 0; o < N; o++ {
+			switch loss.Kind {
+			case CrossEntropyMaxTime:
+				z[o], at[o] = float64(y[b*N+o]), 0
+				for t := 1; t < T; t++ {
+					if v := float64(y[(t*B+b)*N+o]); v > z[o] {
+						z[o], at[o] = v, t
+					}
+				}
+			case CrossEntropySumTime:
+				z[o] = 0
+				for t := 0; t < T; t++ {
+					z[o] += float64(y[(t*B+b)*N+o])
+				}
+			default:
+				z[o] = float64(y[((T-1)*B+b)*N+o])
+			}
+		}
+		top := z[0]
+		for _, v := range z {
+			top = max(top, v)
+		}
+		sum := 0.0
+		for _, v := range z {
+			sum += math.Exp(v - top)
+		}
+		lse := top + math.Log(sum)
+		label := int(loss.Labels[b])
+		total += lse - z[label]
+		for o := 0; o < N; o++ {
+			g := math.Exp(z[o] - lse)
+			if o == label {
+				g--
+			}
+			g /= float64(B)
+			switch loss.Kind {
+			case CrossEntropyMaxTime:
+				dy[(at[o]*B+b)*N+o] = float32(g)
+			case CrossEntropySumTime:
+				for t := 0; t < T; t++ {
+					dy[(t*B+b)*N+o] = float32(g)
+				}
+			default:
+				dy[((T-1)*B+b)*N+o] = float32(g)
+			}
+		}
+	}
+	return total / float64(B)
+}
+
+`
