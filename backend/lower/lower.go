@@ -595,13 +595,24 @@ func (l *Lowering) Operand(v *ir.Value, j, s int) asm.Operand {
 // Invariant returns invariant z's j-th vector: its pinned register, or
 // what the machine reads it from, counted for pinning.
 func (l *Lowering) Invariant(z Invariant, j, s int) asm.Operand {
-	if key := z.Key(); key != "" {
-		if r, ok := l.pins[key]; ok {
-			return l.Reg(r)
-		}
-		l.uses[key]++
+	if r, ok := l.Pinned(z); ok {
+		return l.Reg(r)
 	}
 	return l.m.Invariant(l, z, j, s)
+}
+
+// Pinned returns the register invariant z is pinned in, or counts a read
+// of z for pinning and returns false.
+func (l *Lowering) Pinned(z Invariant) (Vec, bool) {
+	key := z.Key()
+	if key == "" {
+		return 0, false
+	}
+	if r, ok := l.pins[key]; ok {
+		return r, true
+	}
+	l.uses[key]++
+	return 0, false
 }
 
 // Alloc takes u registers for a value, or fails with ErrNoRegs.
