@@ -109,20 +109,18 @@ func (m *machine) Begin(l *lower.Lowering, dryRun bool) *asm.Func {
 	return m.f.Func
 }
 
-func (m *machine) Prologue(l *lower.Lowering, done asm.Label) {
-	f, k := m.f, l.Kernel()
+func (m *machine) Prologue(done asm.Label) {
+	f := m.f
 	f.Load("T", ints[lower.TotalT])
 	f.Load("B", ints[lower.TotalB])
 	f.TESTQ(ints[lower.TotalT], ints[lower.TotalT])
 	f.JLE(done)
 	f.TESTQ(ints[lower.TotalB], ints[lower.TotalB])
 	f.JLE(done)
-	m.Move(lower.Stride, lower.TotalB)
-	m.MulImm(lower.Stride, k.N*4)
-	if ep := k.Epilogue; ep != nil {
-		m.Move(lower.XStep, lower.TotalB)
-		m.MulImm(lower.XStep, ep.In*4)
-	}
+}
+
+func (m *machine) Frame(l *lower.Lowering) {
+	f := m.f
 	// Shared params broadcast once; per-neuron params copied per group;
 	// shared gradients accumulated per lane.
 	vb := m.isa.Lanes() * 4
@@ -513,19 +511,16 @@ func (m *machine) Epilogue(l *lower.Lowering, ep *kernel.Epilogue, d []lower.Vec
 	f.JNZ(loop)
 }
 
-func (m *machine) Store(l *lower.Lowering, arg string, off lower.Int, v *ir.Value, ifSet bool) {
-	f := m.f
-	skip := f.NewLabel("unset")
-	f.Load(arg+"_base", regBase)
-	if ifSet {
-		f.TESTQ(regBase, regBase)
-		f.JE(skip)
-	}
+func (m *machine) JumpIfNil(arg string, skip asm.Label) {
+	m.f.Load(arg+"_base", regBase)
+	m.f.TESTQ(regBase, regBase)
+	m.f.JE(skip)
+}
+
+func (m *machine) Store(l *lower.Lowering, arg string, off lower.Int, v *ir.Value) {
+	m.f.Load(arg+"_base", regBase)
 	for j := 0; j < l.U(); j++ {
 		m.store(l, m.inReg(l.Operand(v, j, 0), 0), asm.Ptr(regBase).Idx(ints[off], 1).Offset(j*m.isa.Lanes()*4))
-	}
-	if ifSet {
-		f.Label(skip)
 	}
 }
 
@@ -561,25 +556,22 @@ func (m *machine) Accumulate(l *lower.Lowering, arg string, v *ir.Value) {
 }
 
 // load and store move one vector, masked in the tail group.
-func (m *machine) load(l *lower.Lowering, mem asm.Mem, dst asm.Vec) {
-	switch {
-	case !l.Masked():
-		m.f.VMOVUPS(mem, dst)
-	case m.isa == AVX512:
-		m.f.VMOVUPS(mem, dst).MaskZ(asm.K1)
-	default:
-		m.f.VMASKMOVPS(mem, asm.Y(15), dst)
-	}
-}
+func (m *machine) load(l *lower.Lowering, mem asm.Mem, dst asm.Vec) { m.move(l, mem, dst, true) }
 
-func (m *machine) store(l *lower.Lowering, src asm.Vec, mem asm.Mem) {
+func (m *machine) store(l *lower.Lowering, src asm.Vec, mem asm.Mem) { m.move(l, src, mem, false) }
+
+// move is VMOVUPS, or in the tail group a masked move: a load zeroes the
+// lanes past the end, a store leaves memory past the end alone.
+func (m *machine) move(l *lower.Lowering, src, dst asm.VecMem, load bool) {
 	switch {
 	case !l.Masked():
-		m.f.VMOVUPS(src, mem)
+		m.f.VMOVUPS(src, dst)
+	case m.isa == AVX512 && load:
+		m.f.VMOVUPS(src, dst).MaskZ(asm.K1)
 	case m.isa == AVX512:
-		m.f.VMOVUPS(src, mem).Mask(asm.K1)
+		m.f.VMOVUPS(src, dst).Mask(asm.K1)
 	default:
-		m.f.VMASKMOVPS(src, asm.Y(15), mem)
+		m.f.VMASKMOVPS(src, asm.Y(15), dst)
 	}
 }
 

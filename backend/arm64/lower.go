@@ -117,20 +117,18 @@ func (m *machine) Begin(l *lower.Lowering, dryRun bool) *asm.Func {
 	return m.f.Func
 }
 
-func (m *machine) Prologue(l *lower.Lowering, done asm.Label) {
-	f, k := m.f, l.Kernel()
+func (m *machine) Prologue(done asm.Label) {
+	f := m.f
 	f.Load("T", ints[lower.TotalT])
 	f.Load("B", ints[lower.TotalB])
 	f.CMP(asm.Imm(1), ints[lower.TotalT])
 	f.BLT(done)
 	f.CMP(asm.Imm(1), ints[lower.TotalB])
 	f.BLT(done)
-	m.Move(lower.Stride, lower.TotalB)
-	m.MulImm(lower.Stride, k.N*4)
-	if ep := k.Epilogue; ep != nil {
-		m.Move(lower.XStep, lower.TotalB)
-		m.MulImm(lower.XStep, ep.In*4)
-	}
+}
+
+func (m *machine) Frame(l *lower.Lowering) {
+	f := m.f
 	// Shared gradients are accumulated per lane in the frame.
 	for _, arg := range l.SharedSums() {
 		mem := f.AllocLocal(16, 8)
@@ -502,28 +500,27 @@ func (m *machine) Epilogue(l *lower.Lowering, ep *kernel.Epilogue, d []lower.Vec
 	f.BNE(loop)
 }
 
-func (m *machine) Store(l *lower.Lowering, arg string, off lower.Int, v *ir.Value, ifSet bool) {
-	f := m.f
-	skip := f.NewLabel("unset")
-	f.Load(arg+"_base", regBase)
-	if ifSet {
-		f.CBZ(regBase, skip)
-	}
-	f.ADD(ints[off], regBase, regBase)
-	if rs := l.Regs(v); rs != nil {
-		regs := make([]asm.VReg, len(rs))
-		for j, r := range rs {
-			regs[j] = vreg(r)
-		}
-		m.storeN(l, regs, regBase)
-	} else {
+func (m *machine) JumpIfNil(arg string, skip asm.Label) {
+	m.f.Load(arg+"_base", regBase)
+	m.f.CBZ(regBase, skip)
+}
+
+// Store stores v from its registers, runs of consecutive ones with one
+// ST1 each, or materialized vector by vector.
+func (m *machine) Store(l *lower.Lowering, arg string, off lower.Int, v *ir.Value) {
+	m.address(arg, ints[off], regBase)
+	rs := l.Regs(v)
+	if rs == nil {
 		for j := 0; j < l.U(); j++ {
 			m.storeN(l, []asm.VReg{l.Operand(v, j, 0).(asm.VReg)}, regBase)
 		}
+		return
 	}
-	if ifSet {
-		f.Label(skip)
+	regs := make([]asm.VReg, len(rs))
+	for j, r := range rs {
+		regs[j] = vreg(r)
 	}
+	m.storeN(l, regs, regBase)
 }
 
 func (m *machine) AddTo(l *lower.Lowering, arg string, off lower.Int, v *ir.Value) {

@@ -90,11 +90,13 @@ type Machine interface {
 	// Begin starts k's function (k's Go signature, the ISA's features)
 	// in the output file, or in a scratch file for a dry run.
 	Begin(l *Lowering, dryRun bool) *asm.Func
-	// Prologue loads TotalT and TotalB, jumps to done when either is
-	// below 1, sets Stride (and XStep for an epilogue) and prepares the
-	// frame: the invariants' memory, the tail mask, the zeroed
-	// accumulators of l.SharedSums().
-	Prologue(l *Lowering, done asm.Label)
+	// Prologue loads TotalT and TotalB and jumps to done when either is
+	// below 1.
+	Prologue(done asm.Label)
+	// Frame prepares what the loops read besides the arguments: the
+	// invariants' memory, the tail mask, the zeroed accumulators of
+	// l.SharedSums().
+	Frame(l *Lowering)
 	// Pin loads invariant z into register r for the whole kernel.
 	Pin(l *Lowering, z Invariant, r Vec)
 	// Finish adds each accumulator of l.SharedSums() into its argument's
@@ -130,10 +132,12 @@ type Machine interface {
 	Op(l *Lowering, v *ir.Value, dst []Vec, arg func(a, j, s int) asm.Operand)
 	// Epilogue emits the product ep into dst (Kernel.Epilogue).
 	Epilogue(l *Lowering, ep *kernel.Epilogue, dst []Vec)
-	// Store stores v's vectors to arg at byte offset off, unless ifSet and
-	// arg is a nil slice; AddTo adds them into arg at off; Accumulate adds
-	// them, per lane, into arg's accumulator (only lanes of the layer).
-	Store(l *Lowering, arg string, off Int, v *ir.Value, ifSet bool)
+	// JumpIfNil jumps to skip if arg is a nil slice.
+	JumpIfNil(arg string, skip asm.Label)
+	// Store stores v's vectors to arg at byte offset off; AddTo adds them
+	// into arg at off; Accumulate adds them, per lane, into arg's
+	// accumulator (only lanes of the layer).
+	Store(l *Lowering, arg string, off Int, v *ir.Value)
 	AddTo(l *Lowering, arg string, off Int, v *ir.Value)
 	Accumulate(l *Lowering, arg string, v *ir.Value)
 }
@@ -292,7 +296,14 @@ func (l *Lowering) run() {
 func (l *Lowering) body() {
 	m, k := l.m, l.k
 	done := l.f.NewLabel("done")
-	m.Prologue(l, done)
+	m.Prologue(done)
+	m.Move(Stride, TotalB)
+	m.MulImm(Stride, k.N*4)
+	if ep := k.Epilogue; ep != nil {
+		m.Move(XStep, TotalB)
+		m.MulImm(XStep, ep.In*4)
+	}
+	m.Frame(l)
 	keys := make([]string, 0, len(l.pins))
 	for key := range l.pins {
 		keys = append(keys, key)
@@ -494,8 +505,13 @@ func (l *Lowering) step() {
 	m := l.m
 	for _, sk := range l.k.Sinks {
 		switch sk.Kind {
-		case kernel.ToSeq, kernel.ToSeqIfSet:
-			m.Store(l, sk.Arg, Row, sk.Value, sk.Kind == kernel.ToSeqIfSet)
+		case kernel.ToSeq:
+			m.Store(l, sk.Arg, Row, sk.Value)
+		case kernel.ToSeqIfSet:
+			skip := l.f.NewLabel("unset")
+			m.JumpIfNil(sk.Arg, skip)
+			m.Store(l, sk.Arg, Row, sk.Value)
+			l.f.Label(skip)
 		case kernel.AddToSeq:
 			m.AddTo(l, sk.Arg, Row, sk.Value)
 		case kernel.AddToPerNeuron:
@@ -505,7 +521,7 @@ func (l *Lowering) step() {
 		}
 	}
 	for _, st := range l.k.States {
-		m.Store(l, st.Arg, State, st.Next, false)
+		m.Store(l, st.Arg, State, st.Next)
 	}
 	for v := range l.regs {
 		l.release(v)
