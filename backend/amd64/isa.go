@@ -36,11 +36,13 @@ func (isa ISA) Lanes() int {
 	return 8
 }
 
-// Features are what a CPU needs to run kernels emitted for isa, as cpuid/v2
-// constant names. BMI1 is for the spike products' bit scans (TZCNT, BLSR).
+// Features are what a CPU needs to run the kernel table of isa, as cpuid/v2
+// constant names. BMI1 is for the spike products' bit scans (TZCNT, BLSR);
+// the AVX-512 table also needs AVX2 and FMA3 for the AVX2 kernels it takes
+// (KernelISA), which every AVX-512 CPU has.
 func (isa ISA) Features() []string {
 	if isa == AVX512 {
-		return []string{"AVX512F", "BMI1"}
+		return []string{"AVX512F", "AVX2", "FMA3", "BMI1"}
 	}
 	return []string{"AVX2", "FMA3", "BMI1"}
 }
@@ -60,4 +62,18 @@ func (isa ISA) pool() int {
 		return 29 // Z29–Z31 scratch
 	}
 	return 13 // Y13, Y14 scratch, Y15 tail mask
+}
+
+// KernelISA returns the instruction set whose neuron kernel over n neurons
+// per batch entry the kernel table of isa uses. Below 32 neurons, a layer
+// that is not a whole number of 16-lane vectors runs faster in AVX2 than
+// in AVX-512: all or half of its AVX-512 work is the masked tail, and
+// masked loads and stores that overlap recent stores are slow (at N = 8,
+// 2.2 against 0.27 ns per LIF neuron-step; docs/performance.md, "Small
+// layers").
+func KernelISA(isa ISA, n int) ISA {
+	if isa == AVX512 && n < 32 && n%16 != 0 {
+		return AVX2
+	}
+	return isa
 }

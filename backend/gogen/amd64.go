@@ -22,6 +22,7 @@ func (gen *generator) amd64Files(files Files) error {
 	file.Constraint = "!purego"
 	em := amd64.NewEmitter(file)
 	tables := map[amd64.ISA]map[string]string{} // kernel table field → assembly function
+	neurons := map[string]int{}                 // neuron kernel table field → N
 	for _, isa := range amd64.ISAs {
 		table := map[string]string{}
 		if err := amd64.EmitProducts(file, isa); err != nil {
@@ -30,10 +31,25 @@ func (gen *generator) amd64Files(files Files) error {
 		table["linear"] = "linear" + isa.Suffix()
 		table["linearSpikes"] = "linearSpikes" + isa.Suffix()
 		emit := func(k *kernel.Kernel) error { return em.Kernel(k, isa) }
-		if err := lowerAll(gen.asmKernels(isa.Suffix(), strings.ToUpper(isa.String())), emit, amd64.ErrUnsupported, table); err != nil {
+		ks := gen.asmKernels(isa.Suffix(), strings.ToUpper(isa.String()))
+		for _, a := range ks {
+			neurons[a.field] = a.k.N
+		}
+		if err := lowerAll(ks, emit, amd64.ErrUnsupported, table); err != nil {
 			return err
 		}
 		tables[isa] = table
+	}
+	// A table takes another instruction set's kernel where that one runs
+	// the layer's shape faster (amd64.KernelISA).
+	for _, isa := range amd64.ISAs {
+		for field, n := range neurons {
+			if use := amd64.KernelISA(isa, n); use != isa {
+				if fn, ok := tables[use][field]; ok {
+					tables[isa][field] = fn
+				}
+			}
+		}
 	}
 	{
 		var s, stubs bytes.Buffer
