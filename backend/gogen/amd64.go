@@ -31,20 +31,23 @@ func (gen *generator) amd64Files(files Files) error {
 		table["linear"] = "linear" + isa.Suffix()
 		table["linearSpikes"] = "linearSpikes" + isa.Suffix()
 		emit := func(k *kernel.Kernel) error { return em.Kernel(k, isa) }
-		ks := gen.asmKernels(isa.Suffix(), strings.ToUpper(isa.String()))
-		for _, a := range ks {
+		// Only the kernels the table uses: amd64.KernelISA may prefer
+		// another instruction set's kernel or the plain-Go one by shape.
+		var own []asmKernel
+		for _, a := range gen.asmKernels(isa.Suffix(), strings.ToUpper(isa.String())) {
 			neurons[a.field] = a.k.N
+			if use, ok := amd64.KernelISA(isa, a.k.N); ok && use == isa {
+				own = append(own, a)
+			}
 		}
-		if err := lowerAll(ks, emit, amd64.ErrUnsupported, table); err != nil {
+		if err := lowerAll(own, emit, amd64.ErrUnsupported, table); err != nil {
 			return err
 		}
 		tables[isa] = table
 	}
-	// A table takes another instruction set's kernel where that one runs
-	// the layer's shape faster (amd64.KernelISA).
 	for _, isa := range amd64.ISAs {
 		for field, n := range neurons {
-			if use := amd64.KernelISA(isa, n); use != isa {
+			if use, ok := amd64.KernelISA(isa, n); ok && use != isa {
 				if fn, ok := tables[use][field]; ok {
 					tables[isa][field] = fn
 				}
