@@ -39,7 +39,7 @@ func TestDispatchByShape(t *testing.T) {
 		}
 		dispatch, text := string(files["dispatch_amd64.go"]), string(files["kernels_amd64.s"])
 		for _, isa := range amd64.ISAs {
-			table := regexp.MustCompile(`(?s)var `+isa.String()+`Kernels = kernels\{(.*?)\n\}`).FindStringSubmatch(dispatch)
+			table := regexp.MustCompile(`(?s)var ` + isa.String() + `Kernels = kernels\{(.*?)\n\}`).FindStringSubmatch(dispatch)
 			if table == nil {
 				t.Fatalf("n=%d: no %sKernels in dispatch_amd64.go:\n%s", n, isa, dispatch)
 			}
