@@ -59,9 +59,9 @@ func (isa ISA) vec(n int) asm.Vec {
 // rest are the scratch registers (and, for AVX2, the tail mask).
 func (isa ISA) pool() int {
 	if isa == AVX512 {
-		return 29 // Z29–Z31 scratch
+		return 29 // Z29, Z30 scratch, Z31 lane temporary
 	}
-	return 13 // Y13, Y14 scratch, Y15 tail mask
+	return 13 // Y13, Y14 scratch, Y15 lane temporary
 }
 
 // KernelISA returns the instruction set whose neuron kernel over n neurons

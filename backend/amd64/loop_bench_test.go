@@ -88,7 +88,7 @@ func TestBenchKernels(t *testing.T) {
 				}
 			}
 		}
-		for _, n := range []int{1, 8, 17, 33, 100} {
+		for _, n := range []int{1, 2, 4, 8, 17, 33, 100} {
 			for _, isa := range amd64.ISAs {
 				add(fmt.Sprintf("n=%d", n), model, n, kernel.LoopFor(n), isa)
 			}
