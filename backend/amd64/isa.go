@@ -65,23 +65,15 @@ func (isa ISA) pool() int {
 }
 
 // KernelISA returns the instruction set whose neuron kernel over n neurons
-// per batch entry the kernel table of isa uses, or false for the plain-Go
-// kernel. In a layer that is not a whole number of vectors the last,
-// partial vector of every batch entry and time step is loaded and stored
-// masked, and masked loads and stores that overlap recent stores run
-// slowly, so where that tail is most of the work another kernel wins
-// (docs/performance.md, "Small layers"):
-//
-//   - under 8 neurons, every vector is the tail: the plain-Go kernel is
-//     faster (LIF at N = 4: 2.7 ns per neuron-step, AVX2 3.2);
-//   - under 32 neurons, not a whole number of 16-lane vectors: AVX2 is
-//     faster than AVX-512 (N = 8: 0.24 against 2.2).
-func KernelISA(isa ISA, n int) (ISA, bool) {
-	switch {
-	case n < 8:
-		return isa, false
-	case isa == AVX512 && n < 32 && n%16 != 0:
-		return AVX2, true
+// per batch entry the kernel table of isa uses: AVX2's in the AVX-512
+// table for layers under 32 neurons that are not a whole number of
+// 16-lane vectors. There the partial last vector is much of an AVX-512
+// kernel's work, where AVX2 has a smaller one or none (LIF at N = 8: 0.24
+// against 2.2 ns per neuron-step with masked tails, 0.45 against 2.7 lane
+// by lane; docs/performance.md, "Small layers").
+func KernelISA(isa ISA, n int) ISA {
+	if isa == AVX512 && n < 32 && n%16 != 0 {
+		return AVX2
 	}
-	return isa, true
+	return isa
 }

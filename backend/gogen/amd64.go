@@ -32,11 +32,11 @@ func (gen *generator) amd64Files(files Files) error {
 		table["linearSpikes"] = "linearSpikes" + isa.Suffix()
 		emit := func(k *kernel.Kernel) error { return em.Kernel(k, isa) }
 		// Only the kernels the table uses: amd64.KernelISA may prefer
-		// another instruction set's kernel or the plain-Go one by shape.
+		// another instruction set's kernel by shape.
 		var own []asmKernel
 		for _, a := range gen.asmKernels(isa.Suffix(), strings.ToUpper(isa.String())) {
 			neurons[a.field] = a.k.N
-			if use, ok := amd64.KernelISA(isa, a.k.N); ok && use == isa {
+			if amd64.KernelISA(isa, a.k.N) == isa {
 				own = append(own, a)
 			}
 		}
@@ -47,7 +47,7 @@ func (gen *generator) amd64Files(files Files) error {
 	}
 	for _, isa := range amd64.ISAs {
 		for field, n := range neurons {
-			if use, ok := amd64.KernelISA(isa, n); ok && use != isa {
+			if use := amd64.KernelISA(isa, n); use != isa {
 				if fn, ok := tables[use][field]; ok {
 					tables[isa][field] = fn
 				}

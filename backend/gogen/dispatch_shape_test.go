@@ -13,16 +13,16 @@ import (
 
 // TestDispatchByShape checks that each amd64 kernel table takes, for
 // every neuron kernel (forward and backward), the implementation
-// amd64.KernelISA chooses for the layer's width: the plain-Go kernel
-// under 8 neurons, the AVX2 kernel in the AVX-512 table for small layers
-// that are not whole 16-lane vectors, its own elsewhere; and that
-// kernels_amd64.s carries no neuron kernel no table uses.
+// amd64.KernelISA chooses for the layer's width: the AVX2 kernel in the
+// AVX-512 table for small layers that are not whole 16-lane vectors, its
+// own elsewhere; and that kernels_amd64.s carries no neuron kernel no
+// table uses.
 func TestDispatchByShape(t *testing.T) {
 	m, err := functional.LookupModel("lif")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []int{4, 8, 11, 16, 64} {
+	for _, n := range []int{1, 8, 11, 16, 33, 64} {
 		g := ir.NewGraph("shape")
 		x := must(g.Input("input", 5))
 		w := must(g.Param("w", n, 5))
@@ -43,7 +43,7 @@ func TestDispatchByShape(t *testing.T) {
 			if table == nil {
 				t.Fatalf("n=%d: no %sKernels in dispatch_amd64.go:\n%s", n, isa, dispatch)
 			}
-			use, asm := amd64.KernelISA(isa, n)
+			use := amd64.KernelISA(isa, n)
 			var fields [][]string
 			for _, f := range regexp.MustCompile(`(\w+(?:Forward|Backward)):\s+(\w+),`).FindAllStringSubmatch(table[1], -1) {
 				if !strings.HasPrefix(f[1], "linear") { // the products
@@ -54,17 +54,13 @@ func TestDispatchByShape(t *testing.T) {
 				t.Fatalf("n=%d: %s table has %d neuron kernels, want forward and backward:\n%s", n, isa, len(fields), table[1])
 			}
 			for _, f := range fields {
-				want := f[1]
-				if asm {
-					want += use.Suffix()
-				}
-				if f[2] != want {
+				if want := f[1] + use.Suffix(); f[2] != want {
 					t.Errorf("n=%d: %s table: %s is %s, want %s", n, isa, f[1], f[2], want)
 				}
 			}
 		}
 		for _, isa := range amd64.ISAs {
-			if use, asm := amd64.KernelISA(isa, n); (!asm || use != isa) && strings.Contains(text, "Forward"+isa.Suffix()+"(SB)") {
+			if amd64.KernelISA(isa, n) != isa && strings.Contains(text, "Forward"+isa.Suffix()+"(SB)") {
 				t.Errorf("n=%d: kernels_amd64.s has a %s neuron kernel no table uses", n, isa)
 			}
 		}
