@@ -8,11 +8,18 @@ import "github.com/snnc/snnc/ir"
 // Graph values are whole sequences, so a feed-forward linear (or conv) is
 // already one product over all T·B rows, hoisted out of any time loop.
 // What remains is the neurons: unfused, a backend calls the step kernel
-// once per time step and the state makes a round trip through memory each
-// time; fused, one kernel runs t = 0..T-1 for a tile of neurons whose state
-// stays in registers or L1, reading the state once and writing it once. A
-// recurrent node cannot run its steps apart from its recurrent product, so
-// for it the mark hoists the input product x·W_inᵀ out of the time loop.
+// once per time step; fused, one kernel call runs t = 0..T-1. The
+// assembly kernels take their loop nest from kernel.LoopFor, the same for
+// every instruction set: per batch entry, a tile of up to 1024 neurons is
+// carried through all T steps, so the tile's states stay in L1 between
+// steps; a layer of fewer than 32 neurons runs time steps outermost
+// instead, its B batch entries independent within a step. The plain-Go
+// kernels carry tiles of 256 neurons. Either way each step reads a state
+// from its [B][N] slice where it first needs it and writes the next value
+// back at the end of the step: states are not held in registers across
+// steps. A recurrent node
+// cannot run its steps apart from its recurrent product, so for it the
+// mark hoists the input product x·W_inᵀ out of the time loop.
 //
 // Invariant: only schedules change; every node computes what it did.
 func FuseTimesteps(g *ir.Graph) error {

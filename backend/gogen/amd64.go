@@ -22,6 +22,7 @@ func (gen *generator) amd64Files(files Files) error {
 	file.Constraint = "!purego"
 	em := amd64.NewEmitter(file)
 	tables := map[amd64.ISA]map[string]string{} // kernel table field → assembly function
+	neurons := map[string]int{}                 // neuron kernel table field → N
 	for _, isa := range amd64.ISAs {
 		table := map[string]string{}
 		if err := amd64.EmitProducts(file, isa); err != nil {
@@ -30,10 +31,28 @@ func (gen *generator) amd64Files(files Files) error {
 		table["linear"] = "linear" + isa.Suffix()
 		table["linearSpikes"] = "linearSpikes" + isa.Suffix()
 		emit := func(k *kernel.Kernel) error { return em.Kernel(k, isa) }
-		if err := lowerAll(gen.asmKernels(isa.Suffix(), strings.ToUpper(isa.String())), emit, amd64.ErrUnsupported, table); err != nil {
+		// Only the kernels the table uses: amd64.KernelISA may prefer
+		// another instruction set's kernel by shape.
+		var own []asmKernel
+		for _, a := range gen.asmKernels(isa.Suffix(), strings.ToUpper(isa.String())) {
+			neurons[a.field] = a.k.N
+			if amd64.KernelISA(isa, a.k.N) == isa {
+				own = append(own, a)
+			}
+		}
+		if err := lowerAll(own, emit, amd64.ErrUnsupported, table); err != nil {
 			return err
 		}
 		tables[isa] = table
+	}
+	for _, isa := range amd64.ISAs {
+		for field, n := range neurons {
+			if use := amd64.KernelISA(isa, n); use != isa {
+				if fn, ok := tables[use][field]; ok {
+					tables[isa][field] = fn
+				}
+			}
+		}
 	}
 	{
 		var s, stubs bytes.Buffer

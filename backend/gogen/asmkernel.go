@@ -106,7 +106,7 @@ func (k *stepKernel) forwardKernel(suffix, isa string, ep *kernel.Epilogue) *ker
 		name, sig = k.fn+"LinearForward", k.epilogueSig()
 	}
 	ak := &kernel.Kernel{
-		Name: name + suffix, Args: sigArgs(sig), Step: s, N: k.n,
+		Name: name + suffix, Args: sigArgs(sig), Step: s, N: k.n, Loop: kernel.LoopFor(k.n),
 		Doc:    fmt.Sprintf("%s%s is %s in %s.", name, suffix, name, isa),
 		Leaves: map[*ir.Value]kernel.Source{}, Epilogue: ep,
 	}
@@ -143,7 +143,7 @@ func (k *stepKernel) backwardKernel(suffix, isa string) *kernel.Kernel {
 	a, s := k.adjoint, k.step
 	name := k.fn + "Backward"
 	ak := &kernel.Kernel{
-		Name: name + suffix, Args: sigArgs(k.backwardSig()), Step: a, N: k.n, Reverse: true,
+		Name: name + suffix, Args: sigArgs(k.backwardSig()), Step: a, N: k.n, Reverse: true, Loop: kernel.LoopFor(k.n),
 		Doc:    fmt.Sprintf("%s%s is %s in %s.", name, suffix, name, isa),
 		Leaves: map[*ir.Value]kernel.Source{},
 	}

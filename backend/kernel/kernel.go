@@ -3,8 +3,8 @@ package kernel
 import "github.com/snnc/snnc/ir"
 
 // A Kernel is a fused neuron kernel to emit: the Step evaluated for every
-// lane (batch entry b, neuron n) and time step t of [T][B][N] data, with
-// the neurons' state carried through the whole sequence in one call. It
+// lane (batch entry b, neuron n) and time step t of [T][B][N] data, in one
+// call for the whole sequence, in the order Loop gives. It
 // says where each leaf value of the step comes from and where results go;
 // backend/gogen builds it from its own plan of the kernel, so the emitted
 // function has exactly the Go signature of the plain-Go kernel it replaces:
@@ -17,6 +17,7 @@ type Kernel struct {
 	Step    *ir.Step // the step (forward) or the adjoint step (backward)
 	N       int      // neurons per batch entry
 	Reverse bool     // run t = T-1 down to 0
+	Loop    Loop     // the loop nest; LoopFor(N) for every ISA
 	Leaves  map[*ir.Value]Source
 	States  []State
 	Sinks   []Sink
@@ -45,8 +46,11 @@ type Source struct {
 }
 
 // State is a value carried from one time step to the next, in Arg [B][N]:
-// the kernel reads it at the start of the call and leaves the state after
-// the last step there (backends keep it in registers or L1 in between).
+// the kernel reads it from there at every time step where the step first
+// needs it and writes its next value back at the end of the step, so that
+// after the call Arg holds the state after the last step. Between steps
+// it lives in memory (in L1 with a tiled Loop, else in L1, L2 or L3 by
+// B·N), not in registers.
 type State struct {
 	Arg  string
 	Next *ir.Value // the value the state takes for the next time step

@@ -13,7 +13,7 @@ var implementations = []*kernels{&avx512Kernels, &avx2Kernels, &generic}
 // emitted one, and the plain-Go kernels elsewhere.
 var avx512Kernels = kernels{
 	name:         "avx512",
-	requires:     []cpuid.FeatureID{cpuid.AVX512F, cpuid.BMI1},
+	requires:     []cpuid.FeatureID{cpuid.AVX512F, cpuid.AVX2, cpuid.FMA3, cpuid.BMI1},
 	linear:       linearAVX512,
 	linearSpikes: linearSpikesAVX512,
 	lifForward:   lifForwardAVX512,

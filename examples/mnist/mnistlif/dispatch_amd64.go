@@ -13,14 +13,14 @@ var implementations = []*kernels{&avx512Kernels, &avx2Kernels, &generic}
 // emitted one, and the plain-Go kernels elsewhere.
 var avx512Kernels = kernels{
 	name:            "avx512",
-	requires:        []cpuid.FeatureID{cpuid.AVX512F, cpuid.BMI1},
+	requires:        []cpuid.FeatureID{cpuid.AVX512F, cpuid.AVX2, cpuid.FMA3, cpuid.BMI1},
 	linear:          linearAVX512,
 	linearSpikes:    linearSpikesAVX512,
 	linearBackward:  linearBackward,
 	lif1Forward:     lif1ForwardAVX512,
 	lif1Backward:    lif1BackwardAVX512,
-	readoutForward:  readoutForwardAVX512,
-	readoutBackward: readoutBackwardAVX512,
+	readoutForward:  readoutForwardAVX2,
+	readoutBackward: readoutBackwardAVX2,
 }
 
 // avx2Kernels uses the AVX2 kernels of kernels_amd64.s where the backend

@@ -43,20 +43,6 @@ func lif1ForwardAVX512(T, B int, x0, y, s0, s1, tape0, tape1 []float32)
 //go:noescape
 func lif1BackwardAVX512(T, B int, x0, tape0, tape1, dy, dx0, gs0, gs1 []float32)
 
-// readoutForwardAVX512 is readoutForward in AVX512.
-//
-// Requires: AVX, AVX512F
-//
-//go:noescape
-func readoutForwardAVX512(T, B int, x0, y, s0, s1 []float32)
-
-// readoutBackwardAVX512 is readoutBackward in AVX512.
-//
-// Requires: AVX, AVX512F
-//
-//go:noescape
-func readoutBackwardAVX512(T, B int, x0, dy, dx0, gs0, gs1 []float32)
-
 // linearAVX2 is linear with AVX2: for each of rows rows, y[r][o] = b[o]
 // (0 if len(b) == 0), then y[r][o] = fma(x[r][i], wT[i][o], y[r][o]) for
 // i = 0..in-1 in order, bit for bit. Register tiles of 4 rows × 24 outputs
