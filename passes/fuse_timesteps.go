@@ -14,7 +14,8 @@ import "github.com/snnc/snnc/ir"
 // carried through all T steps, so the tile's states stay in L1 between
 // steps; a layer of fewer than 32 neurons runs time steps outermost
 // instead, its B batch entries independent within a step. The plain-Go
-// kernels carry tiles of 256 neurons. Either way each step reads a state
+// kernels carry tiles of the same kernel.TileLanes neurons (a smaller
+// layer is one tile). Either way each step reads a state
 // from its [B][N] slice where it first needs it and writes the next value
 // back at the end of the step: states are not held in registers across
 // steps. A recurrent node

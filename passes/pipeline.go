@@ -88,7 +88,7 @@ var Pipeline = []Pass{
 	{
 		Name:     "fuse-timesteps",
 		Summary:  "run each neuron layer's T steps as one kernel call, its states in L1 between steps",
-		Doc:      "Marks neuron and recurrent nodes so that one kernel call runs all T time steps instead of one call per step: per batch entry, a tile of neurons (up to 1024 in the assembly kernels, see kernel.LoopFor, which runs layers under 32 neurons time steps outermost; 256 in the plain-Go ones) is carried through all T steps, its states read from and written back to their [B][N] slices every step, where they stay in L1 (not in registers); for recurrent nodes the input product x·W_inᵀ is hoisted out of the time loop. Feed-forward products are already one product over all T·B rows in the graph IR. Only schedules change.",
+		Doc:      "Marks neuron and recurrent nodes so that one kernel call runs all T time steps instead of one call per step: per batch entry, a tile of neurons (up to 1024 in the assembly kernels, see kernel.LoopFor, which runs layers under 32 neurons time steps outermost; the plain-Go kernels use the same tile) is carried through all T steps, its states read from and written back to their [B][N] slices every step, where they stay in L1 (not in registers); for recurrent nodes the input product x·W_inᵀ is hoisted out of the time loop. Feed-forward products are already one product over all T·B rows in the graph IR. Only schedules change.",
 		Optional: true,
 		Run:      FuseTimesteps,
 	},

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/snnc/snnc/backend/kernel"
 	"github.com/snnc/snnc/ir"
 )
 
@@ -862,7 +863,7 @@ func (gen *generator) kernels() (string, error) {
 	w := &src{}
 	w.f(header, gen.opt.Source)
 	w.f("package %s\n\nimport \"math\"\n\nvar _ = math.Exp\n\n", gen.opt.Package)
-	w.f("// laneTile is how many neurons a kernel carries through the whole\n// sequence at once: their states stay in L1 between time steps.\nconst laneTile = 256\n\n")
+	w.f("// laneTile is how many neurons a kernel carries through the whole\n// sequence at once: their states stay in L1 between time steps.\nconst laneTile = %d\n\n", kernel.TileLanes)
 	w.f("// sub is x[off : off+n], or nil for a nil x.\nfunc sub(x []float32, off, n int) []float32 {\n\tif x == nil {\n\t\treturn nil\n\t}\n\treturn x[off : off+n]\n}\n\n")
 	for _, n := range gen.g.Nodes {
 		switch n.Op {

@@ -35,13 +35,14 @@ func LoopFor(n int) Loop {
 	if n < minTiledLanes {
 		return TimeOutermost
 	}
-	return Loop{TileLanes: tileLanes}
+	return Loop{TileLanes: TileLanes}
 }
 
 const (
-	// tileLanes is the tile of LoopFor, a whole number of vectors of every
-	// instruction set (16 lanes for AVX-512).
-	tileLanes = 1024
+	// TileLanes is the tile of LoopFor, a whole number of vectors of every
+	// instruction set (16 lanes for AVX-512). The plain-Go kernels tile
+	// by it too (a smaller layer is one tile).
+	TileLanes = 1024
 	// minTiledLanes is the smallest layer LoopFor tiles.
 	minTiledLanes = 32
 )

@@ -8,7 +8,7 @@ var _ = math.Exp
 
 // laneTile is how many neurons a kernel carries through the whole
 // sequence at once: their states stay in L1 between time steps.
-const laneTile = 256
+const laneTile = 1024
 
 // sub is x[off : off+n], or nil for a nil x.
 func sub(x []float32, off, n int) []float32 {
