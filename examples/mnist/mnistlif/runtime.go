@@ -334,15 +334,115 @@ func linearSpikes(y, x, wT, b []float32, rows, out, in int) {
 	}
 }
 
-// linearBackward accumulates the gradients of y = linear(x, w, b) given dy:
-// dx[r][i] += Σ_o dy[r][o]·w[o][i] (dx may be nil), dw[o][i] += Σ_r
-// dy[r][o]·x[r][i] in torch layout [out][in], and db[o] += Σ_r dy[r][o]
-// (db may be nil). w comes transposed, as wT [in][out].
-func linearBackward(dx, dw, db, x, wT, dy []float32, rows, out, in int) {
+// The backward products of a linear layer y = x·Wᵀ + b given dy (rows
+// rows, W [out][in] in torch layout, wT its transpose [in][out]):
+//
+//	dx  += dy·W    linearAdd(dx, dy, W, nil, rows, in, out)
+//	dW  += dyᵀ·x   linearAddXT(dW, dy, x, nil, out, in, rows)
+//	dWᵀ += xᵀ·dy   outerSpikes(dWT, x, dy, nil, rows, out, in), x spikes
+//	db  += Σ dy    biasGrad(db, dy, rows, out)
+//
+// The first three have the signature of linear, so that the assembly
+// backends emit them as variants of their product kernels; every
+// implementation gives the same bits. Each gradient element is one chain
+// of fused multiply-adds in a fixed order, so results do not depend on the
+// implementation or the blocking.
+
+// linearAdd is linear starting from y instead of the bias: y[r][o] =
+// fma(x[r][i], wT[i][o], y[r][o]) for i = 0..in-1 in order. b is ignored.
+func linearAdd(y, x, wT, b []float32, rows, out, in int) {
 	for r := 0; r < rows; r++ {
-		xr := x[r*in : r*in+in]
-		dyr := dy[r*out : r*out+out]
-		if dx != nil {
+		yr := y[r*out : r*out+out]
+		for i, xi := range x[r*in : r*in+in] {
+			maddRow(yr, wT[i*out:i*out+out], xi)
+		}
+	}
+}
+
+// linearAddXT is linearAdd with x given transposed: xT holds [in][rows],
+// and x[r][i] is xT[i][r]. The weight gradient dW [out][in] += dyᵀ·x is
+// linearAddXT(dW, dy, x, nil, out, in, rows). Four rows of y at a time
+// share each row of wT while it is in L1.
+func linearAddXT(y, xT, wT, b []float32, rows, out, in int) {
+	r := 0
+	for ; r+4 <= rows; r += 4 {
+		y0 := y[r*out : r*out+out]
+		y1 := y[(r+1)*out : (r+1)*out+out]
+		y2 := y[(r+2)*out : (r+2)*out+out]
+		y3 := y[(r+3)*out : (r+3)*out+out]
+		for i := 0; i < in; i++ {
+			w := wT[i*out : i*out+out]
+			x := xT[i*rows+r : i*rows+r+4]
+			maddRow(y0, w, x[0])
+			maddRow(y1, w, x[1])
+			maddRow(y2, w, x[2])
+			maddRow(y3, w, x[3])
+		}
+	}
+	for ; r < rows; r++ {
+		yr := y[r*out : r*out+out]
+		for i := 0; i < in; i++ {
+			maddRow(yr, wT[i*out:i*out+out], xT[i*rows+r])
+		}
+	}
+}
+
+// outerSpikes accumulates y [in][out] += xᵀ·wT for x [rows][in] of mostly
+// zeros and wT [rows][out]: for r = 0..rows-1 in order and each i with
+// x[r][i] ≠ 0, y[i][o] = fma(x[r][i], wT[r][o], y[i][o]), or y[i][o] +
+// wT[r][o] when x[r][i] is 1. That is linearAddXT's transposed result
+// whenever the skipped terms x·wT = ±0 change nothing (finite wT, no −0 to
+// keep), at one row update per spike: the weight gradient of a layer whose
+// input is spikes, as outerSpikes(dWT, x, dy, nil, rows, out, in). b is
+// ignored.
+func outerSpikes(y, x, wT, b []float32, rows, out, in int) {
+	for r := 0; r < rows; r++ {
+		wr := wT[r*out : r*out+out]
+		for i, xi := range x[r*in : r*in+in] {
+			if xi == 0 {
+				continue
+			}
+			yi := y[i*out : i*out+out]
+			if xi == 1 {
+				for o, w := range wr {
+					yi[o] += w
+				}
+				continue
+			}
+			maddRow(yi, wr, xi)
+		}
+	}
+}
+
+// addTransposed adds t [in][out] to dw [out][in]: dw[o][i] += t[i][o].
+func addTransposed(dw, t []float32, out, in int) {
+	for i := 0; i < in; i++ {
+		ti := t[i*out : i*out+out]
+		for o, v := range ti {
+			dw[o*in+i] += v
+		}
+	}
+}
+
+// biasGrad accumulates db[o] += dy[r][o] for r = 0..rows-1 in order.
+func biasGrad(db, dy []float32, rows, out int) {
+	db = db[:out]
+	for r := 0; r < rows; r++ {
+		for o, d := range dy[r*out : r*out+out] {
+			db[o] += d
+		}
+	}
+}
+
+// linearBackward accumulates the gradients of y = linear(x, w, b) given
+// dy, from the transposed weights wT [in][out] alone (a recurrent layer's
+// step): dx[r][i] += Σ_o dy[r][o]·w[o][i] (dx may be nil), dw[o][i] +=
+// Σ_r dy[r][o]·x[r][i] in torch layout [out][in], and db[o] += Σ_r dy[r][o]
+// (db may be nil).
+func linearBackward(dx, dw, db, x, wT, dy []float32, rows, out, in int) {
+	if dx != nil {
+		for r := 0; r < rows; r++ {
+			dyr := dy[r*out : r*out+out]
 			dxr := dx[r*in : r*in+in]
 			for i := range dxr {
 				wi := wT[i*out : i*out+out]
@@ -353,18 +453,10 @@ func linearBackward(dx, dw, db, x, wT, dy []float32, rows, out, in int) {
 				dxr[i] += s
 			}
 		}
-		for o, d := range dyr {
-			if d == 0 {
-				continue // spikes and sparse gradients: nothing to add
-			}
-			if db != nil {
-				db[o] += d
-			}
-			dwo := dw[o*in : o*in+in]
-			for i, xi := range xr {
-				dwo[i] += float32(d * xi)
-			}
-		}
+	}
+	linearAddXT(dw, dy, x, nil, out, in, rows)
+	if db != nil {
+		biasGrad(db, dy, rows, out)
 	}
 }
 
