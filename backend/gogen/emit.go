@@ -1083,7 +1083,7 @@ func (gen *generator) linearGrads(w *src, n *ir.Node, dx, dw, db, x, wt, dy, row
 		w.f("\tk.outerSpikes(%s, %s, %s, nil, %s, %d, %d)\n", f, x, dy, rows, out, in)
 		w.f("\taddTransposed(%s, %s, %d, %d)\n", dw, f, out, in)
 	} else {
-		w.f("\tk.linearAddXT(%s, %s, %s, nil, %d, %d, %s)\n", dw, dy, x, out, in, rows)
+		w.f("\tlinearGradW(k.linearAddXT, %s, %s, %s, %s, %d, %d)\n", dw, dy, x, rows, out, in)
 	}
 	if db != "nil" {
 		w.f("\tbiasGrad(%s, %s, %s, %d)\n", db, dy, rows, out)

@@ -119,6 +119,22 @@ func linearAddXT(y, xT, wT, b []float32, rows, out, in int) {
 	}
 }
 
+// gradRowBlock is the rows of one call of linearGradW's kernel: the
+// strips of x and dy a register tile sweeps (64 inputs and a few outputs
+// wide) stay in L1 while the tiles of the other outputs reuse them.
+const gradRowBlock = 64
+
+// linearGradW accumulates the weight gradient dW [out][in] += dyᵀ·x of a
+// linear layer over rows rows with addXT, linearAddXT or one of its
+// assembly twins, in blocks of gradRowBlock rows: each dW element is still
+// one chain of fused multiply-adds over the rows in order.
+func linearGradW(addXT func(y, x, wT, b []float32, rows, out, in int), dw, dy, x []float32, rows, out, in int) {
+	for r := 0; r < rows; r += gradRowBlock {
+		n := min(gradRowBlock, rows-r)
+		addXT(dw, dy[r*out:(r+n)*out], x[r*in:(r+n)*in], nil, out, in, n)
+	}
+}
+
 // outerSpikes accumulates y [in][out] += xᵀ·wT for x [rows][in] of mostly
 // zeros and wT [rows][out]: for r = 0..rows-1 in order and each i with
 // x[r][i] ≠ 0, y[i][o] = fma(x[r][i], wT[r][o], y[i][o]), or y[i][o] +

@@ -374,7 +374,7 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	clear(s.g5_1)
 	k.lif1Backward(T, B, v4, s.t5_0, s.t5_1, s.d5, s.d4, s.g5_0, s.g5_1)
 	// n4 = linear n1 n2 n3 : seq[256]
-	k.linearAddXT(g.Fc1Weight, s.d4, x, nil, 256, 784, T*B)
+	linearGradW(k.linearAddXT, g.Fc1Weight, s.d4, x, T*B, 256, 784)
 	biasGrad(g.Fc1Bias, s.d4, T*B, 256)
 	return nil
 }
