@@ -305,6 +305,30 @@ func maddRow(acc, w []float32, x float32) {
 	}
 }
 
+// maddRows4 is maddRow on four rows sharing w: acc_k[o] = fma(x_k, w[o],
+// acc_k[o]) for k = 0..3, one load of each weight.
+func maddRows4(a0, a1, a2, a3, w []float32, x0, x1, x2, x3 float32) {
+	n := len(w)
+	a0, a1, a2, a3 = a0[:n], a1[:n], a2[:n], a3[:n]
+	d0, d1, d2, d3 := float64(x0), float64(x1), float64(x2), float64(x3)
+	for o, wf := range w {
+		wd := float64(wf)
+		s0, s1, s2, s3 := d0*wd+float64(a0[o]), d1*wd+float64(a1[o]), d2*wd+float64(a2[o]), d3*wd+float64(a3[o])
+		if slowFMA(s0) || slowFMA(s1) || slowFMA(s2) || slowFMA(s3) {
+			a0[o], a1[o], a2[o], a3[o] = fma32Slow(x0, wf, a0[o]), fma32Slow(x1, wf, a1[o]), fma32Slow(x2, wf, a2[o]), fma32Slow(x3, wf, a3[o])
+			continue
+		}
+		a0[o], a1[o], a2[o], a3[o] = float32(s0), float32(s1), float32(s2), float32(s3)
+	}
+}
+
+// slowFMA reports whether fma32 must take fma32Slow for the float64 sum s
+// (see fma32).
+func slowFMA(s float64) bool {
+	b := math.Float64bits(s)
+	return b&(1<<29-1) == 1<<28 || b<<1 < 897<<53
+}
+
 // linearSpikes is linear for an input of spikes: only the active inputs'
 // weight rows are added, and a spike of exactly 1 adds its weights without
 // a multiplication. That is what linear computes whenever the weights are
@@ -371,12 +395,8 @@ func linearAddXT(y, xT, wT, b []float32, rows, out, in int) {
 		y2 := y[(r+2)*out : (r+2)*out+out]
 		y3 := y[(r+3)*out : (r+3)*out+out]
 		for i := 0; i < in; i++ {
-			w := wT[i*out : i*out+out]
 			x := xT[i*rows+r : i*rows+r+4]
-			maddRow(y0, w, x[0])
-			maddRow(y1, w, x[1])
-			maddRow(y2, w, x[2])
-			maddRow(y3, w, x[3])
+			maddRows4(y0, y1, y2, y3, wT[i*out:i*out+out], x[0], x[1], x[2], x[3])
 		}
 	}
 	for ; r < rows; r++ {
