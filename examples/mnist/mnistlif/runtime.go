@@ -450,12 +450,20 @@ func outerSpikes(y, x, wT, b []float32, rows, out, in int) {
 	}
 }
 
-// addTransposed adds t [in][out] to dw [out][in]: dw[o][i] += t[i][o].
+// addTransposed adds t [in][out] to dw [out][in]: dw[o][i] += t[i][o],
+// in square tiles so that the lines of both stay in L1 while a tile is
+// done.
 func addTransposed(dw, t []float32, out, in int) {
-	for i := 0; i < in; i++ {
-		ti := t[i*out : i*out+out]
-		for o, v := range ti {
-			dw[o*in+i] += v
+	const tile = 16
+	for i0 := 0; i0 < in; i0 += tile {
+		i1 := min(i0+tile, in)
+		for o0 := 0; o0 < out; o0 += tile {
+			for o := o0; o < min(o0+tile, out); o++ {
+				row := dw[o*in+i0 : o*in+i1]
+				for j := range row {
+					row[j] += t[(i0+j)*out+o]
+				}
+			}
 		}
 	}
 }
