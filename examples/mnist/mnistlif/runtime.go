@@ -284,6 +284,19 @@ func linear(y, x, wT, b []float32, rows, out, in int) {
 		} else {
 			clear(yr)
 		}
+	}
+	// Four rows at a time share each weight row (maddRows4); every
+	// output's chain over i is the same as one row at a time.
+	r := 0
+	for ; r+4 <= rows; r += 4 {
+		y0, y1, y2, y3 := y[r*out:(r+1)*out], y[(r+1)*out:(r+2)*out], y[(r+2)*out:(r+3)*out], y[(r+3)*out:(r+4)*out]
+		x0, x1, x2, x3 := x[r*in:(r+1)*in], x[(r+1)*in:(r+2)*in], x[(r+2)*in:(r+3)*in], x[(r+3)*in:(r+4)*in]
+		for i := 0; i < in; i++ {
+			maddRows4(y0, y1, y2, y3, wT[i*out:i*out+out], x0[i], x1[i], x2[i], x3[i])
+		}
+	}
+	for ; r < rows; r++ {
+		yr := y[r*out : r*out+out]
 		for i, xi := range x[r*in : r*in+in] {
 			maddRow(yr, wT[i*out:i*out+out], xi)
 		}
