@@ -2,7 +2,9 @@
 // through the asm builder, from the IR: the fused neuron kernels of
 // backend/kernel (lower.go: forward, reverse-time backward and the
 // product-fused forward of any Step) and the product kernels (products.go:
-// a register-blocked FMA micro-kernel and event-driven spike accumulation).
+// a register-blocked FMA micro-kernel and event-driven spike accumulation;
+// backward.go: their variants for the backward products dx += dy·W,
+// dW += dyᵀ·x and, for spike inputs, dWᵀ += xᵀ·dy one row per spike).
 //
 // Each kernel has the Go signature of the plain-Go kernel it replaces and
 // gives its bits: the same operations in the same order per lane (Go's
