@@ -679,12 +679,13 @@ func (k *productKernel) spikeBlock(nv int, masked bool, next asm.Label) {
 		for v, a := range acc {
 			k.load(asm.Ptr(outerDY).Offset(v*k.vbytes()), a, last(v))
 		}
+		f.Load("in", spikeReg.left)
 		f.MOVQ(colReg.y, spikeReg.wi0) // y[i] is the row an active x[r][i] updates
 	} else {
 		k.initAcc([][]asm.Vec{acc}, masked)
+		f.Load("in", spikeReg.left)
 		f.MOVQ(colReg.wc, spikeReg.wi0)
 	}
-	f.Load("in", spikeReg.left)
 
 	f.Label(chunk)
 	f.CMPQ(spikeReg.left, asm.Imm(chunkW))

@@ -3754,8 +3754,8 @@ zeroAcc:
 	VPXORD Z15, Z15, Z15
 
 accReady:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk:
 	CMPQ CX, $64
@@ -3952,8 +3952,8 @@ zeroAcc1:
 	VPXORD Z0, Z0, Z0
 
 accReady1:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk1:
 	CMPQ CX, $64
@@ -4059,8 +4059,8 @@ zeroAcc2:
 	VPXORD Z1, Z1, Z1
 
 accReady2:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk2:
 	CMPQ CX, $64
@@ -4171,8 +4171,8 @@ zeroAcc3:
 	VPXORD Z2, Z2, Z2
 
 accReady3:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk3:
 	CMPQ CX, $64
@@ -4288,8 +4288,8 @@ zeroAcc4:
 	VPXORD Z3, Z3, Z3
 
 accReady4:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk4:
 	CMPQ CX, $64
@@ -4410,8 +4410,8 @@ zeroAcc5:
 	VPXORD Z4, Z4, Z4
 
 accReady5:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk5:
 	CMPQ CX, $64
@@ -4537,8 +4537,8 @@ zeroAcc6:
 	VPXORD Z5, Z5, Z5
 
 accReady6:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk6:
 	CMPQ CX, $64
@@ -4669,8 +4669,8 @@ zeroAcc7:
 	VPXORD Z6, Z6, Z6
 
 accReady7:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk7:
 	CMPQ CX, $64
@@ -4806,8 +4806,8 @@ zeroAcc8:
 	VPXORD Z7, Z7, Z7
 
 accReady8:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk8:
 	CMPQ CX, $64
@@ -4948,8 +4948,8 @@ zeroAcc9:
 	VPXORD Z8, Z8, Z8
 
 accReady9:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk9:
 	CMPQ CX, $64
@@ -5095,8 +5095,8 @@ zeroAcc10:
 	VPXORD Z9, Z9, Z9
 
 accReady10:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk10:
 	CMPQ CX, $64
@@ -5247,8 +5247,8 @@ zeroAcc11:
 	VPXORD Z10, Z10, Z10
 
 accReady11:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk11:
 	CMPQ CX, $64
@@ -5404,8 +5404,8 @@ zeroAcc12:
 	VPXORD Z11, Z11, Z11
 
 accReady12:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk12:
 	CMPQ CX, $64
@@ -5566,8 +5566,8 @@ zeroAcc13:
 	VPXORD Z12, Z12, Z12
 
 accReady13:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk13:
 	CMPQ CX, $64
@@ -5733,8 +5733,8 @@ zeroAcc14:
 	VPXORD Z13, Z13, Z13
 
 accReady14:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk14:
 	CMPQ CX, $64
@@ -5905,8 +5905,8 @@ zeroAcc15:
 	VPXORD Z14, Z14, Z14
 
 accReady15:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk15:
 	CMPQ CX, $64
@@ -6082,8 +6082,8 @@ zeroAcc16:
 	VPXORD Z15, Z15, Z15
 
 accReady16:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk16:
 	CMPQ CX, $64
@@ -12203,8 +12203,8 @@ row:
 	VMOVUPS 832(BX), Z13
 	VMOVUPS 896(BX), Z14
 	VMOVUPS 960(BX), Z15
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk:
 	CMPQ CX, $64
@@ -12442,8 +12442,8 @@ noBias1:
 
 row1:
 	VMOVUPS.Z (BX), K1, Z0
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk1:
 	CMPQ CX, $64
@@ -12544,8 +12544,8 @@ noBias2:
 row2:
 	VMOVUPS (BX), Z0
 	VMOVUPS.Z 64(BX), K1, Z1
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk2:
 	CMPQ CX, $64
@@ -12653,8 +12653,8 @@ row3:
 	VMOVUPS (BX), Z0
 	VMOVUPS 64(BX), Z1
 	VMOVUPS.Z 128(BX), K1, Z2
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk3:
 	CMPQ CX, $64
@@ -12769,8 +12769,8 @@ row4:
 	VMOVUPS 64(BX), Z1
 	VMOVUPS 128(BX), Z2
 	VMOVUPS.Z 192(BX), K1, Z3
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk4:
 	CMPQ CX, $64
@@ -12892,8 +12892,8 @@ row5:
 	VMOVUPS 128(BX), Z2
 	VMOVUPS 192(BX), Z3
 	VMOVUPS.Z 256(BX), K1, Z4
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk5:
 	CMPQ CX, $64
@@ -13022,8 +13022,8 @@ row6:
 	VMOVUPS 192(BX), Z3
 	VMOVUPS 256(BX), Z4
 	VMOVUPS.Z 320(BX), K1, Z5
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk6:
 	CMPQ CX, $64
@@ -13159,8 +13159,8 @@ row7:
 	VMOVUPS 256(BX), Z4
 	VMOVUPS 320(BX), Z5
 	VMOVUPS.Z 384(BX), K1, Z6
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk7:
 	CMPQ CX, $64
@@ -13303,8 +13303,8 @@ row8:
 	VMOVUPS 320(BX), Z5
 	VMOVUPS 384(BX), Z6
 	VMOVUPS.Z 448(BX), K1, Z7
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk8:
 	CMPQ CX, $64
@@ -13454,8 +13454,8 @@ row9:
 	VMOVUPS 384(BX), Z6
 	VMOVUPS 448(BX), Z7
 	VMOVUPS.Z 512(BX), K1, Z8
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk9:
 	CMPQ CX, $64
@@ -13612,8 +13612,8 @@ row10:
 	VMOVUPS 448(BX), Z7
 	VMOVUPS 512(BX), Z8
 	VMOVUPS.Z 576(BX), K1, Z9
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk10:
 	CMPQ CX, $64
@@ -13777,8 +13777,8 @@ row11:
 	VMOVUPS 512(BX), Z8
 	VMOVUPS 576(BX), Z9
 	VMOVUPS.Z 640(BX), K1, Z10
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk11:
 	CMPQ CX, $64
@@ -13949,8 +13949,8 @@ row12:
 	VMOVUPS 576(BX), Z9
 	VMOVUPS 640(BX), Z10
 	VMOVUPS.Z 704(BX), K1, Z11
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk12:
 	CMPQ CX, $64
@@ -14128,8 +14128,8 @@ row13:
 	VMOVUPS 640(BX), Z10
 	VMOVUPS 704(BX), Z11
 	VMOVUPS.Z 768(BX), K1, Z12
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk13:
 	CMPQ CX, $64
@@ -14314,8 +14314,8 @@ row14:
 	VMOVUPS 704(BX), Z11
 	VMOVUPS 768(BX), Z12
 	VMOVUPS.Z 832(BX), K1, Z13
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk14:
 	CMPQ CX, $64
@@ -14507,8 +14507,8 @@ row15:
 	VMOVUPS 768(BX), Z12
 	VMOVUPS 832(BX), Z13
 	VMOVUPS.Z 896(BX), K1, Z14
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk15:
 	CMPQ CX, $64
@@ -14707,8 +14707,8 @@ row16:
 	VMOVUPS 832(BX), Z13
 	VMOVUPS 896(BX), Z14
 	VMOVUPS.Z 960(BX), K1, Z15
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk16:
 	CMPQ CX, $64
@@ -17478,8 +17478,8 @@ zeroAcc:
 	VXORPS Y11, Y11, Y11
 
 accReady:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk:
 	CMPQ CX, $32
@@ -17654,8 +17654,8 @@ zeroAcc1:
 	VXORPS Y0, Y0, Y0
 
 accReady1:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk1:
 	CMPQ CX, $32
@@ -17763,8 +17763,8 @@ zeroAcc2:
 	VXORPS Y1, Y1, Y1
 
 accReady2:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk2:
 	CMPQ CX, $32
@@ -17877,8 +17877,8 @@ zeroAcc3:
 	VXORPS Y2, Y2, Y2
 
 accReady3:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk3:
 	CMPQ CX, $32
@@ -17996,8 +17996,8 @@ zeroAcc4:
 	VXORPS Y3, Y3, Y3
 
 accReady4:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk4:
 	CMPQ CX, $32
@@ -18120,8 +18120,8 @@ zeroAcc5:
 	VXORPS Y4, Y4, Y4
 
 accReady5:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk5:
 	CMPQ CX, $32
@@ -18249,8 +18249,8 @@ zeroAcc6:
 	VXORPS Y5, Y5, Y5
 
 accReady6:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk6:
 	CMPQ CX, $32
@@ -18383,8 +18383,8 @@ zeroAcc7:
 	VXORPS Y6, Y6, Y6
 
 accReady7:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk7:
 	CMPQ CX, $32
@@ -18522,8 +18522,8 @@ zeroAcc8:
 	VXORPS Y7, Y7, Y7
 
 accReady8:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk8:
 	CMPQ CX, $32
@@ -18666,8 +18666,8 @@ zeroAcc9:
 	VXORPS Y8, Y8, Y8
 
 accReady9:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk9:
 	CMPQ CX, $32
@@ -18815,8 +18815,8 @@ zeroAcc10:
 	VXORPS Y9, Y9, Y9
 
 accReady10:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk10:
 	CMPQ CX, $32
@@ -18969,8 +18969,8 @@ zeroAcc11:
 	VXORPS Y10, Y10, Y10
 
 accReady11:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk11:
 	CMPQ CX, $32
@@ -19128,8 +19128,8 @@ zeroAcc12:
 	VXORPS Y11, Y11, Y11
 
 accReady12:
-	MOVQ R8, R12
 	MOVQ in+112(FP), CX
+	MOVQ R8, R12
 
 chunk12:
 	CMPQ CX, $32
@@ -22807,8 +22807,8 @@ row:
 	VMOVUPS 288(BX), Y9
 	VMOVUPS 320(BX), Y10
 	VMOVUPS 352(BX), Y11
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk:
 	CMPQ CX, $32
@@ -23012,8 +23012,8 @@ noBias1:
 
 row1:
 	VMASKMOVPS (BX), Y15, Y0
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk1:
 	CMPQ CX, $32
@@ -23114,8 +23114,8 @@ noBias2:
 row2:
 	VMOVUPS (BX), Y0
 	VMASKMOVPS 32(BX), Y15, Y1
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk2:
 	CMPQ CX, $32
@@ -23223,8 +23223,8 @@ row3:
 	VMOVUPS (BX), Y0
 	VMOVUPS 32(BX), Y1
 	VMASKMOVPS 64(BX), Y15, Y2
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk3:
 	CMPQ CX, $32
@@ -23339,8 +23339,8 @@ row4:
 	VMOVUPS 32(BX), Y1
 	VMOVUPS 64(BX), Y2
 	VMASKMOVPS 96(BX), Y15, Y3
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk4:
 	CMPQ CX, $32
@@ -23462,8 +23462,8 @@ row5:
 	VMOVUPS 64(BX), Y2
 	VMOVUPS 96(BX), Y3
 	VMASKMOVPS 128(BX), Y15, Y4
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk5:
 	CMPQ CX, $32
@@ -23592,8 +23592,8 @@ row6:
 	VMOVUPS 96(BX), Y3
 	VMOVUPS 128(BX), Y4
 	VMASKMOVPS 160(BX), Y15, Y5
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk6:
 	CMPQ CX, $32
@@ -23729,8 +23729,8 @@ row7:
 	VMOVUPS 128(BX), Y4
 	VMOVUPS 160(BX), Y5
 	VMASKMOVPS 192(BX), Y15, Y6
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk7:
 	CMPQ CX, $32
@@ -23873,8 +23873,8 @@ row8:
 	VMOVUPS 160(BX), Y5
 	VMOVUPS 192(BX), Y6
 	VMASKMOVPS 224(BX), Y15, Y7
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk8:
 	CMPQ CX, $32
@@ -24024,8 +24024,8 @@ row9:
 	VMOVUPS 192(BX), Y6
 	VMOVUPS 224(BX), Y7
 	VMASKMOVPS 256(BX), Y15, Y8
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk9:
 	CMPQ CX, $32
@@ -24182,8 +24182,8 @@ row10:
 	VMOVUPS 224(BX), Y7
 	VMOVUPS 256(BX), Y8
 	VMASKMOVPS 288(BX), Y15, Y9
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk10:
 	CMPQ CX, $32
@@ -24347,8 +24347,8 @@ row11:
 	VMOVUPS 256(BX), Y8
 	VMOVUPS 288(BX), Y9
 	VMASKMOVPS 320(BX), Y15, Y10
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk11:
 	CMPQ CX, $32
@@ -24519,8 +24519,8 @@ row12:
 	VMOVUPS 288(BX), Y9
 	VMOVUPS 320(BX), Y10
 	VMASKMOVPS 352(BX), Y15, Y11
-	MOVQ DI, R12
 	MOVQ in+112(FP), CX
+	MOVQ DI, R12
 
 chunk12:
 	CMPQ CX, $32
