@@ -9,13 +9,14 @@ import (
 	"github.com/snnc/snnc/compiler"
 )
 
-const compileSynopsis = "compile MODEL -o DIR [-pkg NAME] [--train] [--disable PASS,...] [--dt DT] [--golden-steps N] [--max-memory SIZE]"
+const compileSynopsis = "compile MODEL -o DIR [-pkg NAME] [--train [--input-grad]] [--disable PASS,...] [--dt DT] [--golden-steps N] [--max-memory SIZE]"
 
 func cmdCompile(args []string, stdout io.Writer) error {
 	fs := newFlags("compile", compileSynopsis, stdout)
 	out := fs.String("o", "", "output `directory` of the generated Go package: new, empty, or one snnc compile wrote\n(its "+compiler.ManifestName+" lists the files a new compile replaces)")
 	pkg := fs.String("pkg", "", "Go package name (default: the output directory's base name)")
-	train := fs.Bool("train", false, "also generate ForwardTrain and Backward (gradients of every parameter and the input)")
+	train := fs.Bool("train", false, "also generate ForwardTrain and Backward (gradients of every parameter)")
+	inputGrad := fs.Bool("input-grad", false, "with --train: Backward also computes the gradient of the network input (Grads.Input)")
 	dt := fs.Float64("dt", 0, "time step in seconds (default: the model file's)")
 	memoryFlag(fs)
 	goldT := fs.Int("golden-steps", 12, "time steps of the interpreter golden the package's tests check")
@@ -44,6 +45,9 @@ func cmdCompile(args []string, stdout io.Writer) error {
 			return -1
 		}, filepath.Base(*out)))
 	}
+	if *inputGrad && !*train {
+		return usageError{"--input-grad needs --train"}
+	}
 	if *goldT < 1 {
 		return usageError{"--golden-steps must be at least 1"}
 	}
@@ -56,7 +60,7 @@ func cmdCompile(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	p, err := compiler.Compile(b.Graph, b.Params, compiler.Options{Package: *pkg, Source: filepath.Base(pos[0]), Train: *train,
+	p, err := compiler.Compile(b.Graph, b.Params, compiler.Options{Package: *pkg, Source: filepath.Base(pos[0]), Train: *train, InputGrad: *inputGrad,
 		Disable: splitList(*disable), GoldenSteps: *goldT, MaxMemory: maxMemory, Log: stdout})
 	if err != nil {
 		if compiler.IsPassSetError(err) {

@@ -21,6 +21,9 @@ type Options struct {
 	Source string
 	// Train adds ForwardTrain, Backward and Grads.
 	Train bool
+	// InputGrad makes Backward also compute Grads.Input, the gradient of
+	// the network input (off by default: see gogen.Options.InputGrad).
+	InputGrad bool
 	// Disable names optional passes to skip (snnc dump --passes lists
 	// them). A training compile cannot skip autodiff.
 	Disable []string
@@ -131,7 +134,7 @@ func Compile(g *ir.Graph, params map[string][]float64, opt Options) (*Package, e
 	if err != nil {
 		return nil, err
 	}
-	files, err := gogen.Generate(out, params, gogen.Options{Package: opt.Package, Source: opt.Source, Train: opt.Train, Golden: golden})
+	files, err := gogen.Generate(out, params, gogen.Options{Package: opt.Package, Source: opt.Source, Train: opt.Train, InputGrad: opt.InputGrad, Golden: golden})
 	if err != nil {
 		return nil, err
 	}

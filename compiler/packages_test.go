@@ -104,7 +104,7 @@ func TestGeneratedPackages(t *testing.T) {
 		}
 		s := m.Build(m.Params(), 1e-3)
 		g, p := oneLayer(t, name, s)
-		models = append(models, model{name: name, g: g, params: p})
+		models = append(models, model{name: name, g: g, params: p, inputGrad: true})
 	}
 	g, p := oneLayer(t, "integrator", integrator())
 	models = append(models, model{name: "integrator", g: g, params: p})
@@ -127,7 +127,7 @@ func TestGeneratedPackages(t *testing.T) {
 				optional = append(optional, p.Name)
 			}
 		}
-		models = append(models, model{name: m.Name + "_plain", g: b.Graph, params: b.Params, disable: optional})
+		models = append(models, model{name: m.Name + "_plain", g: b.Graph, params: b.Params, disable: optional, inputGrad: true})
 		models = append(models, model{name: m.Name + "_infer", g: b.Graph, params: b.Params, disable: []string{"autodiff", "fuse-surrogate-backward"}, infer: true})
 	}
 
@@ -170,6 +170,9 @@ type testModel struct {
 	disable []string // optional passes to skip
 	infer   bool     // inference only: no Backward, buffers planned
 	T, B    int      // the golden's size; 0 means 10 steps × 2 entries
+	// inputGrad compiles with InputGrad: Backward computes Grads.Input,
+	// which the package's tests then check against the golden.
+	inputGrad bool
 }
 
 // compileAndTest generates a package per model, with the float32
@@ -209,7 +212,7 @@ func compileAndTest(t *testing.T, models []testModel) {
 		if err != nil {
 			t.Fatalf("%s: %v", m.name, err)
 		}
-		files, err := gogen.Generate(opt, m.params, gogen.Options{Package: pkg, Source: m.name, Train: !m.infer, Golden: gold})
+		files, err := gogen.Generate(opt, m.params, gogen.Options{Package: pkg, Source: m.name, Train: !m.infer, InputGrad: m.inputGrad && !m.infer, Golden: gold})
 		if err != nil {
 			t.Fatalf("%s: %v", m.name, err)
 		}

@@ -4,7 +4,9 @@
 // the shared lowering core, backend/lower, for forward, reverse-time
 // backward and product-fused forward kernels of any Step) and the product
 // kernels (products.go: a register-blocked FMA micro-kernel and
-// event-driven spike accumulation).
+// event-driven spike accumulation; backward.go: their variants for the
+// backward products dx += dy·W, dW += dyᵀ·x and, for spike inputs,
+// dWᵀ += xᵀ·dy one row per spike).
 //
 // Each kernel has the Go signature of the plain-Go kernel it replaces and
 // gives its bits: the same operations in the same order per lane (Go's

@@ -87,11 +87,7 @@ func EmitProducts(file *asm.File, isa ISA) error {
 	if isa == AVX2 {
 		// productsMask+32-4*n holds n dwords of ones then zeros: the
 		// VMASKMOVPS mask of the first n lanes (1 ≤ n ≤ 8).
-		ones := make([]uint32, 16)
-		for i := range 8 {
-			ones[i] = math.MaxUint32
-		}
-		mask = file.DataUint32("productsMask", ones...)
+		mask = file.DataUint32("productsMask", maskTable()...)
 	}
 
 	dense := newProductKernel(file, isa, "linear"+isa.Suffix(), mask)
@@ -117,6 +113,16 @@ linear%s.`, spikes.f.Name(), isa.Suffix(), 4*isa.Lanes(), spikes.spikeVecs()*isa
 	return errors.Join(dense.f.Err(), spikes.f.Err())
 }
 
+// maskTable is 8 dwords of ones then 8 of zeros: at byte 32-4*n, the
+// VMASKMOVPS mask of the first n lanes.
+func maskTable() []uint32 {
+	ones := make([]uint32, 16)
+	for i := range 8 {
+		ones[i] = math.MaxUint32
+	}
+	return ones
+}
+
 // productKernel emits one product function.
 type productKernel struct {
 	isa   ISA
@@ -127,6 +133,10 @@ type productKernel struct {
 	// colMask holds the mask of the last, partial vector of a column
 	// block: Y15 for AVX2 (kept free of accumulators), K1 for AVX-512.
 	colMask asm.Vec
+	// Variants of the two kernels (see backward.go): accumulate starts
+	// linear's accumulators from y instead of the bias, xT reads x
+	// transposed, outer turns linearSpikes into outerSpikes.
+	accumulate, xT, outer bool
 }
 
 func newProductKernel(file *asm.File, isa ISA, name string, mask asm.Sym) *productKernel {
@@ -290,6 +300,10 @@ func (k *productKernel) blockStart(x asm.GP) {
 // (colReg.bias ≠ 0) or to zero; further rows copy the first.
 func (k *productKernel) initAcc(acc [][]asm.Vec, masked bool) {
 	f := k.f
+	if k.accumulate {
+		k.loadRows(acc, masked)
+		return
+	}
 	zero, ready := f.NewLabel("zeroAcc"), f.NewLabel("accReady")
 	nv := len(acc[0])
 	f.TESTQ(colReg.bias, colReg.bias)
@@ -346,7 +360,12 @@ func (k *productKernel) emitLinear() {
 	f := k.f
 	done := f.NewLabel("done")
 	k.prologue(done)
-	f.Load("in", denseReg.in4)
+	if k.xT {
+		// The inputs of one row are rows apart: in4 is the stride of i.
+		f.Load("rows", denseReg.in4)
+	} else {
+		f.Load("in", denseReg.in4)
+	}
 	f.SHLQ(asm.Imm(2), denseReg.in4)
 	f.LEAQ(asm.Ptr(denseReg.in4).Idx(denseReg.in4, 2), denseReg.in12)
 	// A single row (one batch entry, streaming): a tile of denseVecs
@@ -422,8 +441,12 @@ func (k *productKernel) denseBlock(nv int, masked bool, rows int, next asm.Label
 }
 
 // denseXRow returns the address of x[r][i] for row j of a tile: off
-// denseReg.xp[j/4], at 0, in4, 2·in4 or 3·in4.
-func denseXRow(j int) asm.Mem {
+// denseReg.xp[j/4], at 0, in4, 2·in4 or 3·in4; with x transposed, the
+// rows' inputs are neighbours: off denseReg.xp[0] at 4·j.
+func (k *productKernel) denseXRow(j int) asm.Mem {
+	if k.xT {
+		return asm.Ptr(denseReg.xp[0]).Offset(4 * j)
+	}
 	base := denseReg.xp[j/4]
 	switch j % 4 {
 	case 1:
@@ -477,10 +500,10 @@ func (k *productKernel) denseTile(rows, nv int, masked bool) {
 	k.initAcc(acc, masked)
 	loop, store := f.NewLabel("inputs"), f.NewLabel("store")
 	f.MOVQ(denseReg.x, denseReg.xp[0])
-	if rows > 4 {
+	if rows > 4 && !k.xT {
 		f.LEAQ(asm.Ptr(denseReg.xp[0]).Idx(denseReg.in4, 4), denseReg.xp[1])
 	}
-	if rows > 8 {
+	if rows > 8 && !k.xT {
 		f.LEAQ(asm.Ptr(denseReg.xp[1]).Idx(denseReg.in4, 4), denseReg.xp[2])
 	}
 	f.MOVQ(colReg.wc, denseReg.wp)
@@ -489,7 +512,7 @@ func (k *productKernel) denseTile(rows, nv int, masked bool) {
 	f.JZ(store)
 	f.Label(loop)
 	if rows == 1 {
-		f.VBROADCASTSS(denseXRow(0), bx)
+		f.VBROADCASTSS(k.denseXRow(0), bx)
 		for v, a := range acc[0] {
 			m := asm.Ptr(denseReg.wp).Offset(v * k.vbytes())
 			switch {
@@ -507,24 +530,33 @@ func (k *productKernel) denseTile(rows, nv int, masked bool) {
 			k.load(asm.Ptr(denseReg.wp).Offset(v*k.vbytes()), w[v], masked && v == nv-1)
 		}
 		for j := range rows {
-			f.VBROADCASTSS(denseXRow(j), bx)
+			f.VBROADCASTSS(k.denseXRow(j), bx)
 			for v := range w {
 				f.VFMADD231PS(w[v], bx, acc[j][v])
 			}
 		}
 	}
-	f.ADDQ(asm.Imm(4), denseReg.xp[0])
-	if rows > 4 {
-		f.ADDQ(asm.Imm(4), denseReg.xp[1])
-	}
-	if rows > 8 {
-		f.ADDQ(asm.Imm(4), denseReg.xp[2])
+	switch {
+	case k.xT:
+		f.ADDQ(denseReg.in4, denseReg.xp[0])
+	default:
+		f.ADDQ(asm.Imm(4), denseReg.xp[0])
+		if rows > 4 {
+			f.ADDQ(asm.Imm(4), denseReg.xp[1])
+		}
+		if rows > 8 {
+			f.ADDQ(asm.Imm(4), denseReg.xp[2])
+		}
 	}
 	f.ADDQ(colReg.out4, denseReg.wp)
 	f.DECQ(denseReg.i)
 	f.JNZ(loop)
 	f.Label(store)
 	k.storeRows(acc, masked)
+	if k.xT {
+		f.ADDQ(asm.Imm(4*rows), denseReg.x) // the next rows' inputs are next
+		return
+	}
 	// denseReg.x += rows·in4, from the scaled forms LEAQ has.
 	for _, s := range []int{8, 4, 2, 1} {
 		if rows&s != 0 {
@@ -639,10 +671,21 @@ func (k *productKernel) spikeBlock(nv int, masked bool, next asm.Label) {
 	bits, bitLoop, fma, advance, rowDone := f.NewLabel("bits"), f.NewLabel("active"), f.NewLabel("fma"), f.NewLabel("advance"), f.NewLabel("rowDone")
 
 	k.blockStart(spikeReg.x) // spikeReg.x then runs through x row after row
+	if k.outer {
+		f.MOVQ(colReg.wc, outerDY) // &wT[0][c0]: row r of wT is added
+	}
 	f.Label(rowLoop)
-	k.initAcc([][]asm.Vec{acc}, masked)
-	f.Load("in", spikeReg.left)
-	f.MOVQ(colReg.wc, spikeReg.wi0)
+	if k.outer {
+		for v, a := range acc {
+			k.load(asm.Ptr(outerDY).Offset(v*k.vbytes()), a, last(v))
+		}
+		f.Load("in", spikeReg.left)
+		f.MOVQ(colReg.y, spikeReg.wi0) // y[i] is the row an active x[r][i] updates
+	} else {
+		k.initAcc([][]asm.Vec{acc}, masked)
+		f.Load("in", spikeReg.left)
+		f.MOVQ(colReg.wc, spikeReg.wi0)
+	}
 
 	f.Label(chunk)
 	f.CMPQ(spikeReg.left, asm.Imm(chunkW))
@@ -674,35 +717,48 @@ func (k *productKernel) spikeBlock(nv int, masked bool, next asm.Label) {
 	f.ADDQ(spikeReg.wi0, spikeReg.wi)
 	f.CMPL(asm.Ptr(spikeReg.x).Idx(spikeReg.lane, 4), asm.Imm(spikeOne))
 	f.JNE(fma)
-	for v, a := range acc { // x == 1: y += w
-		switch {
-		case !last(v):
-			f.VADDPS(weights(v), a, a)
-		case k.isa == AVX2:
-			f.VMASKMOVPS(weights(v), k.colMask, tmp)
-			f.VADDPS(tmp, a, a)
-		default:
-			f.VADDPS(weights(v), a, a).Mask(asm.K1)
+	if k.outer {
+		k.outerUpdate(acc, masked, nil)
+		f.TESTQ(spikeReg.bits, spikeReg.bits)
+		f.JNZ(bitLoop)
+		f.JMP(advance)
+		f.Label(fma)
+		f.VBROADCASTSS(asm.Ptr(spikeReg.x).Idx(spikeReg.lane, 4), bx)
+		k.outerUpdate(acc, masked, &bx)
+		f.TESTQ(spikeReg.bits, spikeReg.bits)
+		f.JNZ(bitLoop)
+		// falls through to advance
+	} else {
+		for v, a := range acc { // x == 1: y += w
+			switch {
+			case !last(v):
+				f.VADDPS(weights(v), a, a)
+			case k.isa == AVX2:
+				f.VMASKMOVPS(weights(v), k.colMask, tmp)
+				f.VADDPS(tmp, a, a)
+			default:
+				f.VADDPS(weights(v), a, a).Mask(asm.K1)
+			}
 		}
-	}
-	f.TESTQ(spikeReg.bits, spikeReg.bits)
-	f.JNZ(bitLoop)
-	f.JMP(advance)
-	f.Label(fma) // y = fma(x, w, y)
-	f.VBROADCASTSS(asm.Ptr(spikeReg.x).Idx(spikeReg.lane, 4), bx)
-	for v, a := range acc {
-		switch {
-		case !last(v):
-			f.VFMADD231PS(weights(v), bx, a)
-		case k.isa == AVX2:
-			f.VMASKMOVPS(weights(v), k.colMask, tmp)
-			f.VFMADD231PS(tmp, bx, a)
-		default:
-			f.VFMADD231PS(weights(v), bx, a).Mask(asm.K1)
+		f.TESTQ(spikeReg.bits, spikeReg.bits)
+		f.JNZ(bitLoop)
+		f.JMP(advance)
+		f.Label(fma) // y = fma(x, w, y)
+		f.VBROADCASTSS(asm.Ptr(spikeReg.x).Idx(spikeReg.lane, 4), bx)
+		for v, a := range acc {
+			switch {
+			case !last(v):
+				f.VFMADD231PS(weights(v), bx, a)
+			case k.isa == AVX2:
+				f.VMASKMOVPS(weights(v), k.colMask, tmp)
+				f.VFMADD231PS(tmp, bx, a)
+			default:
+				f.VFMADD231PS(weights(v), bx, a).Mask(asm.K1)
+			}
 		}
+		f.TESTQ(spikeReg.bits, spikeReg.bits)
+		f.JNZ(bitLoop)
 	}
-	f.TESTQ(spikeReg.bits, spikeReg.bits)
-	f.JNZ(bitLoop)
 
 	f.Label(advance)
 	f.LEAQ(asm.Ptr(spikeReg.x).Idx(spikeReg.count, 4), spikeReg.x)
@@ -712,7 +768,11 @@ func (k *productKernel) spikeBlock(nv int, masked bool, next asm.Label) {
 	f.JMP(chunk)
 
 	f.Label(rowDone)
-	k.storeRows([][]asm.Vec{acc}, masked)
+	if k.outer {
+		f.ADDQ(colReg.out4, outerDY)
+	} else {
+		k.storeRows([][]asm.Vec{acc}, masked)
+	}
 	f.DECQ(colReg.rows)
 	f.JNZ(rowLoop)
 	f.JMP(next)

@@ -45,6 +45,41 @@ func TestEmitProducts(t *testing.T) {
 	}
 }
 
+// TestEmitBackwardProducts checks that EmitBackwardProducts builds its
+// three kernels of both ISAs without builder errors, within their
+// declared ISA, next to EmitProducts' in one file, and rejects an unknown
+// ISA.
+func TestEmitBackwardProducts(t *testing.T) {
+	for _, isa := range []ISA{AVX2, AVX512} {
+		file := asm.NewFile(asm.AMD64, "products")
+		if err := EmitProducts(file, isa); err != nil {
+			t.Fatalf("%v: %v", isa, err)
+		}
+		if err := EmitBackwardProducts(file, isa); err != nil {
+			t.Fatalf("%v: %v", isa, err)
+		}
+		if err := file.Err(); err != nil {
+			t.Fatalf("%v: %v", isa, err)
+		}
+		var names []string
+		for _, fn := range file.Funcs()[2:] {
+			names = append(names, fn.Name())
+			req := fn.Requires()
+			if isa == AVX2 && (req.Has(asm.AVX512F) || !req.Has(asm.FMA3)) {
+				t.Errorf("%s requires %v", fn.Name(), req)
+			}
+		}
+		s := isa.Suffix()
+		want := []string{"linearAdd" + s, "linearAddXT" + s, "outerSpikes" + s}
+		if strings.Join(names, " ") != strings.Join(want, " ") {
+			t.Errorf("%v: functions %v, want %v", isa, names, want)
+		}
+	}
+	if err := EmitBackwardProducts(asm.NewFile(asm.AMD64, "products"), ISA(7)); err == nil {
+		t.Error("EmitBackwardProducts(ISA(7)) succeeded")
+	}
+}
+
 // TestProducts generates a package holding the AVX2 and AVX-512 product
 // kernels, a copy of the plain-Go kernels of backend/gogen/rt and the
 // tests of testdata/productspkg, inside this module (so that it resolves
@@ -78,6 +113,9 @@ func productsPackage(t *testing.T, dir string) string {
 	file.Generator = "backend/amd64 TestProducts"
 	for _, isa := range []ISA{AVX2, AVX512} {
 		if err := EmitProducts(file, isa); err != nil {
+			t.Fatal(err)
+		}
+		if err := EmitBackwardProducts(file, isa); err != nil {
 			t.Fatal(err)
 		}
 		emitFMAPeak(file, isa)

@@ -6,6 +6,10 @@
 // semantics of backend/amd64, so that every kernel gives the bits of the
 // plain-Go kernel it replaces (and of the float32 interpreter).
 //
+// The product kernels (products.go, and their backward variants in
+// backward.go) are the same register-tiled and event-driven products as
+// backend/amd64's, bit for bit.
+//
 // The generated package requires cpuid.ASIMD (NEON) for these kernels.
 // Tails are not masked (NEON has no masked loads): the last n%4 lanes of
 // a layer are loaded lane by lane into a zeroed vector, go through exactly

@@ -97,6 +97,10 @@ var (
 type product struct {
 	f      *asm.ARM64Func
 	spikes bool
+	// Variants (see backward.go): accumulate starts linear's accumulators
+	// from y instead of the bias, xT reads x transposed, outer turns
+	// linearSpikes into outerSpikes.
+	accumulate, xT, outer bool
 	// The block being emitted: vecs full vectors of outputs, or one
 	// partial vector of rem lanes (vecs = 1, rem > 0).
 	vecs, rem int
@@ -123,7 +127,12 @@ func (p *product) emit(tile func(rows int)) {
 	f.CMP(asm.Imm(1), pRows)
 	f.BLT(done)
 	f.LSL(asm.Imm(2), pOut, pOut4)
-	f.LSL(asm.Imm(2), pIn, pIn4)
+	if p.xT {
+		// x is [in][rows]: pIn4 is the stride from one input to the next.
+		f.LSL(asm.Imm(2), pRows, pIn4)
+	} else {
+		f.LSL(asm.Imm(2), pIn, pIn4)
+	}
 	if p.spikes {
 		f.MOVD(asm.Imm(spikeOne), pOne)
 	}
@@ -169,7 +178,11 @@ func (p *product) emit(tile func(rows int)) {
 // columnBlock runs every row of the current column block.
 func (p *product) columnBlock(tile func(rows int)) {
 	f := p.f
-	f.ADD(pCol, pY, pYRow)
+	if p.outer {
+		f.ADD(pCol, pW, pYRow) // outerSpikes walks the rows of wT
+	} else {
+		f.ADD(pCol, pY, pYRow)
+	}
 	f.MOVD(pX, pXRow)
 	f.MOVD(pRows, pRow)
 	tiles := []int{1}
@@ -184,7 +197,11 @@ func (p *product) columnBlock(tile func(rows int)) {
 		tile(rows)
 		for range rows {
 			f.ADD(pOut4, pYRow, pYRow)
-			f.ADD(pIn4, pXRow, pXRow)
+			if p.xT {
+				f.ADD(asm.Imm(4), pXRow, pXRow)
+			} else {
+				f.ADD(pIn4, pXRow, pXRow)
+			}
 		}
 		f.SUB(asm.Imm(rows), pRow, pRow)
 		f.B(top)
@@ -198,6 +215,17 @@ func (p *product) acc(k, v int) asm.VReg { return asm.V(k*p.vecs + v) }
 // initRows sets rows rows of accumulators to the bias (or zero).
 func (p *product) initRows(rows int) {
 	f := p.f
+	if p.accumulate {
+		f.MOVD(pYRow, pTmp2)
+		for k := 0; k < rows; k++ {
+			f.MOVD(pTmp2, pTmp)
+			p.load(pTmp, func(v int) asm.VReg { return p.acc(k, v) })
+			if k+1 < rows {
+				f.ADD(pOut4, pTmp2, pTmp2)
+			}
+		}
+		return
+	}
 	zero, have := f.NewLabel("zero"), f.NewLabel("init")
 	f.CBZ(pBias, zero)
 	f.ADD(pCol, pBias, pTmp)
@@ -288,9 +316,12 @@ func (p *product) denseTile(rows int) {
 	store := f.NewLabel("store")
 	loop := f.NewLabel("input")
 	for k := 0; k < rows; k++ {
-		if k == 0 {
+		switch {
+		case k == 0:
 			f.MOVD(pXRow, pXRows[0])
-		} else {
+		case p.xT:
+			f.ADD(asm.Imm(4), pXRows[k-1], pXRows[k])
+		default:
 			f.ADD(pIn4, pXRows[k-1], pXRows[k])
 		}
 	}
@@ -302,7 +333,11 @@ func (p *product) denseTile(rows int) {
 	p.load(pTmp, func(v int) asm.VReg { return asm.V(denseW + v) })
 	for k := 0; k < rows; k++ {
 		x := asm.V(denseX + k)
-		f.VLD1RP(asm.At(pXRows[k]).Offset(4), asm.List(x.S4()))
+		if p.xT {
+			f.VLD1RP(asm.At(pXRows[k]).Idx(pIn4, 0), asm.List(x.S4()))
+		} else {
+			f.VLD1RP(asm.At(pXRows[k]).Offset(4), asm.List(x.S4()))
+		}
 		for v := 0; v < p.vecs; v++ {
 			f.VFMLA(asm.V(denseW+v).S4(), x.S4(), p.acc(k, v).S4())
 		}
@@ -326,10 +361,19 @@ const (
 // weights for 1, FMLA otherwise; then the stores.
 func (p *product) spikeRow(int) {
 	f := p.f
-	p.initRows(1)
+	if p.outer {
+		f.MOVD(pYRow, pTmp)
+		p.load(pTmp, func(v int) asm.VReg { return p.acc(0, v) })
+	} else {
+		p.initRows(1)
+	}
 	store, loop := f.NewLabel("store"), f.NewLabel("input")
 	next, add := f.NewLabel("next"), f.NewLabel("add")
-	f.ADD(pCol, pW, pWRow)
+	if p.outer {
+		f.ADD(pCol, pY, pWRow) // y[i] for input i
+	} else {
+		f.ADD(pCol, pW, pWRow)
+	}
 	f.MOVD(pXRow, pXRows[0])
 	f.MOVD(pIn, pIter)
 	f.CBZ(pIter, store)
@@ -343,16 +387,26 @@ func (p *product) spikeRow(int) {
 	// Any other value: fused multiply-add.
 	x := asm.V(spikeX)
 	f.VDUP(pVal, x.S4())
-	p.weights(func(w asm.VReg, v int) { f.VFMLA(w.S4(), x.S4(), p.acc(0, v).S4()) })
+	if p.outer {
+		p.update(func(yi asm.VReg, v int) { f.VFMLA(p.acc(0, v).S4(), x.S4(), yi.S4()) })
+	} else {
+		p.weights(func(w asm.VReg, v int) { f.VFMLA(w.S4(), x.S4(), p.acc(0, v).S4()) })
+	}
 	f.B(next)
 	f.Label(add)
-	p.weights(func(w asm.VReg, v int) { f.VFADD(w.S4(), p.acc(0, v).S4(), p.acc(0, v).S4()) })
+	if p.outer {
+		p.update(func(yi asm.VReg, v int) { f.VFADD(p.acc(0, v).S4(), yi.S4(), yi.S4()) })
+	} else {
+		p.weights(func(w asm.VReg, v int) { f.VFADD(w.S4(), p.acc(0, v).S4(), p.acc(0, v).S4()) })
+	}
 	f.Label(next)
 	f.ADD(pOut4, pWRow, pWRow)
 	f.SUBS(asm.Imm(1), pIter, pIter)
 	f.BNE(loop)
 	f.Label(store)
-	p.storeRows(1)
+	if !p.outer {
+		p.storeRows(1)
+	}
 }
 
 // weights loads the current input's weights of the block, up to four

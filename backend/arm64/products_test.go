@@ -34,6 +34,31 @@ func TestEmitProducts(t *testing.T) {
 	}
 }
 
+// TestEmitBackwardProducts checks that EmitBackwardProducts builds its
+// three kernels without builder errors, next to EmitProducts' in one file.
+func TestEmitBackwardProducts(t *testing.T) {
+	file := asm.NewFile(asm.ARM64, "products")
+	if err := arm64.EmitProducts(file); err != nil {
+		t.Fatal(err)
+	}
+	if err := arm64.EmitBackwardProducts(file); err != nil {
+		t.Fatal(err)
+	}
+	if err := file.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, fn := range file.Funcs()[2:] {
+		names = append(names, fn.Name())
+		if req := fn.Requires(); req != 0 {
+			t.Errorf("%s requires %v", fn.Name(), req)
+		}
+	}
+	if got := strings.Join(names, " "); got != "linearAddNEON linearAddXTNEON outerSpikesNEON" {
+		t.Errorf("functions %s", got)
+	}
+}
+
 // TestProducts generates a package holding the NEON product kernels, a
 // copy of the plain-Go kernels of backend/gogen/rt and the tests of
 // testdata/productspkg inside this module, vets it for arm64 and runs
@@ -47,6 +72,9 @@ func TestProducts(t *testing.T) {
 	file := asm.NewFile(asm.ARM64, "products")
 	file.Generator = "backend/arm64 TestProducts"
 	if err := arm64.EmitProducts(file); err != nil {
+		t.Fatal(err)
+	}
+	if err := arm64.EmitBackwardProducts(file); err != nil {
 		t.Fatal(err)
 	}
 	dir := tempPackage(t)

@@ -30,6 +30,14 @@ func (gen *generator) amd64Files(files Files) error {
 		}
 		table["linear"] = "linear" + isa.Suffix()
 		table["linearSpikes"] = "linearSpikes" + isa.Suffix()
+		if gen.opt.Train {
+			if err := amd64.EmitBackwardProducts(file, isa); err != nil {
+				return err
+			}
+			for _, name := range backwardProducts {
+				table[name] = name + isa.Suffix()
+			}
+		}
 		emit := func(k *kernel.Kernel) error { return em.Kernel(k, isa) }
 		// Only the kernels the table uses: amd64.KernelISA may prefer
 		// another instruction set's kernel by shape.

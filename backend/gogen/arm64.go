@@ -27,6 +27,14 @@ func (gen *generator) arm64Files(files Files) error {
 	}
 	table["linear"] = "linear" + arm64.Suffix
 	table["linearSpikes"] = "linearSpikes" + arm64.Suffix
+	if gen.opt.Train {
+		if err := arm64.EmitBackwardProducts(file); err != nil {
+			return err
+		}
+		for _, name := range backwardProducts {
+			table[name] = name + arm64.Suffix
+		}
+	}
 	if err := lowerAll(gen.asmKernels(arm64.Suffix, "NEON"), em.Kernel, arm64.ErrUnsupported, table); err != nil {
 		return err
 	}

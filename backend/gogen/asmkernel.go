@@ -53,11 +53,17 @@ func lowerAll(ks []asmKernel, emit func(*kernel.Kernel) error, unsupported error
 	return nil
 }
 
+// backwardProducts are the kernel table's backward products of a training
+// package, which the assembly backends emit (the signature of linear; see
+// backend/gogen/rt/linear.go).
+var backwardProducts = []string{"linearAdd", "linearAddXT", "outerSpikes"}
+
 // tableFields lists the kernel table's fields in order: the products, then
 // each neuron layer's kernels.
 func (gen *generator) tableFields() []string {
 	fields := []string{"linear", "linearSpikes"}
 	if gen.opt.Train {
+		fields = append(fields, backwardProducts...)
 		fields = append(fields, "linearBackward")
 	}
 	for _, n := range gen.sortedNeurons() {

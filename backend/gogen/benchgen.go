@@ -134,6 +134,45 @@ func benchInput(n int) []float32 {
 			gen.benchTrain(w, n, k)
 		}
 	}
+	if gen.opt.Train {
+		w.f(`// BenchmarkForwardBackward times ForwardTrain then Backward of the whole
+// network over benchT steps of benchB batch entries, the input 10 %%
+// Bernoulli spikes, with every implementation the CPU runs: a training
+// step without the loss and the optimizer.
+func BenchmarkForwardBackward(b *testing.B) {
+	m := newModel(b)
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := make([]float32, benchT*benchB*InputSize)
+	for i := range x {
+		if rng.Float64() < 0.1 {
+			x[i] = 1
+		}
+	}
+	y, dy := make([]float32, benchT*benchB*OutputSize), benchInput(benchT*benchB*OutputSize)
+	for i := range dy {
+		dy[i] *= 1e-3
+	}
+	s, g := newState(b, m, benchB), m.NewGrads()
+	defer SetImplementation(Implementation())
+	for _, impl := range Implementations() {
+		SetImplementation(impl)
+		b.Run("impl="+impl, func(b *testing.B) {
+			for b.Loop() {
+				s.Reset()
+				if err := m.ForwardTrain(s, y, x, benchT); err != nil {
+					b.Fatal(err)
+				}
+				if err := m.Backward(s, g, dy); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/step")
+		})
+	}
+}
+
+`)
+	}
 	return w.String(), nil
 }
 

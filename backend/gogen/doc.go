@@ -17,5 +17,9 @@
 //
 // Every kernel follows the operation order of the interpreter's float32
 // mode, so a generated package's forward results equal the interpreter's
-// bit for bit; docs/compile.md states what its tests guarantee.
+// bit for bit; docs/compile.md states what its tests guarantee. Backward
+// runs the backward products of rt/linear.go (or their assembly twins,
+// bit for bit): gradients are deterministic and equal across
+// implementations, within a tolerance of the interpreter's. It computes
+// the input's gradient only with Options.InputGrad.
 package gogen

@@ -224,6 +224,13 @@ func load(w []byte, n int) ([]float32, []byte) {
 			fields = append(fields, fmt.Sprintf("h%d", n.ID))
 		}
 	}
+	if opt.Train {
+		for _, n := range g.Nodes {
+			if l[n] && gen.spikeWeightGrad(n) {
+				fields = append(fields, wgField(n)) // dWᵀ of outerSpikes
+			}
+		}
+	}
 	w.f("\t%s []float32\n", strings.Join(unique(fields), ", "))
 	w.f("%s}\n\n", gen.poissonFields(l))
 
@@ -650,8 +657,14 @@ func (gen *generator) tapeArgs(n *ir.Node, k *stepKernel, off string) string {
 // each adding its arguments' gradients.
 func (gen *generator) backward(w *src, l map[*ir.Node]bool) error {
 	g := gen.g
-	w.f("// Grads holds the gradients Backward computes: the input's and every\n// parameter's.\ntype Grads struct {\n")
-	w.f("\tInput []float32 // [T][B]%s\n", dims(gen.input.Type.Shape))
+	inputGrad, inputScratch := gen.opt.InputGrad, gen.inputScratch(l)
+	if inputGrad {
+		w.f("// Grads holds the gradients Backward computes: the input's and every\n// parameter's.\ntype Grads struct {\n")
+		w.f("\tInput []float32 // [T][B]%s\n", dims(gen.input.Type.Shape))
+	} else {
+		w.f("// Grads holds the gradients Backward computes: every parameter's. The\n// package was compiled without --input-grad, so Input stays empty.\ntype Grads struct {\n")
+		w.f("\tInput []float32 // always empty here; [T][B]%s with --input-grad\n", dims(gen.input.Type.Shape))
+	}
 	for _, p := range gen.params {
 		w.f("\t%s []float32 // %s %v\n", exported(gen.field[p]), p.Name, p.Type)
 	}
@@ -662,7 +675,7 @@ func (gen *generator) backward(w *src, l map[*ir.Node]bool) error {
 	w.f("\t}\n}\n\n")
 	w.f(`// Backward computes, for the last ForwardTrain on s, the gradients of a
 // loss L given dy = dL/dy [T][B]%s, and stores them in g (overwriting
-// what it held): dL/dx and dL/d(parameter) for every parameter. The states
+// what it held): %s. The states
 // at the start of ForwardTrain are taken as constants.
 //
 // It returns an error, and changes nothing, for a nil or short g (each
@@ -681,7 +694,10 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	if g == nil {
 		return errorf(op, "g is nil (make it with NewGrads)")
 	}
-`, dims(gen.output.Type.Shape))
+`, dims(gen.output.Type.Shape), map[bool]string{
+		true:  "dL/dx and dL/d(parameter) for every parameter",
+		false: "dL/d(parameter) for every parameter (dL/dx\n// only in a package compiled with --input-grad: g.Input is left empty)",
+	}[inputGrad])
 	for _, p := range gen.params {
 		f := exported(gen.field[p])
 		w.f("\tif len(g.%s) != %d {\n\t\treturn errorf(op, \"len(g.%s) = %%d, want %d\", len(g.%s))\n\t}\n", f, p.Type.Size(), f, p.Type.Size(), f)
@@ -708,9 +724,13 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 		return m.backwardParts(s, g, dy)
 	}
 	x := s.x
-	g.Input = grow(g.Input, len(x))
-	clear(g.Input)
 `)
+	switch {
+	case inputGrad || inputScratch:
+		w.f("\tg.Input = grow(g.Input, len(x))\n\tclear(g.Input)\n")
+	default:
+		w.f("\tg.Input = g.Input[:0]\n")
+	}
 	for _, p := range gen.params {
 		w.f("\tclear(g.%s)\n", exported(gen.field[p]))
 	}
@@ -730,6 +750,9 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 		switch n.Op {
 		case ir.GInput:
 			gradOf[n] = "g.Input"
+			if !inputGrad && !inputScratch {
+				gradOf[n] = "" // not computed: linearGrads skips dx
+			}
 		case ir.GParam:
 			gradOf[n] = "g." + exported(gen.field[n])
 		case ir.GFlatten:
@@ -763,8 +786,41 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 			decls = append([]string{views[name]}, decls...)
 		}
 	}
+	if inputScratch {
+		text += "\tg.Input = g.Input[:0] // used as scratch: not asked for\n"
+	}
 	w.f("%s%s\treturn nil\n}\n\n", strings.Join(decls, ""), text)
 	return nil
+}
+
+// inputScratch reports whether a package without InputGrad still needs a
+// buffer for the input's gradient: a live node other than a linear or
+// recurrent layer's input product reads the network input (directly or
+// through flatten) and writes its gradient somewhere.
+func (gen *generator) inputScratch(l map[*ir.Node]bool) bool {
+	if gen.opt.InputGrad {
+		return false
+	}
+	fromInput := map[*ir.Node]bool{}
+	for _, n := range gen.g.Nodes {
+		if !l[n] {
+			continue
+		}
+		switch {
+		case n.Op == ir.GInput:
+			fromInput[n] = true
+			continue
+		case n.Op == ir.GFlatten:
+			fromInput[n] = fromInput[n.Args[0]]
+			continue
+		}
+		for i, a := range n.Args {
+			if fromInput[a] && !(i == 0 && (n.Op == ir.GLinear || n.Op == ir.GRecurrent)) {
+				return true
+			}
+		}
+	}
+	return fromInput[gen.output] // Backward starts by adding dy to it
 }
 
 func (gen *generator) backwardNode(w *src, n *ir.Node, gradOf map[*ir.Node]string) error {
@@ -784,7 +840,7 @@ func (gen *generator) backwardNode(w *src, n *ir.Node, gradOf map[*ir.Node]strin
 		}
 		if n.Op == ir.GLinear {
 			ws := n.Args[1].Type.Shape
-			w.f("\tk.linearBackward(%s, %s, %s, %s, %s, %s, %s, %d, %d)\n", d(0), d(1), dbias, arg(0), gen.weightsT(n.Args[1]), dy, rowsExpr(n), ws[0], ws[1])
+			gen.linearGrads(w, n, d(0), d(1), dbias, arg(0), arg(1), dy, rowsExpr(n), ws[0], ws[1])
 		} else {
 			w.f("\tconvBackward(&%s, %s, %s, %s, %s, %s, %s, %s)\n", geomVar(n), rowsExpr(n), d(0), d(1), dbias, arg(0), arg(1), dy)
 		}
@@ -823,7 +879,7 @@ func (gen *generator) backwardNode(w *src, n *ir.Node, gradOf map[*ir.Node]strin
 		w.f("\t\tif t > 0 {\n\t\t\tk.linearBackward(%s[(t-1)*B*%d:t*B*%d], %s, nil, %s[(t-1)*B*%d:t*B*%d], %s, at(s.e%d), B, %d, %d)\n",
 			dy, h, h, d(2), v, h, h, wrec, n.ID, h, h)
 		w.f("\t\t} else {\n\t\t\tk.linearBackward(nil, %s, nil, s.z0_%d, %s, at(s.e%d), B, %d, %d)\n\t\t}\n\t}\n", d(2), n.ID, wrec, n.ID, h, h)
-		w.f("\tk.linearBackward(%s, %s, nil, %s, %s, s.e%d, T*B, %d, %d)\n", d(0), d(1), arg(0), gen.weightsT(n.Args[1]), n.ID, h, inSize)
+		gen.linearGrads(w, n, d(0), d(1), "nil", arg(0), arg(1), fmt.Sprintf("s.e%d", n.ID), "T*B", h, inSize)
 		if !n.Autapses {
 			w.f("\tfor i := 0; i < %d; i++ {\n\t\t%s[i*%d+i] = 0 // no autapses, no gradient\n\t}\n", h, d(2), h)
 		}
@@ -910,6 +966,8 @@ func (gen *generator) dispatch() string {
 	w.f("// kernels is one implementation of the model's kernels.\ntype kernels struct {\n\tname     string\n\trequires []cpuid.FeatureID\n")
 	w.f("\tlinear, linearSpikes func(y, x, wT, b []float32, rows, out, in int)\n")
 	if gen.opt.Train {
+		w.f("\t// dx += dy·W, dW += dyᵀ·x, dWᵀ += xᵀ·dy for spikes x (rt/linear.go)\n")
+		w.f("\t%s func(y, x, wT, b []float32, rows, out, in int)\n", strings.Join(backwardProducts, ", "))
 		w.f("\tlinearBackward func(dx, dw, db, x, wT, dy []float32, rows, out, in int)\n")
 	}
 	for _, n := range gen.sortedNeurons() {
@@ -1036,4 +1094,36 @@ func (s *State) NeuronState(name string) ([]float32, error) {
 }
 
 `, strings.Join(cases, ""))
+}
+
+// spikeWeightGrad reports whether Backward computes the weight gradient of
+// linear node n event-driven (outerSpikes), as the forward does its
+// product: its input is spikes.
+func (gen *generator) spikeWeightGrad(n *ir.Node) bool {
+	return n.Op == ir.GLinear && n.Sched.SpikeInput
+}
+
+// wgField is the State field holding dWᵀ of node n for outerSpikes.
+func wgField(n *ir.Node) string { return fmt.Sprintf("wg%d", n.ID) }
+
+// linearGrads emits the backward products of node n's input product y =
+// x·Wᵀ (+ b), W [out][in] in torch layout, given dy over rows rows: dx +=
+// dy·W (skipped when dx is "", the network input's gradient nobody asked
+// for), dW += dyᵀ·x (event-driven for spike inputs: dWᵀ per spike, then
+// added transposed) and db += Σ dy (when db is not "nil").
+func (gen *generator) linearGrads(w *src, n *ir.Node, dx, dw, db, x, wt, dy, rows string, out, in int) {
+	if dx != "" {
+		w.f("\tk.linearAdd(%s, %s, %s, nil, %s, %d, %d)\n", dx, dy, wt, rows, in, out)
+	}
+	if gen.spikeWeightGrad(n) {
+		f := "s." + wgField(n)
+		w.f("\t%s = grow(%s, %d)\n\tclear(%s)\n", f, f, in*out, f)
+		w.f("\tk.outerSpikes(%s, %s, %s, nil, %s, %d, %d)\n", f, x, dy, rows, out, in)
+		w.f("\taddTransposed(%s, %s, %d, %d)\n", dw, f, out, in)
+	} else {
+		w.f("\tlinearGradW(k.linearAddXT, %s, %s, %s, %s, %d, %d)\n", dw, dy, x, rows, out, in)
+	}
+	if db != "nil" {
+		w.f("\tbiasGrad(%s, %s, %s, %d)\n", db, dy, rows, out)
+	}
 }

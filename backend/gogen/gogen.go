@@ -22,9 +22,15 @@ var runtimeFS embed.FS
 type Options struct {
 	Package string // Go package name of the output
 	Source  string // where the model came from, for the generated header
-	// Train adds ForwardTrain and Backward (gradients of every parameter
-	// and the input).
+	// Train adds ForwardTrain and Backward (gradients of every parameter,
+	// and of the input with InputGrad).
 	Train bool
+	// InputGrad makes Backward compute Grads.Input, dL/dx of the network
+	// input. Without it Backward leaves Grads.Input empty and skips the
+	// product dy·W of each layer reading the input (a third of the
+	// backward work of a dense first layer); hidden layers' gradients are
+	// computed either way.
+	InputGrad bool
 	// Golden, when set, is written as testdata/golden.bin and checked by
 	// the generated model_test.go.
 	Golden *Golden

@@ -279,7 +279,11 @@ func TestNoAllocations(t *testing.T) {
 	}
 	gen.testTrain(w)
 	w.f("// gradTolerance: max |got − want| ≤ gradTolerance · max |want| per array.\nconst gradTolerance = %g\n\n", gradTolerance)
-	w.f("func gradArrays(g *Grads) map[string][]float32 {\n\treturn map[string][]float32{\n\t\t\"grad.input\": g.Input,\n")
+	w.f("// inputGrad: Backward computes g.Input (snnc compile --input-grad).\nconst inputGrad = %v\n\n", gen.opt.InputGrad)
+	w.f("func gradArrays(g *Grads) map[string][]float32 {\n\treturn map[string][]float32{\n")
+	if gen.opt.InputGrad {
+		w.f("\t\t\"grad.input\": g.Input,\n")
+	}
 	for _, p := range gen.params {
 		w.f("\t\t%q: g.%s,\n", "grad."+p.Name, exported(gen.field[p]))
 	}
@@ -294,6 +298,9 @@ func TestNoAllocations(t *testing.T) {
 		sameBits(t, "y", y, gold["y"])
 		g := m.NewGrads()
 		noError(t, m.Backward(s, g, gold["dy"]))
+		if !inputGrad && len(g.Input) != 0 {
+			t.Errorf("g.Input has %%d values; a package without --input-grad leaves it empty", len(g.Input))
+		}
 		for name, got := range gradArrays(g) {
 			want := gold[name]
 			if len(got) != len(want) {

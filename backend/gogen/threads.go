@@ -218,6 +218,15 @@ func (s *State) stepCounters(in bool) {
 	if !train {
 		return
 	}
+	// With InputGrad the parts' dL/dx are gathered into g.Input; without,
+	// g.Input stays empty as in Backward.
+	inputGather := map[bool][2]string{
+		false: {"g.Input = g.Input[:0]", ""},
+		true: {"g.Input = grow(g.Input, len(s.x))", `
+		if p.err == nil {
+			moveRows(g.Input, p.g.Input, T, B, p.b0, n, InputSize, false)
+		}`},
+	}
 	w.f(`// backwardParts is Backward after a split ForwardTrain: each part
 // differentiates its own entries, then the parameter gradients are added
 // in the order of the parts (part 0's, plus part 1's, …), which does not
@@ -229,19 +238,17 @@ func (m *Model) backwardParts(s *State, g *Grads, dy []float32) error {
 			s.parts[i].g = m.NewGrads()
 		}
 	}
-	g.Input = grow(g.Input, len(s.x))
+	%s
 	err := s.onParts(func(p *part) {
 		n := p.s.batch
 		p.dy = grow(p.dy, T*n*OutputSize)
 		moveRows(dy, p.dy, T, B, p.b0, n, OutputSize, true)
-		if p.err = m.Backward(p.s, p.g, p.dy); p.err == nil {
-			moveRows(g.Input, p.g.Input, T, B, p.b0, n, InputSize, false)
-		}
+		p.err = m.Backward(p.s, p.g, p.dy)%s
 	})
 	if err != nil {
 		return err
 	}
-`)
+`, inputGather[gen.opt.InputGrad][0], inputGather[gen.opt.InputGrad][1])
 	if len(gen.params) == 0 {
 		w.f("\treturn nil\n}\n\n")
 		return

@@ -13,11 +13,13 @@ type kernels struct {
 	name                 string
 	requires             []cpuid.FeatureID
 	linear, linearSpikes func(y, x, wT, b []float32, rows, out, in int)
-	linearBackward       func(dx, dw, db, x, wT, dy []float32, rows, out, in int)
-	lif1Forward          func(T, B int, x0, y, s0, s1, tape0, tape1 []float32)
-	lif1Backward         func(T, B int, x0, tape0, tape1, dy, dx0, gs0, gs1 []float32)
-	readoutForward       func(T, B int, x0, y, s0, s1 []float32)
-	readoutBackward      func(T, B int, x0, dy, dx0, gs0, gs1 []float32)
+	// dx += dy·W, dW += dyᵀ·x, dWᵀ += xᵀ·dy for spikes x (rt/linear.go)
+	linearAdd, linearAddXT, outerSpikes func(y, x, wT, b []float32, rows, out, in int)
+	linearBackward                      func(dx, dw, db, x, wT, dy []float32, rows, out, in int)
+	lif1Forward                         func(T, B int, x0, y, s0, s1, tape0, tape1 []float32)
+	lif1Backward                        func(T, B int, x0, tape0, tape1, dy, dx0, gs0, gs1 []float32)
+	readoutForward                      func(T, B int, x0, y, s0, s1 []float32)
+	readoutBackward                     func(T, B int, x0, dy, dx0, gs0, gs1 []float32)
 }
 
 // generic is the plain-Go implementation: it runs everywhere and is the
@@ -26,6 +28,9 @@ var generic = kernels{
 	name:            "generic",
 	linear:          linear,
 	linearSpikes:    linearSpikes,
+	linearAdd:       linearAdd,
+	linearAddXT:     linearAddXT,
+	outerSpikes:     outerSpikes,
 	linearBackward:  linearBackward,
 	lif1Forward:     lif1Forward,
 	lif1Backward:    lif1Backward,

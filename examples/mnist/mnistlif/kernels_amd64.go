@@ -29,6 +29,37 @@ func linearAVX512(y, x, wT, b []float32, rows, out, in int)
 //go:noescape
 func linearSpikesAVX512(y, x, wT, b []float32, rows, out, in int)
 
+// linearAddAVX512 is linearAdd with AVX512: y[r][o] = fma(x[r][i], wT[i][o],
+// y[r][o]) for i = 0..in-1 in order, bit for bit; b is ignored. It is linearAVX512
+// with the accumulators loaded from y: dx += dy·W of a linear layer.
+//
+// Requires: AVX, AVX512F
+//
+//go:noescape
+func linearAddAVX512(y, x, wT, b []float32, rows, out, in int)
+
+// linearAddXTAVX512 is linearAddXT with AVX512: linearAddAVX512 with x given
+// transposed ([in][rows]), bit for bit: dW += dyᵀ·x of a linear layer, as
+// linearAddXT(dW, dy, x, nil, out, in, rows), register tiles of dW rows
+// sharing each load of x.
+//
+// Requires: AVX, AVX512F
+//
+//go:noescape
+func linearAddXTAVX512(y, x, wT, b []float32, rows, out, in int)
+
+// outerSpikesAVX512 is outerSpikes with AVX512: y [in][out] += xᵀ·wT for
+// mostly-zero x [rows][in], wT [rows][out], bit for bit. Per row r it keeps
+// wT[r] (up to 256 outputs) in registers, finds the non-zero x[r][i] 64 at a
+// time (compare, bit mask, TZCNT) and adds wT[r] to y[i] (x == 1) or fuses
+// x·wT[r] into y[i]: the weight gradient dWᵀ of a layer whose input is
+// spikes costs one row update per spike.
+//
+// Requires: AVX, BMI1, AVX512F
+//
+//go:noescape
+func outerSpikesAVX512(y, x, wT, b []float32, rows, out, in int)
+
 // lif1ForwardAVX512 is lif1Forward in AVX512.
 //
 // Requires: AVX, AVX512F
@@ -67,6 +98,37 @@ func linearAVX2(y, x, wT, b []float32, rows, out, in int)
 //
 //go:noescape
 func linearSpikesAVX2(y, x, wT, b []float32, rows, out, in int)
+
+// linearAddAVX2 is linearAdd with AVX2: y[r][o] = fma(x[r][i], wT[i][o],
+// y[r][o]) for i = 0..in-1 in order, bit for bit; b is ignored. It is linearAVX2
+// with the accumulators loaded from y: dx += dy·W of a linear layer.
+//
+// Requires: AVX, FMA3
+//
+//go:noescape
+func linearAddAVX2(y, x, wT, b []float32, rows, out, in int)
+
+// linearAddXTAVX2 is linearAddXT with AVX2: linearAddAVX2 with x given
+// transposed ([in][rows]), bit for bit: dW += dyᵀ·x of a linear layer, as
+// linearAddXT(dW, dy, x, nil, out, in, rows), register tiles of dW rows
+// sharing each load of x.
+//
+// Requires: AVX, FMA3
+//
+//go:noescape
+func linearAddXTAVX2(y, x, wT, b []float32, rows, out, in int)
+
+// outerSpikesAVX2 is outerSpikes with AVX2: y [in][out] += xᵀ·wT for
+// mostly-zero x [rows][in], wT [rows][out], bit for bit. Per row r it keeps
+// wT[r] (up to 96 outputs) in registers, finds the non-zero x[r][i] 32 at a
+// time (compare, bit mask, TZCNT) and adds wT[r] to y[i] (x == 1) or fuses
+// x·wT[r] into y[i]: the weight gradient dWᵀ of a layer whose input is
+// spikes costs one row update per spike.
+//
+// Requires: AVX, FMA3, BMI1
+//
+//go:noescape
+func outerSpikesAVX2(y, x, wT, b []float32, rows, out, in int)
 
 // lif1ForwardAVX2 is lif1Forward in AVX2.
 //

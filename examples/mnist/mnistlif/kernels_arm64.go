@@ -23,6 +23,30 @@ func linearNEON(y, x, wT, b []float32, rows, out, in int)
 //go:noescape
 func linearSpikesNEON(y, x, wT, b []float32, rows, out, in int)
 
+// linearAddNEON is linearAdd with NEON: y[r][o] = fma(x[r][i], wT[i][o],
+// y[r][o]) for i = 0..in-1 in order (FMLA), bit for bit; b is ignored. It is
+// linearNEON with the accumulators loaded from y: dx += dy·W of a linear layer.
+//
+//go:noescape
+func linearAddNEON(y, x, wT, b []float32, rows, out, in int)
+
+// linearAddXTNEON is linearAddXT with NEON: linearAddNEON with x given
+// transposed ([in][rows]), bit for bit: dW += dyᵀ·x of a linear layer, as
+// linearAddXT(dW, dy, x, nil, out, in, rows), register tiles of 4 dW rows ×
+// 16 inputs sharing each load.
+//
+//go:noescape
+func linearAddXTNEON(y, x, wT, b []float32, rows, out, in int)
+
+// outerSpikesNEON is outerSpikes with NEON: y [in][out] += xᵀ·wT for
+// mostly-zero x [rows][in], wT [rows][out], bit for bit. Per row r it keeps
+// wT[r] (up to 64 outputs) in registers and, for each non-zero x[r][i], adds
+// it to y[i] (x == 1) or fuses x·wT[r] into y[i]: the weight gradient dWᵀ of
+// a layer whose input is spikes costs one row update per spike.
+//
+//go:noescape
+func outerSpikesNEON(y, x, wT, b []float32, rows, out, in int)
+
 // lif1ForwardNEON is lif1Forward in NEON.
 //
 //go:noescape

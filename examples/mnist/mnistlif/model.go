@@ -88,17 +88,17 @@ func load(w []byte, n int) ([]float32, []byte) {
 // buffers Forward and Backward reuse, so that calls after the first
 // allocate nothing. A State belongs to one goroutine at a time.
 type State struct {
-	made                                                                                       bool // set by NewState: the state buffers hold B rows each
-	batch                                                                                      int
-	batch0                                                                                     int       // the caller's batch entry of row 0: nonzero in a part of a split batch
-	threads                                                                                    int       // goroutines a call splits the batch over (SetThreads)
-	parts                                                                                      []part    // their shares of the batch, made by the first split call
-	partsTrained                                                                               bool      // the last ForwardTrain ran on the parts: they hold the tapes
-	ty, tdy                                                                                    []float32 // TrainStep's output and its loss gradient
-	trained                                                                                    *Model    // the Model of the last ForwardTrain; nil when Backward cannot run
-	steps                                                                                      int       // T of the last ForwardTrain
-	x                                                                                          []float32 // the last ForwardTrain's input
-	v4, d4, v5, d5, s5_0, g5_0, s5_1, g5_1, t5_0, t5_1, v8, d8, v9, d9, s9_0, g9_0, s9_1, g9_1 []float32
+	made                                                                                            bool // set by NewState: the state buffers hold B rows each
+	batch                                                                                           int
+	batch0                                                                                          int       // the caller's batch entry of row 0: nonzero in a part of a split batch
+	threads                                                                                         int       // goroutines a call splits the batch over (SetThreads)
+	parts                                                                                           []part    // their shares of the batch, made by the first split call
+	partsTrained                                                                                    bool      // the last ForwardTrain ran on the parts: they hold the tapes
+	ty, tdy                                                                                         []float32 // TrainStep's output and its loss gradient
+	trained                                                                                         *Model    // the Model of the last ForwardTrain; nil when Backward cannot run
+	steps                                                                                           int       // T of the last ForwardTrain
+	x                                                                                               []float32 // the last ForwardTrain's input
+	v4, d4, v5, d5, s5_0, g5_0, s5_1, g5_1, t5_0, t5_1, v8, d8, v9, d9, s9_0, g9_0, s9_1, g9_1, wg8 []float32
 }
 
 // NewState returns the initial state of B batch entries. It refuses a
@@ -293,10 +293,10 @@ func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) erro
 	return nil
 }
 
-// Grads holds the gradients Backward computes: the input's and every
-// parameter's.
+// Grads holds the gradients Backward computes: every parameter's. The
+// package was compiled without --input-grad, so Input stays empty.
 type Grads struct {
-	Input     []float32 // [T][B][784]
+	Input     []float32 // always empty here; [T][B][784] with --input-grad
 	Fc1Weight []float32 // fc1.weight [256,784]
 	Fc1Bias   []float32 // fc1.bias [256]
 	Fc2Weight []float32 // fc2.weight [10,256]
@@ -315,7 +315,8 @@ func (m *Model) NewGrads() *Grads {
 
 // Backward computes, for the last ForwardTrain on s, the gradients of a
 // loss L given dy = dL/dy [T][B][10], and stores them in g (overwriting
-// what it held): dL/dx and dL/d(parameter) for every parameter. The states
+// what it held): dL/d(parameter) for every parameter (dL/dx
+// only in a package compiled with --input-grad: g.Input is left empty). The states
 // at the start of ForwardTrain are taken as constants.
 //
 // It returns an error, and changes nothing, for a nil or short g (each
@@ -368,8 +369,7 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 		return m.backwardParts(s, g, dy)
 	}
 	x := s.x
-	g.Input = grow(g.Input, len(x))
-	clear(g.Input)
+	g.Input = g.Input[:0]
 	clear(g.Fc1Weight)
 	clear(g.Fc1Bias)
 	clear(g.Fc2Weight)
@@ -397,7 +397,12 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	clear(s.g9_1)
 	k.readoutBackward(T, B, v8, s.d9, s.d8, s.g9_0, s.g9_1)
 	// n8 = linear spike_input=true n5 n6 n7 : seq[10]
-	k.linearBackward(s.d5, g.Fc2Weight, g.Fc2Bias, v5, m.fc2WeightT, s.d8, T*B, 10, 256)
+	k.linearAdd(s.d5, s.d8, m.fc2Weight, nil, T*B, 256, 10)
+	s.wg8 = grow(s.wg8, 2560)
+	clear(s.wg8)
+	k.outerSpikes(s.wg8, v5, s.d8, nil, T*B, 10, 256)
+	addTransposed(g.Fc2Weight, s.wg8, 10, 256)
+	biasGrad(g.Fc2Bias, s.d8, T*B, 10)
 	// n5 = neuron lif1 fuse_time=true adjoint=lif1_backward n4 : seq[256]
 	s.g5_0 = grow(s.g5_0, B*256)
 	clear(s.g5_0)
@@ -405,7 +410,8 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	clear(s.g5_1)
 	k.lif1Backward(T, B, v4, s.t5_0, s.t5_1, s.d5, s.d4, s.g5_0, s.g5_1)
 	// n4 = linear n1 n2 n3 : seq[256]
-	k.linearBackward(g.Input, g.Fc1Weight, g.Fc1Bias, x, m.fc1WeightT, s.d4, T*B, 256, 784)
+	linearGradW(k.linearAddXT, g.Fc1Weight, s.d4, x, T*B, 256, 784)
+	biasGrad(g.Fc1Bias, s.d4, T*B, 256)
 	return nil
 }
 
@@ -551,14 +557,12 @@ func (m *Model) backwardParts(s *State, g *Grads, dy []float32) error {
 			s.parts[i].g = m.NewGrads()
 		}
 	}
-	g.Input = grow(g.Input, len(s.x))
+	g.Input = g.Input[:0]
 	err := s.onParts(func(p *part) {
 		n := p.s.batch
 		p.dy = grow(p.dy, T*n*OutputSize)
 		moveRows(dy, p.dy, T, B, p.b0, n, OutputSize, true)
-		if p.err = m.Backward(p.s, p.g, p.dy); p.err == nil {
-			moveRows(g.Input, p.g.Input, T, B, p.b0, n, InputSize, false)
-		}
+		p.err = m.Backward(p.s, p.g, p.dy)
 	})
 	if err != nil {
 		return err
