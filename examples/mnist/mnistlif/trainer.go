@@ -94,8 +94,10 @@ func (t *Trainer) state(s **State, B int) (*State, error) {
 }
 
 // TrainStep trains on one batch: x is [T][B][InputSize], labels the B
-// classes. It returns the loss.
-func (t *Trainer) TrainStep(x []float32, T int, labels []int) (float32, error) {
+// classes. It returns the loss and writes each entry's class scores of the
+// forward pass (before the update, scored as Predict scores them) into
+// scores ([B][OutputSize]; nil skips them).
+func (t *Trainer) TrainStep(x []float32, T int, labels []int, scores []float32) (float32, error) {
 	const op = "TrainStep"
 	if T < 1 || len(x)%(T*InputSize) != 0 {
 		return 0, errorf(op, "len(x) = %d is not T*B*InputSize for T = %d", len(x), T)
@@ -115,7 +117,32 @@ func (t *Trainer) TrainStep(x []float32, T int, labels []int) (float32, error) {
 		}
 		t.labels = append(t.labels, int32(c))
 	}
-	return t.m.TrainStep(s, t.o, x, T, Loss{Kind: t.loss, Labels: t.labels})
+	if scores != nil && len(scores) != B*OutputSize {
+		return 0, errorf(op, "len(scores) = %d, want B*OutputSize = %d", len(scores), B*OutputSize)
+	}
+	l, err := t.m.TrainStep(s, t.o, x, T, Loss{Kind: t.loss, Labels: t.labels})
+	if err == nil && scores != nil {
+		t.score(s.ty, T, B, scores)
+	}
+	return l, err
+}
+
+// score writes each entry's class scores from outputs y ([T][B][OutputSize]).
+func (t *Trainer) score(y []float32, T, B int, scores []float32) {
+	for b := 0; b < B; b++ {
+		for o := 0; o < OutputSize; o++ {
+			v := y[((T-1)*B+b)*OutputSize+o]
+			for step := 0; step < T-1 && t.loss != CrossEntropyLastStep; step++ {
+				u := y[(step*B+b)*OutputSize+o]
+				if t.loss == CrossEntropyMaxTime {
+					v = max(v, u)
+				} else {
+					v += u
+				}
+			}
+			scores[b*OutputSize+o] = v
+		}
+	}
 }
 
 // Predict runs x ([T][B][InputSize]) from fresh states and writes each
@@ -140,20 +167,7 @@ func (t *Trainer) Predict(x []float32, T int, scores []float32, zeros []float64)
 	if err := t.m.Forward(s, t.y, x, T); err != nil {
 		return err
 	}
-	for b := 0; b < B; b++ {
-		for o := 0; o < OutputSize; o++ {
-			v := t.y[((T-1)*B+b)*OutputSize+o]
-			for step := 0; step < T-1 && t.loss != CrossEntropyLastStep; step++ {
-				u := t.y[(step*B+b)*OutputSize+o]
-				if t.loss == CrossEntropyMaxTime {
-					v = max(v, u)
-				} else {
-					v += u
-				}
-			}
-			scores[b*OutputSize+o] = v
-		}
-	}
+	t.score(t.y, T, B, scores)
 	if zeros != nil {
 		for i, name := range StateNames {
 			v, err := s.NeuronState(name)
