@@ -106,14 +106,19 @@ func trainOrEval(mode, synopsis string, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The program's errors come back as this command's (exit code 1); its
+	// progress bars go to stderr as they come.
+	var errs bytes.Buffer
 	cmd := exec.Command(bin, forward...)
-	cmd.Stdout, cmd.Stderr = stdout, os.Stderr
+	cmd.Stdout, cmd.Stderr = stdout, io.MultiWriter(os.Stderr, &errs)
 	if err := cmd.Run(); err != nil {
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			return fmt.Errorf("%s failed (exit code %d)", mode, exit.ExitCode())
+		prefix := "snnc " + mode + ": "
+		for _, line := range strings.Split(errs.String(), "\n") {
+			if i := strings.Index(line, prefix); i >= 0 {
+				return errors.New(line[i+len(prefix):])
+			}
 		}
-		return err
+		return fmt.Errorf("%s failed: %v", mode, err)
 	}
 	return nil
 }

@@ -100,10 +100,11 @@ type Result struct {
 }
 
 func (c *Config) check(net Network, d *dataset.Dataset) error {
-	in, _ := net.Sizes()
-	switch {
-	case net == nil:
+	if net == nil {
 		return errors.New("train: no Network")
+	}
+	in, out := net.Sizes()
+	switch {
 	case c.Epochs < 1:
 		return fmt.Errorf("train: Epochs = %d, want >= 1", c.Epochs)
 	case c.Batch < 1:
@@ -120,6 +121,8 @@ func (c *Config) check(net Network, d *dataset.Dataset) error {
 		return errors.New("train: no training samples")
 	case d.Features() != in:
 		return fmt.Errorf("train: %s: %d features per sample, the network takes %d", d.Name(), d.Features(), in)
+	case d.Classes() > out:
+		return fmt.Errorf("train: %s: %d classes, more than the network's %d outputs", d.Name(), d.Classes(), out)
 	}
 	return nil
 }
@@ -256,14 +259,16 @@ func Evaluate(net Network, d *dataset.Dataset, T int, enc dataset.Encoder, batch
 	if d.Features() != in {
 		return nil, fmt.Errorf("train: %s: %d features per sample, the network takes %d", d.Name(), d.Features(), in)
 	}
+	if d.Classes() > out {
+		return nil, fmt.Errorf("train: %s: %d classes, more than the network's %d outputs", d.Name(), d.Classes(), out)
+	}
 	batches, err := d.Batches(batch, true)
 	if err != nil {
 		return nil, err
 	}
-	classes := max(out, d.Classes())
-	ev := &Evaluation{Confusion: make([][]int, classes), StateZeros: map[string]float64{}}
+	ev := &Evaluation{Confusion: make([][]int, out), StateZeros: map[string]float64{}}
 	for i := range ev.Confusion {
-		ev.Confusion[i] = make([]int, classes)
+		ev.Confusion[i] = make([]int, out)
 	}
 	names := net.StateVariables()
 	zeros := make([]float64, len(names))

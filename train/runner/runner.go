@@ -58,7 +58,7 @@ func Main(newNet NewNetwork, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err := run(mode, newNet, options{*model, *data, *epochs, *batch, *lr, *opt, *T, *enc, *seed, *threads, *out, *sched, *clip, *patience, *val, *resume}, stdout); err != nil {
-		fmt.Fprintln(stderr, "snnc "+mode+":", err)
+		fmt.Fprintln(stderr, "\nsnnc "+mode+":", err)
 		return 1
 	}
 	return 0
@@ -85,18 +85,20 @@ func run(mode string, newNet NewNetwork, o options, stdout io.Writer) error {
 	if o.encoder == "poisson" {
 		enc = dataset.Poisson{Seed: o.seed}
 	}
-	var trainSet, test *dataset.Dataset
-	var err error
-	if o.data == "mnist" {
-		trainSet, test, err = dataset.MNIST()
-	} else {
-		trainSet, err = dataset.LoadNpz(o.data, dataset.NpzOptions{})
-		test = trainSet
-	}
+	net, err := newNet(o.optimizer, float32(o.lr), o.threads)
 	if err != nil {
 		return err
 	}
-	net, err := newNet(o.optimizer, float32(o.lr), o.threads)
+	// An .npz's labels must be classes of the network's outputs: the
+	// reader names the file and the index of one that is not.
+	_, classes := net.Sizes()
+	var trainSet, test *dataset.Dataset
+	if o.data == "mnist" {
+		trainSet, test, err = dataset.MNIST()
+	} else {
+		trainSet, err = dataset.LoadNpz(o.data, dataset.NpzOptions{Classes: classes})
+		test = trainSet
+	}
 	if err != nil {
 		return err
 	}
