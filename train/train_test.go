@@ -3,7 +3,9 @@ package train_test
 import (
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/snnc/snnc/dataset"
@@ -200,5 +202,62 @@ func TestBadConfig(t *testing.T) {
 		if _, err := train.Run(newNet(t, 1), d, nil, cfg); err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+// TestEarlyStopping: with a learning rate so small that nothing improves,
+// the run stops after Patience epochs without a better validation
+// accuracy and restores the best epoch's weights.
+func TestEarlyStopping(t *testing.T) {
+	d, val := smallSet(t, 64, 6), smallSet(t, 32, 7)
+	net := newNet(t, 1)
+	cfg := config(20)
+	cfg.LR, cfg.Schedule, cfg.Patience = 1e-30, nil, 2
+	res, err := train.Run(net, d, val, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Stopped || len(res.Epochs) != 3 || res.Best != 1 {
+		t.Errorf("stopped %v after %d epochs, best %d; want a stop after 3 epochs with the first the best", res.Stopped, len(res.Epochs), res.Best)
+	}
+}
+
+// TestBadCheckpoint: a truncated checkpoint, a file that is no checkpoint
+// and one of another optimizer are errors naming the file.
+func TestBadCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	ck := filepath.Join(dir, "ck.safetensors")
+	net := newNet(t, 1)
+	if err := train.SaveCheckpoint(ck, net, train.Checkpoint{Epoch: 1, Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truncated := filepath.Join(dir, "truncated.safetensors")
+	if err := os.WriteFile(truncated, data[:len(data)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sgd, err := mnistlif.NewTrainer("sgd", 0.1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path string
+		net  train.Network
+		want string
+	}{
+		{truncated, newNet(t, 1), "truncated.safetensors"},
+		{"../testdata/models/mnist_lif.safetensors", newNet(t, 1), "not a checkpoint"},
+		{ck, sgd, "st.Kind"},
+	} {
+		_, err := train.LoadCheckpoint(c.path, c.net)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("LoadCheckpoint(%s): error %v, want one naming %q", c.path, err, c.want)
+		}
+	}
+	if _, err := train.LoadCheckpoint(ck, newNet(t, 1)); err != nil {
+		t.Errorf("LoadCheckpoint of a good checkpoint: %v", err)
 	}
 }
