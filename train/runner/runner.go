@@ -9,9 +9,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
@@ -179,8 +181,8 @@ func run(mode string, newNet NewNetwork, o options, stdout io.Writer) error {
 
 func zeros(z map[string]float64) string {
 	var parts []string
-	for k, v := range z {
-		parts = append(parts, fmt.Sprintf("%s %.2f", k, v))
+	for _, k := range slices.Sorted(maps.Keys(z)) {
+		parts = append(parts, fmt.Sprintf("%s %.2f", k, z[k]))
 	}
 	if len(parts) == 0 {
 		return ""
