@@ -28,6 +28,8 @@ var commands = []command{
 	{"plot", plotSynopsis, plotSummary, cmdPlot},
 	{"nir", nirSynopsis, nirSummary, cmdNIR},
 	{"map", mapSynopsis, mapSummary, cmdMap},
+	{"train", trainSynopsis, "compile the model with training into a cache directory and train it on\nMNIST or an .npz dataset at the compiled kernels' speed: a progress bar\nand a summary per epoch, loss.png, accuracy.png, checkpoints and the\ntrained model file in --out", cmdTrain},
+	{"eval", evalSynopsis, "the model's test accuracy and confusion matrix on MNIST or an .npz dataset", cmdEval},
 	{"models", "models", "list the neuron models a model file can name", cmdModels},
 }
 

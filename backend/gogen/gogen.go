@@ -67,6 +67,11 @@ func Generate(g *ir.Graph, params map[string][]float64, opt Options) (Files, err
 			return nil, fmt.Errorf("gogen: train.go does not parse (a generator bug): %w\n%s", err, numbered(gen.train()))
 		}
 		files["train.go"] = out
+		out, err = format.Source([]byte(gen.trainer()))
+		if err != nil {
+			return nil, fmt.Errorf("gogen: trainer.go does not parse (a generator bug): %w\n%s", err, numbered(gen.trainer()))
+		}
+		files["trainer.go"] = out
 	}
 	model, err := gen.model()
 	if err != nil {

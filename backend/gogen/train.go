@@ -1,6 +1,7 @@
 package gogen
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/snnc/snnc/ir"
@@ -14,7 +15,7 @@ func (gen *generator) train() string {
 	w := &src{}
 	w.f(header, gen.opt.Source)
 	w.f("package %s\n\nimport \"math\"\n\n", gen.opt.Package)
-	w.f("%s", trainSource)
+	w.f("%s%s", trainSource, trainAPISource)
 	var grads []string
 	for _, p := range gen.params {
 		grads = append(grads, "g."+exported(gen.field[p]))
@@ -34,7 +35,18 @@ func (gen *generator) train() string {
 				recWeights(n), gen.field[n.Args[2]], h, h, h, recWeights(n), h)
 		}
 	}
-	w.f("}\n")
+	w.f("}\n\n")
+	var names, shapes []string
+	for _, p := range gen.params {
+		names = append(names, fmt.Sprintf("%q", p.Name))
+		dims := make([]string, len(p.Type.Shape))
+		for i, d := range p.Type.Shape {
+			dims[i] = fmt.Sprint(d)
+		}
+		shapes = append(shapes, "{"+strings.Join(dims, ", ")+"}")
+	}
+	w.f("// paramNames and paramShapes are the parameters' names in the model file\n// and their shapes, in the order of Model.trainable.\n")
+	w.f("var paramNames = []string{%s}\n\nvar paramShapes = [][]int{%s}\n", strings.Join(names, ", "), strings.Join(shapes, ", "))
 	return w.String()
 }
 
@@ -76,7 +88,9 @@ type Optimizer struct {
 	adam                bool
 	lr, momentum        float32 // SGD
 	beta1, beta2, eps   float64 // Adam
-	steps               int     // updates made, for Adam's bias correction
+	steps               int64   // updates made, for Adam's bias correction
+	clip                float64 // the largest global gradient norm TrainStep lets through; 0: no clipping
+	norm                float64 // the last TrainStep's global gradient norm, before clipping
 	grads               *Grads
 	list                [][]float32 // grads' slices, in the order of Model.trainable
 	first, second       [][]float32 // SGD's velocity; Adam's first and second moments
@@ -242,8 +256,31 @@ func (m *Model) TrainStep(s *State, o *Optimizer, x []float32, T int, loss Loss)
 	if err := m.Backward(s, o.grads, s.tdy); err != nil {
 		return 0, err
 	}
+	o.clipGrads()
 	o.apply(m)
 	return float32(l), nil
+}
+
+// clipGrads computes the global norm of the gradients (all parameters'
+// gradients as one vector, in float64) and, when a clip is set and the
+// norm exceeds it, scales every gradient by clip/norm.
+func (o *Optimizer) clipGrads() {
+	sum := 0.0
+	for _, g := range o.list {
+		for _, v := range g {
+			sum += float64(v) * float64(v)
+		}
+	}
+	o.norm = math.Sqrt(sum)
+	if o.clip == 0 || !(o.norm > o.clip) {
+		return
+	}
+	scale := float32(o.clip / o.norm)
+	for _, g := range o.list {
+		for j := range g {
+			g[j] *= scale
+		}
+	}
 }
 
 // lossGrad returns the loss of outputs y ([T][B]OutputSize, B > 0) and
@@ -332,6 +369,184 @@ func lossGrad(loss Loss, y, dy []float32, T, B int) float64 {
 		}
 	}
 	return total / float64(B)
+}
+
+`
+
+// trainAPISource is the rest of train.go: the parameters by name, the
+// optimizer's settings and its state for checkpoints.
+const trainAPISource = `// Param is one parameter of the Model: its name in the model file, its
+// shape and its values (C order).
+type Param struct {
+	Name   string
+	Shape  []int
+	Values []float32
+}
+
+// Params returns every parameter, in the order of the model's weights,
+// with copies of their values: changing them changes nothing in m.
+func (m *Model) Params() ([]Param, error) {
+	if m == nil || !m.loaded {
+		return nil, errorf("Params", "the Model is nil or not from New")
+	}
+	out := make([]Param, len(paramNames))
+	for i, name := range paramNames {
+		out[i] = Param{Name: name, Shape: append([]int(nil), paramShapes[i]...), Values: append([]float32(nil), m.trainable[i]...)}
+	}
+	return out, nil
+}
+
+// SetParam replaces the values of the parameter called name with a copy of
+// values, and the copies of the weights the products read with them. It
+// returns an error, and changes nothing, for an unknown name, values of
+// another length and values that are not finite. As TrainStep, it changes
+// the Model: no other call may use it meanwhile.
+func (m *Model) SetParam(name string, values []float32) error {
+	const op = "SetParam"
+	if m == nil || !m.loaded {
+		return errorf(op, "the Model is nil or not from New")
+	}
+	i := -1
+	for j, n := range paramNames {
+		if n == name {
+			i = j
+		}
+	}
+	if i < 0 {
+		return errorf(op, "name %q is no parameter of this package (it has %q)", name, paramNames)
+	}
+	if len(values) != len(m.trainable[i]) {
+		return errorf(op, "len(values) = %d, want %d for %s %v", len(values), len(m.trainable[i]), name, paramShapes[i])
+	}
+	for j, v := range values {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return errorf(op, "values[%d] = %g for %s, want a finite value", j, v, name)
+		}
+	}
+	copy(m.trainable[i], values)
+	m.rederive()
+	return nil
+}
+
+// LR returns the learning rate.
+func (o *Optimizer) LR() float32 { return o.lr }
+
+// SetLR sets the learning rate of the updates that follow (for a
+// schedule); lr must be finite and positive.
+func (o *Optimizer) SetLR(lr float32) error {
+	const op = "SetLR"
+	if o == nil || o.grads == nil {
+		return errorf(op, "the Optimizer is nil or not from NewSGD or NewAdam")
+	}
+	if !(lr > 0) || math.IsInf(float64(lr), 0) {
+		return errorf(op, "lr = %g, want a finite lr > 0", lr)
+	}
+	o.lr = lr
+	return nil
+}
+
+// SetClip makes TrainStep clip the gradients by their global norm before
+// each update: when the norm of all gradients taken as one vector exceeds
+// maxNorm, every gradient is scaled by maxNorm/norm. maxNorm = 0 turns
+// clipping off; otherwise it must be finite and positive.
+func (o *Optimizer) SetClip(maxNorm float32) error {
+	const op = "SetClip"
+	if o == nil || o.grads == nil {
+		return errorf(op, "the Optimizer is nil or not from NewSGD or NewAdam")
+	}
+	if !(maxNorm >= 0) || math.IsInf(float64(maxNorm), 0) {
+		return errorf(op, "maxNorm = %g, want a finite maxNorm >= 0", maxNorm)
+	}
+	o.clip = float64(maxNorm)
+	return nil
+}
+
+// GradNorm is the global norm of the last TrainStep's gradients, before
+// clipping.
+func (o *Optimizer) GradNorm() float64 { return o.norm }
+
+// OptimizerState is an Optimizer's state, for checkpoints: its kind, the
+// number of updates made, and per parameter (in the order of Params) SGD's
+// velocity or Adam's first moments (First) and Adam's second moments
+// (Second, nil for SGD).
+type OptimizerState struct {
+	Kind          string // "sgd" or "adam"
+	Steps         int64
+	First, Second [][]float32
+}
+
+// State returns a copy of the optimizer's state.
+func (o *Optimizer) State() (OptimizerState, error) {
+	if o == nil || o.grads == nil {
+		return OptimizerState{}, errorf("State", "the Optimizer is nil or not from NewSGD or NewAdam")
+	}
+	st := OptimizerState{Kind: "sgd", Steps: o.steps}
+	if o.adam {
+		st.Kind = "adam"
+	}
+	copyAll := func(a [][]float32) [][]float32 {
+		if a == nil {
+			return nil
+		}
+		out := make([][]float32, len(a))
+		for i := range a {
+			out[i] = append([]float32(nil), a[i]...)
+		}
+		return out
+	}
+	st.First, st.Second = copyAll(o.first), copyAll(o.second)
+	return st, nil
+}
+
+// SetState replaces the optimizer's state with a copy of st, as State
+// returned it from an Optimizer of the same kind for the same package. It
+// returns an error, and changes nothing, for another kind, a negative step
+// count, arrays of other sizes, and values that are not finite.
+func (o *Optimizer) SetState(st OptimizerState) error {
+	const op = "SetState"
+	if o == nil || o.grads == nil {
+		return errorf(op, "the Optimizer is nil or not from NewSGD or NewAdam")
+	}
+	kind := "sgd"
+	if o.adam {
+		kind = "adam"
+	}
+	if st.Kind != kind {
+		return errorf(op, "st.Kind = %q, want %q, the kind of this Optimizer", st.Kind, kind)
+	}
+	if st.Steps < 0 {
+		return errorf(op, "st.Steps = %d, want >= 0", st.Steps)
+	}
+	check := func(field string, got, want [][]float32) error {
+		if len(got) != len(want) {
+			return errorf(op, "len(st.%s) = %d, want %d arrays, one per parameter", field, len(got), len(want))
+		}
+		for i := range want {
+			if len(got[i]) != len(want[i]) {
+				return errorf(op, "len(st.%s[%d]) = %d, want %d for %s", field, i, len(got[i]), len(want[i]), paramNames[i])
+			}
+			for j, v := range got[i] {
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) || (field == "Second" && v < 0) {
+					return errorf(op, "st.%s[%d][%d] = %g for %s, want a finite value (>= 0 for Second)", field, i, j, v, paramNames[i])
+				}
+			}
+		}
+		return nil
+	}
+	if err := check("First", st.First, o.first); err != nil {
+		return err
+	}
+	if err := check("Second", st.Second, o.second); err != nil {
+		return err
+	}
+	o.steps = st.Steps
+	for i := range o.first {
+		copy(o.first[i], st.First[i])
+	}
+	for i := range o.second {
+		copy(o.second[i], st.Second[i])
+	}
+	return nil
 }
 
 `

@@ -827,6 +827,256 @@ func testBadTrainStep(t *testing.T, m *Model, x []float32, huge int) {
 	}
 }
 
+// TestParamsAndSetParam: Params gives copies of the parameters under their
+// model-file names; SetParam of changed values makes a Model that computes
+// what one loaded from those values computes (the transposed copies
+// follow), and refuses unknown names, wrong lengths and NaN.
+func TestParamsAndSetParam(t *testing.T) {
+	m := newModel(t)
+	ps, err := m.Params()
+	noError(t, err)
+	if len(ps) != len(paramNames) {
+		t.Fatalf("Params: %d parameters, want %d", len(ps), len(paramNames))
+	}
+	if len(ps) == 0 {
+		t.Skip("the network has no parameters")
+	}
+	ps[0].Values[0] += 1 // a copy: m must not change
+	if m.trainable[0][0] == ps[0].Values[0] {
+		t.Fatal("Params returned a view, not a copy")
+	}
+	rng := rand.New(rand.NewPCG(41, 42))
+	for _, p := range ps {
+		n := 1
+		for _, d := range p.Shape {
+			n *= d
+		}
+		if n != len(p.Values) {
+			t.Fatalf("%s: shape %v holds %d values, Values has %d", p.Name, p.Shape, n, len(p.Values))
+		}
+		for j := range p.Values {
+			p.Values[j] += (rng.Float32() - 0.5) * 0.1
+		}
+		noError(t, m.SetParam(p.Name, p.Values))
+	}
+	for i, p := range ps {
+		sameBits(t, "parameter "+p.Name+" after SetParam", m.trainable[i], p.Values)
+	}
+	const T, B = 3, 2
+	x := randomX(rng, T*B*InputSize)
+	loaded, err := fromWeights(weightsOf(m))
+	noError(t, err)
+	ya, yb := make([]float32, T*B*OutputSize), make([]float32, T*B*OutputSize)
+	noError(t, m.Forward(newState(t, m, B), ya, x, T))
+	noError(t, loaded.Forward(newState(t, loaded, B), yb, x, T))
+	sameBits(t, "Forward after SetParam against a Model loaded from the same weights", ya, yb)
+
+	before := weightsOf(m)
+	refused(t, "SetParam(unknown name)", m.SetParam("no such", ps[0].Values), "SetParam", "no such")
+	refused(t, "SetParam(one value short)", m.SetParam(ps[0].Name, ps[0].Values[1:]), "SetParam", "len(values)")
+	bad := append([]float32(nil), ps[0].Values...)
+	bad[len(bad)-1] = float32(math.NaN())
+	refused(t, "SetParam(NaN)", m.SetParam(ps[0].Name, bad), "SetParam", fmt.Sprintf("values[%d]", len(bad)-1))
+	refused(t, "SetParam on a nil Model", (*Model)(nil).SetParam(ps[0].Name, ps[0].Values), "SetParam", "Model")
+	_, err = (*Model)(nil).Params()
+	refused(t, "Params on a nil Model", err, "Params", "Model")
+	if string(weightsOf(m)) != string(before) {
+		t.Error("a refused SetParam changed the weights")
+	}
+}
+
+// TestClipAndLR: with a clip far below the gradients' norm, the update
+// is lr·clip/norm times the gradient; SetLR changes the next update's
+// step; bad settings are refused.
+func TestClipAndLR(t *testing.T) {
+	if len(paramNames) == 0 {
+		t.Skip("the network has no parameters")
+	}
+	const T, B = 4, 2
+	rng := rand.New(rand.NewPCG(43, 44))
+	x := randomX(rng, T*B*InputSize)
+	loss := Loss{Kind: CrossEntropySumTime, Labels: []int32{0, OutputSize - 1}}
+	m := newModel(t)
+	o, err := m.NewSGD(1, 0)
+	noError(t, err)
+	noError(t, o.SetLR(0.5))
+	if o.LR() != 0.5 {
+		t.Fatalf("LR() = %g after SetLR(0.5)", o.LR())
+	}
+	const clip = 1e-3
+	noError(t, o.SetClip(clip))
+	before := make([][]float32, len(m.trainable))
+	for i, p := range m.trainable {
+		before[i] = append([]float32(nil), p...)
+	}
+	_, err = m.TrainStep(newState(t, m, B), o, x, T, loss)
+	noError(t, err)
+	if !(o.GradNorm() > clip) {
+		t.Skipf("the gradients' norm %g is not above the clip %g: nothing to clip", o.GradNorm(), clip)
+	}
+	sum := 0.0
+	for i, p := range m.trainable {
+		for j := range p {
+			d := float64(before[i][j]) - float64(p[j])
+			sum += d * d
+		}
+	}
+	if step := math.Sqrt(sum); math.Abs(step-0.5*clip) > 1e-3*0.5*clip+1e-7 {
+		t.Errorf("the clipped update's norm is %g, want lr·clip = %g (gradient norm %g)", step, 0.5*clip, o.GradNorm())
+	}
+	refused(t, "SetLR(0)", o.SetLR(0), "SetLR", "lr = 0")
+	refused(t, "SetLR(NaN)", o.SetLR(float32(math.NaN())), "SetLR", "lr = NaN")
+	refused(t, "SetClip(-1)", o.SetClip(-1), "SetClip", "maxNorm = -1")
+	refused(t, "SetClip(+Inf)", o.SetClip(float32(math.Inf(1))), "SetClip", "maxNorm = +Inf")
+	refused(t, "SetLR on a zero Optimizer", (&Optimizer{}).SetLR(1), "SetLR", "Optimizer")
+}
+
+// TestOptimizerState: an Optimizer given another's state continues
+// exactly as that one does, for SGD with momentum and Adam; bad states are
+// refused and change nothing.
+func TestOptimizerState(t *testing.T) {
+	if len(paramNames) == 0 {
+		t.Skip("the network has no parameters")
+	}
+	const T, B = 3, 2
+	rng := rand.New(rand.NewPCG(45, 46))
+	x := randomX(rng, T*B*InputSize)
+	loss := Loss{Kind: CrossEntropyMaxTime, Labels: []int32{OutputSize - 1, 0}}
+	for _, kind := range []string{"sgd", "adam"} {
+		newOpt := func(m *Model) *Optimizer {
+			var o *Optimizer
+			var err error
+			if kind == "sgd" {
+				o, err = m.NewSGD(0.05, 0.9)
+			} else {
+				o, err = m.NewAdam(0.01, 0.9, 0.999, 1e-8)
+			}
+			noError(t, err)
+			// Clipping keeps the steps small on networks whose gradients
+			// are huge.
+			noError(t, o.SetClip(1))
+			return o
+		}
+		a := newModel(t)
+		oa := newOpt(a)
+		for k := 0; k < 2; k++ {
+			_, err := a.TrainStep(newState(t, a, B), oa, x, T, loss)
+			noError(t, err)
+		}
+		st, err := oa.State()
+		noError(t, err)
+		if st.Kind != kind || st.Steps != 2 {
+			t.Fatalf("State: kind %q, %d steps; want %q and 2", st.Kind, st.Steps, kind)
+		}
+		// A second Model and Optimizer resumed from a's weights and state.
+		b := newModel(t)
+		ps, err := a.Params()
+		noError(t, err)
+		for _, p := range ps {
+			noError(t, b.SetParam(p.Name, p.Values))
+		}
+		ob := newOpt(b)
+		noError(t, ob.SetState(st))
+		for _, pair := range []struct {
+			m *Model
+			o *Optimizer
+		}{{a, oa}, {b, ob}} {
+			_, err := pair.m.TrainStep(newState(t, pair.m, B), pair.o, x, T, loss)
+			noError(t, err)
+		}
+		for i := range a.trainable {
+			sameBits(t, fmt.Sprintf("%s: parameter %s after resuming", kind, paramNames[i]), b.trainable[i], a.trainable[i])
+		}
+
+		wrong := st
+		wrong.Kind = "rmsprop"
+		refused(t, kind+": SetState(other kind)", ob.SetState(wrong), "SetState", "st.Kind")
+		wrong = st
+		wrong.Steps = -1
+		refused(t, kind+": SetState(Steps -1)", ob.SetState(wrong), "SetState", "st.Steps")
+		wrong = st
+		wrong.First = st.First[1:]
+		refused(t, kind+": SetState(a First array missing)", ob.SetState(wrong), "SetState", "len(st.First)")
+		wrong = st
+		wrong.First = append([][]float32{append([]float32{float32(math.Inf(1))}, st.First[0][1:]...)}, st.First[1:]...)
+		refused(t, kind+": SetState(+Inf)", ob.SetState(wrong), "SetState", "st.First[0][0]")
+	}
+}
+
+func abs32(v float32) float32 { return float32(math.Abs(float64(v))) }
+
+// ulp32 is the distance from v >= 0 to the next float32.
+func ulp32(v float32) float32 { return math.Nextafter32(v, float32(math.Inf(1))) - v }
+
+// TestFirstStepMatchesInterpreter: the first TrainStep with SGD equals the
+// interpreter's float64 BPTT gradient (the golden's) followed by the same
+// update. The loss is the MSE whose gradient dL/dy is the golden's dy: its
+// target is y − dy·len(y)/2.
+func TestFirstStepMatchesInterpreter(t *testing.T) {
+	if len(paramNames) == 0 {
+		t.Skip("the network has no parameters")
+	}
+	T, B, gold := golden(t)
+	m := newModel(t)
+	y, dy := gold["y"], gold["dy"]
+	target := make([]float32, len(y))
+	for i := range y {
+		target[i] = float32(float64(y[i]) - float64(dy[i])*float64(len(y))/2)
+	}
+	// Outputs so large that float32 targets lose dy make another loss.
+	implied := make([]float32, len(y))
+	lossGrad(Loss{Kind: MSE, Target: target}, y, implied, T, B)
+	dyTop, off := 0.0, 0.0
+	for i := range dy {
+		dyTop = max(dyTop, math.Abs(float64(dy[i])))
+		off = max(off, math.Abs(float64(implied[i]-dy[i])))
+	}
+	if off > 1e-6*dyTop {
+		t.Skipf("the MSE target that carries the golden's dy is off by %.3g of %.3g in float32: the outputs are too large", off, dyTop)
+	}
+	// lr is a power of two, so lr·g is exact: 1, or less when the
+	// gradients are large, to keep the weights finite.
+	top := 0.0
+	for _, name := range paramNames {
+		for _, v := range gold["grad."+name] {
+			top = max(top, math.Abs(float64(v)))
+		}
+	}
+	lr := 1.0
+	for lr*top > 1 {
+		lr /= 2
+	}
+	o, err := m.NewSGD(float32(lr), 0.9)
+	noError(t, err)
+	w0 := make([][]float32, len(m.trainable))
+	for i, p := range m.trainable {
+		w0[i] = append([]float32(nil), p...)
+	}
+	_, err = m.TrainStep(newState(t, m, B), o, gold["x"], T, Loss{Kind: MSE, Target: target})
+	noError(t, err)
+	for i, p := range m.trainable {
+		g := gold["grad."+paramNames[i]]
+		scale := 0.0
+		for j := range p {
+			scale = max(scale, math.Abs(lr*float64(g[j])))
+		}
+		// Beyond 1e-5 of the largest update, each weight may be off by the
+		// float32 rounding of the weight the update is subtracted from.
+		worst, at := 0.0, 0
+		for j := range p {
+			want := lr * float64(g[j])
+			rounding := float64(ulp32(max(abs32(w0[i][j]), abs32(p[j]))))
+			if d := math.Abs(float64(w0[i][j])-float64(p[j])-want) - rounding; d > worst {
+				worst, at = d, j
+			}
+		}
+		t.Logf("%s: the update's largest error beyond rounding %.3g, of its largest value %.3g", paramNames[i], worst, scale)
+		if worst > 1e-5*scale {
+			t.Errorf("%s[%d]: the first step's update is off by %.3g beyond the weight's rounding, over 1e-5 of the largest update %.3g", paramNames[i], at, worst, scale)
+		}
+	}
+}
+
 // gradTolerance: max |got − want| ≤ gradTolerance · max |want| per array.
 const gradTolerance = 0.0001
 
