@@ -1,6 +1,7 @@
 package rt
 
 import (
+	"math"
 	"testing"
 
 	"github.com/snnc/snnc/ir"
@@ -62,13 +63,39 @@ func TestPoissonBatchOffset(t *testing.T) {
 }
 
 func TestFirstNonSpike(t *testing.T) {
-	if i := firstNonSpike([]float32{0, 1, 1, 0}); i != -1 {
+	negZero := float32(math.Copysign(0, -1))
+	if i := firstNonSpike([]float32{0, 1, 1, 0, negZero}); i != -1 {
 		t.Errorf("firstNonSpike of spikes = %d, want -1", i)
 	}
 	if i := firstNonSpike([]float32{0, 1, 0.5, 2}); i != 2 {
 		t.Errorf("firstNonSpike = %d, want 2", i)
 	}
-	if i := firstNonSpike([]float32{0, -0.0, 1, 2}); i != 3 {
+	if i := firstNonSpike([]float32{0, negZero, 1, 2}); i != 3 {
 		t.Errorf("firstNonSpike = %d, want 3 (-0 is 0)", i)
+	}
+	// Every value class that is not a spike, at every position of chunks
+	// of several lengths (odd ones exercise the unpaired last value), after
+	// a long run of spikes.
+	bad := []float32{-1, 2, 0.5, float32(math.Inf(1)), float32(math.NaN()), math.SmallestNonzeroFloat32,
+		math.Float32frombits(spikeOneBits + 1), math.Float32frombits(spikeOneBits - 1), math.Float32frombits(1 << 31 >> 1)}
+	for _, n := range []int{1, 2, 3, 1023, 1024, 1025, 3000} {
+		for _, at := range []int{0, n / 2, n - 1} {
+			for _, v := range bad {
+				x := make([]float32, n)
+				for i := range x {
+					x[i] = float32(i % 3 % 2)
+				}
+				x[at] = v
+				if i := firstNonSpike(x); i != at {
+					t.Fatalf("n=%d: %v at %d: firstNonSpike = %d", n, v, at, i)
+				}
+				if at > 0 {
+					x[at-1] = negZero
+					if i := firstNonSpike(x); i != at {
+						t.Fatalf("n=%d: -0 at %d, %v at %d: firstNonSpike = %d", n, at-1, v, at, i)
+					}
+				}
+			}
+		}
 	}
 }
