@@ -59,7 +59,7 @@ func Main(newNet NewNetwork, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
-	if err := run(mode, newNet, options{*model, *data, *epochs, *batch, *lr, *opt, *T, *enc, *seed, *threads, *out, *sched, *clip, *patience, *val, *resume}, stdout); err != nil {
+	if err := run(mode, newNet, options{*model, *data, *epochs, *batch, *lr, *opt, *T, *enc, *seed, *threads, *out, *sched, *clip, *patience, *val, *resume}, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "\nsnnc "+mode+":", err)
 		return 1
 	}
@@ -82,7 +82,7 @@ type options struct {
 	resume        string
 }
 
-func run(mode string, newNet NewNetwork, o options, stdout io.Writer) error {
+func run(mode string, newNet NewNetwork, o options, stdout, stderr io.Writer) error {
 	var enc dataset.Encoder = dataset.Constant{}
 	if o.encoder == "poisson" {
 		enc = dataset.Poisson{Seed: o.seed}
@@ -142,19 +142,7 @@ func run(mode string, newNet NewNetwork, o options, stdout io.Writer) error {
 	case "cosine":
 		cfg.Schedule = train.Cosine{}
 	}
-	var bar *progressbar.ProgressBar
-	cfg.Progress = func(done, total int, loss float64) {
-		if bar == nil {
-			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(),
-				progressbar.OptionSetDescription("training"), progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
-		}
-		bar.Describe(fmt.Sprintf("loss %.4f", loss))
-		bar.Set(done)
-		if done == total {
-			bar.Finish()
-			bar = nil
-		}
-	}
+	cfg.Progress = progress(stderr)
 	cfg.OnEpoch = func(m train.Metrics) {
 		fmt.Fprintf(stdout, "epoch %d/%d: lr %.3g, loss %.4f, train %.2f %%, validation %.2f %%, %.1f s%s\n",
 			m.Epoch, o.epochs, m.LR, m.Loss, 100*m.TrainAcc, 100*m.ValAcc, m.Seconds, zeros(m.StateZeros))
@@ -218,4 +206,36 @@ func curves(res *train.Result, dir string) error {
 		}
 	}
 	return nil
+}
+
+// progress returns the progress report of the batches of an epoch: a
+// progress bar on a terminal; elsewhere (a log file, a pipe), where a bar's
+// redraws would pile up, a line at each quarter of the epoch.
+func progress(w io.Writer) func(done, total int, loss float64) {
+	if f, ok := w.(*os.File); !ok || !isTerminal(f) {
+		return func(done, total int, loss float64) {
+			if q := 4 * done / total; done < total && q > 4*(done-1)/total {
+				fmt.Fprintf(w, "  %d/%d batches, loss %.4f\n", done, total, loss)
+			}
+		}
+	}
+	var bar *progressbar.ProgressBar
+	return func(done, total int, loss float64) {
+		if bar == nil {
+			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(w), progressbar.OptionShowCount(),
+				progressbar.OptionSetDescription("training"), progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
+		}
+		bar.Describe(fmt.Sprintf("loss %.4f", loss))
+		bar.Set(done)
+		if done == total {
+			bar.Finish()
+			bar = nil
+		}
+	}
+}
+
+// isTerminal reports whether f is a character device, as terminals are.
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
