@@ -599,7 +599,11 @@ func (k *productKernel) emitLinearSpikes() {
 	k.prologue(done)
 	zero, _, _ := k.spikeRegs()
 	k.zero(zero)
-	k.columns(k.spikeVecs(), done, k.spikeBlock)
+	block := k.spikeBlock
+	if k.outer {
+		block = k.outerBlock
+	}
+	k.columns(k.spikeVecs(), done, block)
 	f.Label(done)
 	f.VZEROUPPER()
 	f.RET()

@@ -118,6 +118,9 @@ func productsPackage(t *testing.T, dir string) string {
 		if err := EmitBackwardProducts(file, isa); err != nil {
 			t.Fatal(err)
 		}
+		if err := EmitSpikeCheck(file, isa); err != nil {
+			t.Fatal(err)
+		}
 		emitFMAPeak(file, isa)
 	}
 	if dir == "" {
@@ -144,7 +147,7 @@ func productsPackage(t *testing.T, dir string) string {
 	write("requires_amd64.go", productsRequires(file))
 	// The plain-Go kernels, as every generated package carries them.
 	pkgLine := regexp.MustCompile(`(?m)^package rt$`)
-	for _, name := range []string{"linear.go", "fma.go"} {
+	for _, name := range []string{"linear.go", "fma.go", "encode.go"} {
 		src, err := os.ReadFile(filepath.Join("..", "gogen", "rt", name))
 		if err != nil {
 			t.Fatal(err)

@@ -30,6 +30,12 @@ func (gen *generator) amd64Files(files Files) error {
 		}
 		table["linear"] = "linear" + isa.Suffix()
 		table["linearSpikes"] = "linearSpikes" + isa.Suffix()
+		if gen.input.Spikes {
+			if err := amd64.EmitSpikeCheck(file, isa); err != nil {
+				return err
+			}
+			table["firstNonSpike"] = "firstNonSpike" + isa.Suffix()
+		}
 		if gen.opt.Train {
 			if err := amd64.EmitBackwardProducts(file, isa); err != nil {
 				return err

@@ -62,6 +62,9 @@ var backwardProducts = []string{"linearAdd", "linearAddXT", "outerSpikes"}
 // each neuron layer's kernels.
 func (gen *generator) tableFields() []string {
 	fields := []string{"linear", "linearSpikes"}
+	if gen.input.Spikes {
+		fields = append(fields, "firstNonSpike")
+	}
 	if gen.opt.Train {
 		fields = append(fields, backwardProducts...)
 		fields = append(fields, "linearBackward")

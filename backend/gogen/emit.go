@@ -965,6 +965,9 @@ func (gen *generator) dispatch() string {
 	w.f("package %s\n\nimport (\n\t\"fmt\"\n\n\t\"github.com/klauspost/cpuid/v2\"\n)\n\n", gen.opt.Package)
 	w.f("// kernels is one implementation of the model's kernels.\ntype kernels struct {\n\tname     string\n\trequires []cpuid.FeatureID\n")
 	w.f("\tlinear, linearSpikes func(y, x, wT, b []float32, rows, out, in int)\n")
+	if gen.input.Spikes {
+		w.f("\tfirstNonSpike func(x []float32) int // the check of the input declared spikes\n")
+	}
 	if gen.opt.Train {
 		w.f("\t// dx += dy·W, dW += dyᵀ·x, dWᵀ += xᵀ·dy for spikes x (rt/linear.go)\n")
 		w.f("\t%s func(y, x, wT, b []float32, rows, out, in int)\n", strings.Join(backwardProducts, ", "))
@@ -1118,7 +1121,7 @@ func (gen *generator) linearGrads(w *src, n *ir.Node, dx, dw, db, x, wt, dy, row
 	if gen.spikeWeightGrad(n) {
 		f := "s." + wgField(n)
 		w.f("\t%s = grow(%s, %d)\n\tclear(%s)\n", f, f, in*out, f)
-		w.f("\tk.outerSpikes(%s, %s, %s, nil, %s, %d, %d)\n", f, x, dy, rows, out, in)
+		w.f("\tspikeGradW(k.outerSpikes, %s, %s, %s, %s, %d, %d)\n", f, x, dy, rows, out, in)
 		w.f("\taddTransposed(%s, %s, %d, %d)\n", dw, f, out, in)
 	} else {
 		w.f("\tlinearGradW(k.linearAddXT, %s, %s, %s, %s, %d, %d)\n", dw, dy, x, rows, out, in)

@@ -60,7 +60,7 @@ func (gen *generator) inputCheck() string {
 	if !gen.input.Spikes {
 		return ""
 	}
-	return `	if i := firstNonSpike(x); i >= 0 {
+	return `	if i := active.firstNonSpike(x); i >= 0 {
 		return errorf(op, "x[%d] (t=%d, b=%d, i=%d) = %v: the input is declared spikes, 0 or 1", i, i/max(B*InputSize, 1), i/InputSize%max(B, 1), i%InputSize, x[i])
 	}
 `

@@ -28,10 +28,11 @@ func sameFloats(t *testing.T, what string, got, want []float32) {
 // (linearGradW) against the fma32 chain over rows, outerSpikes with the
 // transposed add against the same chain over the non-zero inputs,
 // linearAdd against the chain over outputs, biasGrad against the sum in
-// row order, for row counts around the blocks of 4 and of gradRowBlock.
+// row order, for row counts around the blocks of 4, of gradRowBlock and
+// of spikeRowBlock (spikeGradW).
 func TestBackwardProducts(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, rows := range []int{0, 1, 3, 4, 5, 63, 64, 65, 130} {
+	for _, rows := range []int{0, 1, 3, 4, 5, 63, 64, 65, 130, spikeRowBlock + 3} {
 		const out, in = 7, 13
 		dy, x := normals(r, rows*out), normals(r, rows*in)
 		spikes := make([]float32, rows*in)
@@ -72,6 +73,9 @@ func TestBackwardProducts(t *testing.T) {
 			want[j] += dw0[j]
 		}
 		sameFloats(t, "outerSpikes+addTransposed", got, want)
+		blocked := make([]float32, in*out)
+		spikeGradW(outerSpikes, blocked, spikes, dy, rows, out, in)
+		sameFloats(t, "spikeGradW", blocked, dwT)
 
 		dx0 := normals(r, rows*in)
 		gotDX := append([]float32(nil), dx0...)

@@ -49,11 +49,12 @@ func linearAddAVX512(y, x, wT, b []float32, rows, out, in int)
 func linearAddXTAVX512(y, x, wT, b []float32, rows, out, in int)
 
 // outerSpikesAVX512 is outerSpikes with AVX512: y [in][out] += xᵀ·wT for
-// mostly-zero x [rows][in], wT [rows][out], bit for bit. Per row r it keeps
-// wT[r] (up to 256 outputs) in registers, finds the non-zero x[r][i] 64 at a
-// time (compare, bit mask, TZCNT) and adds wT[r] to y[i] (x == 1) or fuses
-// x·wT[r] into y[i]: the weight gradient dWᵀ of a layer whose input is
-// spikes costs one row update per spike.
+// mostly-zero x [rows][in], wT [rows][out], bit for bit. It takes the
+// inputs 32 at a time, so that their rows of y (up to 256 outputs each) stay
+// in L1 while every row r runs: it finds the non-zero x[r][i] of the chunk
+// (compare, bit mask, TZCNT), loads wT[r] into registers once and adds it
+// to y[i] (x == 1) or fuses x·wT[r] into y[i]. The weight gradient dWᵀ of a
+// layer whose input is spikes costs one row update in L1 per spike.
 //
 // Requires: AVX, BMI1, AVX512F
 //
@@ -119,11 +120,12 @@ func linearAddAVX2(y, x, wT, b []float32, rows, out, in int)
 func linearAddXTAVX2(y, x, wT, b []float32, rows, out, in int)
 
 // outerSpikesAVX2 is outerSpikes with AVX2: y [in][out] += xᵀ·wT for
-// mostly-zero x [rows][in], wT [rows][out], bit for bit. Per row r it keeps
-// wT[r] (up to 96 outputs) in registers, finds the non-zero x[r][i] 32 at a
-// time (compare, bit mask, TZCNT) and adds wT[r] to y[i] (x == 1) or fuses
-// x·wT[r] into y[i]: the weight gradient dWᵀ of a layer whose input is
-// spikes costs one row update per spike.
+// mostly-zero x [rows][in], wT [rows][out], bit for bit. It takes the
+// inputs 64 at a time, so that their rows of y (up to 96 outputs each) stay
+// in L1 while every row r runs: it finds the non-zero x[r][i] of the chunk
+// (compare, bit mask, TZCNT), loads wT[r] into registers once and adds it
+// to y[i] (x == 1) or fuses x·wT[r] into y[i]. The weight gradient dWᵀ of a
+// layer whose input is spikes costs one row update in L1 per spike.
 //
 // Requires: AVX, FMA3, BMI1
 //

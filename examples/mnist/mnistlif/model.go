@@ -400,7 +400,7 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	k.linearAdd(s.d5, s.d8, m.fc2Weight, nil, T*B, 256, 10)
 	s.wg8 = grow(s.wg8, 2560)
 	clear(s.wg8)
-	k.outerSpikes(s.wg8, v5, s.d8, nil, T*B, 10, 256)
+	spikeGradW(k.outerSpikes, s.wg8, v5, s.d8, T*B, 10, 256)
 	addTransposed(g.Fc2Weight, s.wg8, 10, 256)
 	biasGrad(g.Fc2Bias, s.d8, T*B, 10)
 	// n5 = neuron lif1 fuse_time=true adjoint=lif1_backward n4 : seq[256]

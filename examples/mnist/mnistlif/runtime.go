@@ -454,6 +454,7 @@ func linearSpikes(y, x, wT, b []float32, rows, out, in int) {
 //	dx  += dy·W    linearAdd(dx, dy, W, nil, rows, in, out)
 //	dW  += dyᵀ·x   linearAddXT(dW, dy, x, nil, out, in, rows)
 //	dWᵀ += xᵀ·dy   outerSpikes(dWT, x, dy, nil, rows, out, in), x spikes
+//	               (spikeGradW calls it in blocks of rows)
 //	db  += Σ dy    biasGrad(db, dy, rows, out)
 //
 // The first three have the signature of linear, so that the assembly
@@ -510,6 +511,23 @@ func linearGradW(addXT func(y, x, wT, b []float32, rows, out, in int), dw, dy, x
 	for r := 0; r < rows; r += gradRowBlock {
 		n := min(gradRowBlock, rows-r)
 		addXT(dw, dy[r*out:(r+n)*out], x[r*in:(r+n)*in], nil, out, in, n)
+	}
+}
+
+// spikeRowBlock is the rows of one call of spikeGradW's kernel: the
+// assembly kernels take the inputs a chunk at a time, each chunk a pass
+// over the rows, and this many rows of dy (at most 1 KiB each per column
+// block) stay in L2 between passes.
+const spikeRowBlock = 256
+
+// spikeGradW accumulates dWᵀ [in][out] += xᵀ·dy of a linear layer whose
+// input x is spikes, with outerSpikes or one of its assembly twins, in
+// blocks of spikeRowBlock rows: each element is still one chain over the
+// rows in order.
+func spikeGradW(outer func(y, x, wT, b []float32, rows, out, in int), dwT, x, dy []float32, rows, out, in int) {
+	for r := 0; r < rows; r += spikeRowBlock {
+		n := min(spikeRowBlock, rows-r)
+		outer(dwT, x[r*in:(r+n)*in], dy[r*out:(r+n)*out], nil, n, out, in)
 	}
 }
 
