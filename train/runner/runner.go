@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -144,8 +145,12 @@ func run(mode string, newNet NewNetwork, o options, stdout, stderr io.Writer) er
 	}
 	cfg.Progress = progress(stderr)
 	cfg.OnEpoch = func(m train.Metrics) {
-		fmt.Fprintf(stdout, "epoch %d/%d: lr %.3g, loss %.4f, train %.2f %%, validation %.2f %%, %.1f s%s\n",
-			m.Epoch, o.epochs, m.LR, m.Loss, 100*m.TrainAcc, 100*m.ValAcc, m.Seconds, zeros(m.StateZeros))
+		val := "no validation set"
+		if !math.IsNaN(m.ValAcc) {
+			val = fmt.Sprintf("validation %.2f %%", 100*m.ValAcc)
+		}
+		fmt.Fprintf(stdout, "epoch %d/%d: lr %.3g, loss %.4f, train %.2f %%, %s, %.1f s%s\n",
+			m.Epoch, o.epochs, m.LR, m.Loss, 100*m.TrainAcc, val, m.Seconds, zeros(m.StateZeros))
 	}
 	res, err := train.Run(net, trainSet, valSet, cfg)
 	if err != nil {
@@ -185,7 +190,7 @@ func curves(res *train.Result, dir string) error {
 		x := float64(m.Epoch)
 		loss = append(loss, plotter.XY{X: x, Y: m.Loss})
 		tr = append(tr, plotter.XY{X: x, Y: 100 * m.TrainAcc})
-		if m.ValAcc == m.ValAcc {
+		if !math.IsNaN(m.ValAcc) {
 			va = append(va, plotter.XY{X: x, Y: 100 * m.ValAcc})
 		}
 	}
