@@ -52,4 +52,29 @@ func TestTransposeInto(t *testing.T) {
 	if want[1] != 4 {
 		t.Fatalf("transpose = %v, want [1 4 2 5 3 6]", want)
 	}
+	// Shapes around the tile size and not multiples of it.
+	for _, shape := range [][2]int{{1, 1}, {1, 17}, {17, 1}, {16, 16}, {15, 33}, {33, 47}, {256, 10}} {
+		rows, cols := shape[0], shape[1]
+		w := make([]float32, rows*cols)
+		for i := range w {
+			w[i] = float32(i + 1)
+		}
+		got := make([]float32, len(w))
+		transposeInto(got, w, rows, cols)
+		for r := 0; r < rows; r++ {
+			for c := 0; c < cols; c++ {
+				if got[c*rows+r] != w[r*cols+c] {
+					t.Fatalf("%d×%d: t[%d][%d] = %g, want %g", rows, cols, c, r, got[c*rows+r], w[r*cols+c])
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkTransposeInto(b *testing.B) {
+	const rows, cols = 256, 784
+	w, t := make([]float32, rows*cols), make([]float32, rows*cols)
+	for b.Loop() {
+		transposeInto(t, w, rows, cols)
+	}
 }
