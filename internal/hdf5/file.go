@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"sync"
+
+	"github.com/snnc/snnc/internal/budget"
 )
 
 // maxInflateRatio bounds how much larger than its stored bytes a deflated
@@ -26,7 +28,7 @@ type File struct {
 	heaps     map[uint64]*globalHeap // global heap collections, by address
 	heapBytes uint64                 // bytes of all collections parsed so far
 	strs      map[heapRef]string     // variable-length strings, by heap object
-	mem       memBudget
+	mem       budget.Budget
 }
 
 // heapRef names one variable-length string: its global heap object, its
@@ -53,7 +55,7 @@ func OpenWith(data []byte, opt Options) (f *File, err error) {
 	// Every structure is bounds-checked; recovering here only turns a bug
 	// into an error instead of crashing the caller.
 	defer recoverInternal(&err)
-	f = &File{data: data, heaps: make(map[uint64]*globalHeap), strs: make(map[heapRef]string), mem: newMemBudget(opt)}
+	f = &File{data: data, heaps: make(map[uint64]*globalHeap), strs: make(map[heapRef]string), mem: budget.New(opt.MaxMemory)}
 	sb, err := f.readSuperblock()
 	if err != nil {
 		return nil, err

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/snnc/snnc/internal/budget"
 )
 
 // LoadFile reads every tensor in the file at path, choosing the format by
@@ -51,7 +53,7 @@ func LoadFileWith(path string, opt Options) ([]*Tensor, error) {
 	}
 }
 
-func loadNpy(path string, b *budget) ([]*Tensor, error) {
+func loadNpy(path string, b *budget.Budget) ([]*Tensor, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -62,7 +64,7 @@ func loadNpy(path string, b *budget) ([]*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := b.spend(path, h.shape); err != nil {
+	if err := spend(b, path, h.shape); err != nil {
 		return nil, err
 	}
 	data, err := readNpyData(r, h, path)

@@ -3,11 +3,13 @@ package tensorio
 import (
 	"errors"
 	"fmt"
+
+	"github.com/snnc/snnc/internal/budget"
 )
 
 // DefaultMaxMemory is the decode budget of a file read with a zero
 // [Options.MaxMemory]: 1 GiB of decoded float64 values.
-const DefaultMaxMemory = 1 << 30
+const DefaultMaxMemory = budget.Default
 
 // Options tunes how files are read.
 type Options struct {
@@ -29,33 +31,19 @@ func (e *limitError) Is(target error) bool {
 	return target == ErrMemoryLimit || target == ErrFormat
 }
 
-// budget is what is left of one file's decode allowance, in bytes.
-type budget struct {
-	left, limit int64
-	unlimited   bool
-}
-
-func (o Options) budget() *budget {
-	switch {
-	case o.MaxMemory < 0:
-		return &budget{unlimited: true}
-	case o.MaxMemory == 0:
-		return &budget{left: DefaultMaxMemory, limit: DefaultMaxMemory}
-	}
-	return &budget{left: o.MaxMemory, limit: o.MaxMemory}
+// budget returns the decode budget of one file read with o.
+func (o Options) budget() *budget.Budget {
+	b := budget.New(o.MaxMemory)
+	return &b
 }
 
 // spend charges the float64 values of an array of shape to the budget
 // before anything is allocated for it; where names the array.
-func (b *budget) spend(where string, shape []int) error {
-	if b.unlimited {
-		return nil
-	}
+func spend(b *budget.Budget, where string, shape []int) error {
 	n, ok := numBytes(shape, Float64)
-	if !ok || int64(n) > b.left {
+	if !ok || !b.Take(uint64(n)) {
 		return &limitError{fmt.Sprintf("%s: shape %s decodes to more than the memory limit of %d bytes",
-			where, shapeString(shape), b.limit)}
+			where, shapeString(shape), b.Limit())}
 	}
-	b.left -= int64(n)
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/snnc/snnc/internal/budget"
 )
 
 // An .npz file is a zip archive whose members are .npy files; member
@@ -74,7 +76,7 @@ func ReadNpzWith(r io.ReaderAt, size int64, name string, opt Options) ([]*Tensor
 // readNpzMember checks the sizes the archive declares against each other and
 // against the .npy header before reading any data, so that a small archive
 // cannot make us decompress or allocate much more than it could hold.
-func readNpzMember(f *zip.File, archiveSize int64, where string, b *budget) (*Tensor, error) {
+func readNpzMember(f *zip.File, archiveSize int64, where string, b *budget.Budget) (*Tensor, error) {
 	if f.Flags&0x1 != 0 {
 		return nil, errorf(where, "encrypted members are not supported")
 	}
@@ -108,7 +110,7 @@ func readNpzMember(f *zip.File, archiveSize int64, where string, b *budget) (*Te
 		return nil, errorf(where, "member is %d bytes but its .npy header describes %d (%d header + %d data)",
 			f.UncompressedSize64, want, h.size, h.nbytes)
 	}
-	if err := b.spend(where, h.shape); err != nil {
+	if err := spend(b, where, h.shape); err != nil {
 		return nil, err
 	}
 	data, err := readNpyData(r, h, where)
