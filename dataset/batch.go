@@ -3,6 +3,8 @@ package dataset
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 )
 
 // Batch is a run of consecutive samples of a dataset view: one call of a
@@ -66,6 +68,8 @@ const maxEncoded = math.MaxInt32
 
 // Encode returns the batch encoded over T time steps as the [T][B][features]
 // float32 array a compiled network takes as input, in dst if it has room.
+// Large batches are encoded on GOMAXPROCS goroutines, so enc.Encode must be
+// safe to call concurrently for different samples.
 // epoch is passed to the encoder with each sample's original position, so
 // that a random encoder gives each sample in each epoch spikes of its own
 // that do not depend on the batch it is in or on which goroutine encodes it.
@@ -83,9 +87,28 @@ func (b Batch) Encode(enc Encoder, T int, epoch uint64, dst []float32) ([]float3
 		dst = make([]float32, n)
 	}
 	dst = dst[:n]
-	for j := range B {
-		x, _ := b.d.Sample(b.start + j)
-		enc.Encode(dst[j*F:], B*F, x, T, SampleKey{Epoch: epoch, Index: b.Index(j)})
+	encode := func(j0, j1 int) {
+		for j := j0; j < j1; j++ {
+			x, _ := b.d.Sample(b.start + j)
+			enc.Encode(dst[j*F:], B*F, x, T, SampleKey{Epoch: epoch, Index: b.Index(j)})
+		}
 	}
+	// The samples are independent (their spikes depend only on their
+	// key), so large batches are encoded on every core, in parts of
+	// consecutive samples, with the same result.
+	parts := min(runtime.GOMAXPROCS(0), B, max(1, n/minEncodePart))
+	if parts <= 1 {
+		encode(0, B)
+		return dst, nil
+	}
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() { encode(p*B/parts, (p+1)*B/parts) })
+	}
+	wg.Wait()
 	return dst, nil
 }
+
+// minEncodePart is the fewest values a goroutine of Encode writes: below
+// that, starting it costs more than it saves.
+const minEncodePart = 1 << 16

@@ -380,22 +380,73 @@ func Example() {
 	// Output: [0 0.5 1 1 0.5 0 0 0.5 1 1 0.5 0] [0 1]
 }
 
+// TestEncodeLargeBatch checks the encoding of a batch large enough to be
+// split over goroutines against each sample encoded alone, with values
+// that need no draw (≤ 0, ≥ 1) between those that do.
+func TestEncodeLargeBatch(t *testing.T) {
+	const n, features, T = 48, 700, 8 // 268800 values: several parts
+	x := make([]float32, n*features)
+	special := []float32{0, 1, 2, -1}
+	for i := range x {
+		if i%3 == 0 {
+			x[i] = special[i%len(special)]
+		} else {
+			x[i] = float32(i%97) / 97
+		}
+	}
+	d, err := dataset.New("large", []int{features}, x, make([]int, n), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := dataset.Poisson{Seed: 3}
+	whole := spikeTrains(t, d, enc, T, n, 4, false)
+	single := spikeTrains(t, d, enc, T, 1, 4, false)
+	for i := range n {
+		if !slices.Equal(whole[i], single[i]) {
+			t.Fatalf("sample %d: other spikes in a batch of %d than alone", i, n)
+		}
+		for step := range T {
+			for f := range features {
+				v, want := x[i*features+f], float32(0)
+				if v > 0 && v < 1 {
+					continue // drawn
+				}
+				if v >= 1 {
+					want = 1
+				}
+				if got := whole[i][step*features+f]; got != want {
+					t.Fatalf("sample %d, step %d, value %v: %v, want %v", i, step, x[i*features+f], got, want)
+				}
+			}
+		}
+	}
+}
+
 // BenchmarkPoisson encodes one MNIST-sized batch: B=128 samples of 784
 // values over T=32 steps.
+// BenchmarkPoisson encodes a batch of 128 samples of 784 values over 32
+// steps: values spread over [0, 1], and MNIST-like ones (81 % zeros, as
+// MNIST's pixels are).
 func BenchmarkPoisson(b *testing.B) {
 	const n, features, T = 128, 784, 32
-	x := make([]float32, n*features)
-	for i := range x {
-		x[i] = float32(i%256) / 255
-	}
-	d, err := dataset.New("bench", []int{features}, x, make([]int, n), 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	batches, _ := d.Batches(n, false)
-	var out []float32
-	b.SetBytes(n * features * T * 4)
-	for b.Loop() {
-		out, _ = batches[0].Encode(dataset.Poisson{Seed: 1}, T, 0, out)
+	for _, zeros := range []int{0, 81} {
+		x := make([]float32, n*features)
+		for i := range x {
+			if i*7919%100 >= zeros {
+				x[i] = float32(i%256) / 255
+			}
+		}
+		d, err := dataset.New("bench", []int{features}, x, make([]int, n), 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		batches, _ := d.Batches(n, false)
+		b.Run(fmt.Sprintf("zeros=%d%%", zeros), func(b *testing.B) {
+			var out []float32
+			b.SetBytes(n * features * T * 4)
+			for b.Loop() {
+				out, _ = batches[0].Encode(dataset.Poisson{Seed: 1}, T, 0, out)
+			}
+		})
 	}
 }

@@ -201,7 +201,9 @@ func Run(net Network, trainSet, valSet *dataset.Dataset, cfg Config) (*Result, e
 		m.Loss /= float64(len(batches))
 		m.TrainAcc = float64(right) / float64(seen)
 		if valSet != nil && valSet.Len() > 0 {
-			ev, err := Evaluate(net, valSet, cfg.T, cfg.Encoder, cfg.Batch, uint64(epoch))
+			// The same spikes every epoch, so that the validation
+			// accuracy changes only with the weights.
+			ev, err := Evaluate(net, valSet, cfg.T, cfg.Encoder, cfg.Batch, validationEpoch)
 			if err != nil {
 				return nil, err
 			}
@@ -251,6 +253,10 @@ type Evaluation struct {
 	Confusion  [][]int            // [true class][predicted class]
 	StateZeros map[string]float64 // per state variable, the fraction of values at exactly 0 after the last step (for LIF voltages: the neurons that just spiked and reset, or never charged)
 }
+
+// validationEpoch is the epoch the encoder is given for the validation set
+// after every epoch: none of the training epochs.
+const validationEpoch = math.MaxUint64
 
 // Evaluate classifies every sample of d (Encoder drawing with the given
 // epoch) in batches of batch.
