@@ -163,13 +163,7 @@ func (k *productKernel) outerBlock(nv int, masked bool, next asm.Label) {
 		}
 		// Active inputs in increasing order: the lowest set bit first.
 		f.Label(bitLoop)
-		f.TZCNTQ(spikeReg.bits, spikeReg.lane)
-		f.BLSRQ(spikeReg.bits, spikeReg.bits)
-		f.MOVQ(spikeReg.lane, spikeReg.wi)
-		f.IMULQ(colReg.out4, spikeReg.wi)
-		f.ADDQ(spikeReg.wi0, spikeReg.wi)
-		f.CMPL(asm.Ptr(spikeReg.x).Idx(spikeReg.lane, 4), asm.Imm(spikeOne))
-		f.JNE(fma)
+		k.nextActive(fma)
 		k.outerUpdate(acc, masked, nil)
 		f.TESTQ(spikeReg.bits, spikeReg.bits)
 		f.JNZ(bitLoop)

@@ -659,6 +659,21 @@ func (k *productKernel) tailMask() {
 	f.KMOVW(asm.K2, spikeReg.bits)
 }
 
+// nextActive emits the step to the next active input of the chunk whose
+// bit mask is spikeReg.bits (not zero): its lane (the lowest set bit, which
+// it clears), the address of its row in spikeReg.wi (spikeReg.wi0 + lane
+// rows), and a jump to fma when its x is not exactly 1.
+func (k *productKernel) nextActive(fma asm.Label) {
+	f := k.f
+	f.TZCNTQ(spikeReg.bits, spikeReg.lane)
+	f.BLSRQ(spikeReg.bits, spikeReg.bits)
+	f.MOVQ(spikeReg.lane, spikeReg.wi)
+	f.IMULQ(colReg.out4, spikeReg.wi)
+	f.ADDQ(spikeReg.wi0, spikeReg.wi)
+	f.CMPL(asm.Ptr(spikeReg.x).Idx(spikeReg.lane, 4), asm.Imm(spikeOne))
+	f.JNE(fma)
+}
+
 // spikeBlock emits all rows of one column block of nv vectors.
 func (k *productKernel) spikeBlock(nv int, masked bool, next asm.Label) {
 	f := k.f
@@ -675,21 +690,10 @@ func (k *productKernel) spikeBlock(nv int, masked bool, next asm.Label) {
 	bits, bitLoop, fma, advance, rowDone := f.NewLabel("bits"), f.NewLabel("active"), f.NewLabel("fma"), f.NewLabel("advance"), f.NewLabel("rowDone")
 
 	k.blockStart(spikeReg.x) // spikeReg.x then runs through x row after row
-	if k.outer {
-		f.MOVQ(colReg.wc, outerDY) // &wT[0][c0]: row r of wT is added
-	}
 	f.Label(rowLoop)
-	if k.outer {
-		for v, a := range acc {
-			k.load(asm.Ptr(outerDY).Offset(v*k.vbytes()), a, last(v))
-		}
-		f.Load("in", spikeReg.left)
-		f.MOVQ(colReg.y, spikeReg.wi0) // y[i] is the row an active x[r][i] updates
-	} else {
-		k.initAcc([][]asm.Vec{acc}, masked)
-		f.Load("in", spikeReg.left)
-		f.MOVQ(colReg.wc, spikeReg.wi0)
-	}
+	k.initAcc([][]asm.Vec{acc}, masked)
+	f.Load("in", spikeReg.left)
+	f.MOVQ(colReg.wc, spikeReg.wi0)
 
 	f.Label(chunk)
 	f.CMPQ(spikeReg.left, asm.Imm(chunkW))
@@ -714,55 +718,36 @@ func (k *productKernel) spikeBlock(nv int, masked bool, next asm.Label) {
 	f.TESTQ(spikeReg.bits, spikeReg.bits)
 	f.JZ(advance)
 	f.Label(bitLoop)
-	f.TZCNTQ(spikeReg.bits, spikeReg.lane)
-	f.BLSRQ(spikeReg.bits, spikeReg.bits)
-	f.MOVQ(spikeReg.lane, spikeReg.wi)
-	f.IMULQ(colReg.out4, spikeReg.wi)
-	f.ADDQ(spikeReg.wi0, spikeReg.wi)
-	f.CMPL(asm.Ptr(spikeReg.x).Idx(spikeReg.lane, 4), asm.Imm(spikeOne))
-	f.JNE(fma)
-	if k.outer {
-		k.outerUpdate(acc, masked, nil)
-		f.TESTQ(spikeReg.bits, spikeReg.bits)
-		f.JNZ(bitLoop)
-		f.JMP(advance)
-		f.Label(fma)
-		f.VBROADCASTSS(asm.Ptr(spikeReg.x).Idx(spikeReg.lane, 4), bx)
-		k.outerUpdate(acc, masked, &bx)
-		f.TESTQ(spikeReg.bits, spikeReg.bits)
-		f.JNZ(bitLoop)
-		// falls through to advance
-	} else {
-		for v, a := range acc { // x == 1: y += w
-			switch {
-			case !last(v):
-				f.VADDPS(weights(v), a, a)
-			case k.isa == AVX2:
-				f.VMASKMOVPS(weights(v), k.colMask, tmp)
-				f.VADDPS(tmp, a, a)
-			default:
-				f.VADDPS(weights(v), a, a).Mask(asm.K1)
-			}
+	k.nextActive(fma)
+	for v, a := range acc { // x == 1: y += w
+		switch {
+		case !last(v):
+			f.VADDPS(weights(v), a, a)
+		case k.isa == AVX2:
+			f.VMASKMOVPS(weights(v), k.colMask, tmp)
+			f.VADDPS(tmp, a, a)
+		default:
+			f.VADDPS(weights(v), a, a).Mask(asm.K1)
 		}
-		f.TESTQ(spikeReg.bits, spikeReg.bits)
-		f.JNZ(bitLoop)
-		f.JMP(advance)
-		f.Label(fma) // y = fma(x, w, y)
-		f.VBROADCASTSS(asm.Ptr(spikeReg.x).Idx(spikeReg.lane, 4), bx)
-		for v, a := range acc {
-			switch {
-			case !last(v):
-				f.VFMADD231PS(weights(v), bx, a)
-			case k.isa == AVX2:
-				f.VMASKMOVPS(weights(v), k.colMask, tmp)
-				f.VFMADD231PS(tmp, bx, a)
-			default:
-				f.VFMADD231PS(weights(v), bx, a).Mask(asm.K1)
-			}
-		}
-		f.TESTQ(spikeReg.bits, spikeReg.bits)
-		f.JNZ(bitLoop)
 	}
+	f.TESTQ(spikeReg.bits, spikeReg.bits)
+	f.JNZ(bitLoop)
+	f.JMP(advance)
+	f.Label(fma) // y = fma(x, w, y)
+	f.VBROADCASTSS(asm.Ptr(spikeReg.x).Idx(spikeReg.lane, 4), bx)
+	for v, a := range acc {
+		switch {
+		case !last(v):
+			f.VFMADD231PS(weights(v), bx, a)
+		case k.isa == AVX2:
+			f.VMASKMOVPS(weights(v), k.colMask, tmp)
+			f.VFMADD231PS(tmp, bx, a)
+		default:
+			f.VFMADD231PS(weights(v), bx, a).Mask(asm.K1)
+		}
+	}
+	f.TESTQ(spikeReg.bits, spikeReg.bits)
+	f.JNZ(bitLoop)
 
 	f.Label(advance)
 	f.LEAQ(asm.Ptr(spikeReg.x).Idx(spikeReg.count, 4), spikeReg.x)
@@ -772,11 +757,7 @@ func (k *productKernel) spikeBlock(nv int, masked bool, next asm.Label) {
 	f.JMP(chunk)
 
 	f.Label(rowDone)
-	if k.outer {
-		f.ADDQ(colReg.out4, outerDY)
-	} else {
-		k.storeRows([][]asm.Vec{acc}, masked)
-	}
+	k.storeRows([][]asm.Vec{acc}, masked)
 	f.DECQ(colReg.rows)
 	f.JNZ(rowLoop)
 	f.JMP(next)
