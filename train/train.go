@@ -159,7 +159,7 @@ func Run(net Network, trainSet, valSet *dataset.Dataset, cfg Config) (*Result, e
 		}
 	}
 	_, out := net.Sizes()
-	var x []float32
+	var xs [2][]float32 // encoded batches
 	var labels []int
 	for epoch := start; epoch < cfg.Epochs; epoch++ {
 		t0 := now()
@@ -177,14 +177,33 @@ func Run(net Network, trainSet, valSet *dataset.Dataset, cfg Config) (*Result, e
 		m := Metrics{Epoch: epoch + 1, LR: lr, ValAcc: math.NaN()}
 		right, seen := 0, 0
 		var scores []float32
+		// The next batch is encoded while the network trains on this
+		// one, into the other of two buffers.
+		encoded := make(chan error, 1)
+		encode := func(i int) {
+			buf := &xs[i%2]
+			go func() {
+				var err error
+				*buf, err = batches[i].Encode(cfg.Encoder, cfg.T, uint64(epoch), *buf)
+				encoded <- err
+			}()
+		}
+		encode(0)
 		for i, b := range batches {
-			if x, err = b.Encode(cfg.Encoder, cfg.T, uint64(epoch), x); err != nil {
+			if err := <-encoded; err != nil {
 				return nil, err
+			}
+			x := xs[i%2]
+			if i+1 < len(batches) {
+				encode(i + 1)
 			}
 			labels = b.Labels(labels)
 			scores = grow(scores, b.Len()*out)
 			l, err := net.TrainStep(x, cfg.T, labels, scores)
 			if err != nil {
+				if i+1 < len(batches) {
+					<-encoded // the next batch's goroutine writes xs
+				}
 				return nil, fmt.Errorf("train: epoch %d, batch %d: %w", epoch+1, i, err)
 			}
 			m.Loss += float64(l)
