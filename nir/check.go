@@ -2,6 +2,7 @@ package nir
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -23,6 +24,9 @@ type Problem struct {
 	Message string
 	// Repairable is set when Repair (snnc's --lenient) can fix it.
 	Repairable bool
+	// Err is the sentinel error the problem is a case of, for errors.Is:
+	// ErrUnknownNodeType, ErrParamShape or ErrParamValue; nil for others.
+	Err error
 }
 
 func (p Problem) String() string {
@@ -114,10 +118,10 @@ func (c *checker) run(g *Graph) {
 func (c *checker) shapes(fg *flatGraph) {
 	for _, f := range fg.nodes {
 		f.out = nil
-		msgs := validate(f.node)
-		f.valid = len(msgs) == 0
-		for _, m := range msgs {
-			c.problem(false, []string{f.name}, "%s: %s", f.desc(), m)
+		faults := validate(f.node)
+		f.valid = len(faults) == 0
+		for _, flt := range faults {
+			c.problems = append(c.problems, Problem{Nodes: []string{f.name}, Message: f.desc() + ": " + flt.msg, Err: flt.kind})
 		}
 	}
 	// Propagate shapes to a fixed point: recurrent cycles pass through
@@ -399,7 +403,8 @@ func outShape(n *Node, in shape) (shape, *shapeErr) {
 
 // population is the neurons' shape: that of the node's parameters.
 func population(n *Node) shape {
-	for _, ps := range schemas[n.Type] {
+	specs, _ := schemaOf(n.Type)
+	for _, ps := range specs {
 		if t, ok := n.Params[ps.name]; ok {
 			return shape(t.Shape)
 		}
@@ -544,15 +549,39 @@ func windowOut(n, k, stride, pad, dil int) (int, string) {
 	return (n+2*pad-span)/stride + 1, ""
 }
 
+// A fault is one thing wrong with a node's parameters: a message and the
+// sentinel error it is a case of, if any.
+type fault struct {
+	msg  string
+	kind error
+}
+
 // validate checks a node's parameters against its type's schema and
-// returns what is wrong, one message per fault.
-func validate(n *Node) []string {
-	specs, ok := schemas[n.Type]
+// returns what is wrong, one fault each.
+func validate(n *Node) []fault {
+	specs, ok := schemaOf(n.Type)
 	if !ok {
-		return []string{fmt.Sprintf("unknown node type %q (NIR has %s)", n.Type, strings.Join(Types, ", "))}
+		return []fault{{unknownType(n), ErrUnknownNodeType}}
 	}
-	var msgs []string
-	bad := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
+	var faults []fault
+	// The parameters of a neuron are one value per neuron: a missing or
+	// malformed one is a shape problem.
+	var kind error
+	if isNeuron(n.Type) {
+		kind = ErrParamShape
+	}
+	bad := func(format string, args ...any) { faults = append(faults, fault{fmt.Sprintf(format, args...), kind}) }
+	if _, builtin := schemas[n.Type]; !builtin {
+		// A node type of a model's own has exactly its parameters.
+		for _, name := range slices.Sorted(maps.Keys(n.Params)) {
+			if !slices.ContainsFunc(specs, func(ps paramSpec) bool { return ps.name == name }) {
+				bad("parameter %s is not one of %s's (%s)", name, n.Type, specNames(specs))
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(n.Strings)) {
+			bad("%s is a string; %s's parameters are numbers", name, n.Type)
+		}
+	}
 	for _, ps := range specs {
 		t, ok := n.Params[ps.name]
 		_, isString := n.Strings[ps.name]
@@ -572,8 +601,8 @@ func validate(n *Node) []string {
 			}
 		}
 	}
-	if len(msgs) > 0 {
-		return msgs
+	if len(faults) > 0 {
+		return faults
 	}
 	p := n.Params
 	switch {
@@ -590,7 +619,9 @@ func validate(n *Node) []string {
 			bad("bias has shape %v, but weight %v has %d outputs", shape(b.Shape), shape(w), w[len(w)-2])
 		}
 	case n.Type == TypeConv1d || n.Type == TypeConv2d:
-		msgs = append(msgs, validateConv(n)...)
+		for _, m := range validateConv(n) {
+			bad("%s", m)
+		}
 	case n.Type == TypeSumPool2d || n.Type == TypeAvgPool2d:
 		for _, name := range []string{"kernel_size", "stride", "padding"} {
 			t, ok := p[name]
@@ -627,36 +658,49 @@ func validate(n *Node) []string {
 		bad("%s has shape %v", param, shape(p[param].Shape))
 	}
 	if isNeuron(n.Type) {
-		msgs = append(msgs, validateNeuron(n)...)
+		faults = append(faults, validateNeuron(n)...)
 	}
-	return msgs
+	return faults
+}
+
+// unknownType says that n's type is not one snnc knows, and for a node
+// snnc wrote for a registered model, what reads it.
+func unknownType(n *Node) string {
+	if model, ok := n.Metadata[metaModel].(string); ok {
+		return fmt.Sprintf("unknown node type %q: snnc wrote it for the registered neuron model %s, which this program has no NIR mapping for (a program that imports the model's package, whose init calls nir.RegisterModel, reads it)",
+			n.Type, model)
+	}
+	return fmt.Sprintf("unknown node type %q (NIR has %s; other types need a mapping registered with nir.RegisterModel)", n.Type, strings.Join(Types, ", "))
 }
 
 // validateNeuron checks that a neuron node's parameters share one shape
-// and that its time constants are positive.
-func validateNeuron(n *Node) []string {
-	var msgs []string
+// and that the time constants of NIR's neurons are positive (a mapping's
+// FromNIR checks the values of a node type of a model's own).
+func validateNeuron(n *Node) []fault {
+	var faults []fault
 	pop := population(n)
-	for _, ps := range schemas[n.Type] {
+	specs, _ := schemaOf(n.Type)
+	_, builtin := schemas[n.Type]
+	for _, ps := range specs {
 		t := n.Params[ps.name]
 		if !slices.Equal(t.Shape, pop) {
-			first := schemas[n.Type][0].name
-			msgs = append(msgs, fmt.Sprintf("%s has shape %v, but %s has %v: a neuron's parameters share one shape", ps.name, shape(t.Shape), first, pop))
+			faults = append(faults, fault{fmt.Sprintf("%s has shape %v, but %s has %v: a neuron's parameters share one shape",
+				ps.name, shape(t.Shape), specs[0].name, pop), ErrParamShape})
 			continue
 		}
-		if strings.HasPrefix(ps.name, "tau") {
+		if builtin && strings.HasPrefix(ps.name, "tau") {
 			for _, v := range t.Data {
 				if !(v > 0) || math.IsInf(v, 0) {
-					msgs = append(msgs, fmt.Sprintf("%s holds %v; time constants must be positive", ps.name, v))
+					faults = append(faults, fault{fmt.Sprintf("%s holds %v; time constants must be positive", ps.name, v), ErrParamValue})
 					break
 				}
 			}
 		}
 	}
-	if len(msgs) == 0 && !validShape(pop) {
-		msgs = append(msgs, fmt.Sprintf("parameters of shape %v do not describe a population of 1 to %d neurons", pop, maxElements))
+	if len(faults) == 0 && !validShape(pop) {
+		faults = append(faults, fault{fmt.Sprintf("parameters of shape %v do not describe a population of 1 to %d neurons", pop, maxElements), ErrParamShape})
 	}
-	return msgs
+	return faults
 }
 
 // validateConv checks a convolution's weight and window parameters.

@@ -74,6 +74,18 @@ func (e *InconsistentError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the sentinel errors of the problems (Problem.Err), so
+// that errors.Is finds them.
+func (e *InconsistentError) Unwrap() []error {
+	var errs []error
+	for _, p := range e.Problems {
+		if p.Err != nil && !slices.Contains(errs, p.Err) {
+			errs = append(errs, p.Err)
+		}
+	}
+	return errs
+}
+
 // Load reads the NIR file at path and converts it. Errors name the file.
 func Load(path string, opt Options) (*Imported, error) {
 	g, err := ReadFileWith(path, ReadOptions{MaxMemory: opt.MaxMemory})
@@ -809,6 +821,13 @@ type thresholdParams struct{ threshold float64 }
 // mapping.
 func (cv *converter) neuron(f *fnode) (*neuronSpec, error) {
 	n := f.node
+	if mp := mappingForNode(n); mp != nil {
+		return cv.mapped(f, mp)
+	}
+	if model, ok := n.Metadata[metaModel].(string); ok && !(n.Type == TypeCubaLIF && (model == "lif" || model == "lif_recurrent")) {
+		cv.note("%s: its metadata names the neuron model %s, which has no %s mapping in this program (nir.RegisterModel); imported as NIR's %s",
+			f.desc(), model, n.Type, n.Type)
+	}
 	p := n.Params
 	spec := &neuronSpec{method: functional.Super, alpha: 100}
 	if err := surrogateFrom(n.Metadata, spec); err != nil {
@@ -942,7 +961,7 @@ func (cv *converter) checkEuler(f *fnode) {
 // Metadata keys snnc writes on neuron nodes when the defaults would not
 // give back the model it exported.
 const (
-	metaModel     = "snnc_model"     // the functional model of a CubaLIF node: lif or lif_recurrent
+	metaModel     = "snnc_model"     // the functional model: lif or lif_recurrent for a CubaLIF, or a registered model (RegisterModel)
 	metaSurrogate = "snnc_surrogate" // the threshold's surrogate method, e.g. "super"
 	metaAlpha     = "snnc_alpha"     // the surrogate's alpha
 )

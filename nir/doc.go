@@ -34,4 +34,14 @@
 // [Export] turns a module.Model into a Graph: one node per layer, neuron
 // models mapped back so that importing the file at the model's dt builds
 // the same graph.
+//
+// Neuron models a program registers with functional.Register export and
+// import once their package declares a [ModelMapping] with
+// [RegisterModel]: the NIR node type (one of NIR's neuron types when the
+// model's dynamics are that node's, else a type of the model's own whose
+// parameters are datasets) and the conversion of the parameters both
+// ways ([NodeParams] gives FromNIR a node's values, per neuron). The
+// errors wrap sentinels such as [ErrNoMapping], [ErrParamShape] and
+// [ErrNotUniform]; docs/nir.md ("Registered models") says why a model
+// NIR cannot express gets a type of its own.
 package nir

@@ -14,7 +14,9 @@ import (
 // per layer named after the layer (three for a recurrent layer), and an
 // Output node "output". The graph's metadata records the producer and the
 // model's dt, which the synapse weights w_in and the delays depend on.
-// docs/nir.md lists the mapping. Layers NIR cannot express (LSNN, AdEx,
+// docs/nir.md lists the mapping. A model registered with
+// functional.Register exports as its RegisterModel mapping says; without
+// one the error wraps ErrNoMapping. Layers NIR cannot express (LSNN, AdEx,
 // Izhikevich and other neuron models, subtractive reset) are errors naming
 // the layer. A model imported from NIR exports its NIR graph unchanged.
 func Export(m *module.Model) (*Graph, error) {
@@ -249,8 +251,9 @@ func params[T any](n *module.Neuron) (T, error) {
 
 // neuron exports a neuron layer of population shape pop: lif_box → LIF,
 // li_box → LI, iaf → IF, lif and lif_recurrent → CubaLIF, li → CubaLI,
-// each with r = 1. The CubaLIF/CubaLI synapse weight is w_in = τ_syn/dt,
-// under which NIR's synapse, discretized as docs/nir.md says, is Norse's.
+// each with r = 1, and a registered model as its mapping says. The
+// CubaLIF/CubaLI synapse weight is w_in = τ_syn/dt, under which NIR's
+// synapse, discretized as docs/nir.md says, is Norse's.
 func (e *exporter) neuron(l *module.Neuron, pop []int, recurrent bool) (*Node, error) {
 	dt := l.DT
 	if dt == 0 {
@@ -325,7 +328,10 @@ func (e *exporter) neuron(l *module.Neuron, pop []int, recurrent bool) (*Node, e
 		}
 		n.Params["v_leak"] = fill(p.VLeak)
 	default:
-		return nil, fmt.Errorf("neuron model %s has no NIR equivalent (NIR has LIF, LI, IF, I, CubaLIF and CubaLI: snnc's lif_box, li_box, iaf, lif and li)", l.Model)
+		if mp := mappingOf(l.Model); mp != nil {
+			return mp.node(l, pop, dt)
+		}
+		return nil, unmappedModel(l.Model)
 	}
 	if method != 0 && (method != functional.Super || alpha != 100) {
 		if n.Metadata == nil {

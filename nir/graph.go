@@ -306,14 +306,16 @@ var Types = []string{TypeAffine, TypeAvgPool2d, TypeConv1d, TypeConv2d, TypeCuba
 	TypeFlatten, TypeI, TypeIF, TypeInput, TypeLI, TypeLIF, TypeLinear, TypeGraph, TypeOutput, TypeScale,
 	TypeSumPool2d, TypeThreshold}
 
-// isNeuron reports whether typ is a neuron type: every parameter is one
-// value per neuron and the input has the neurons' shape.
+// isNeuron reports whether typ is a neuron type, NIR's or a registered
+// one of a model's own: every parameter is one value per neuron and the
+// input has the neurons' shape.
 func isNeuron(typ string) bool {
 	switch typ {
 	case TypeI, TypeIF, TypeLI, TypeLIF, TypeCubaLI, TypeCubaLIF:
 		return true
 	}
-	return false
+	_, ok := customSchema(typ)
+	return ok
 }
 
 // isElementwise reports whether typ acts on each input element with a

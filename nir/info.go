@@ -100,7 +100,8 @@ func paramString(n *Node) string {
 		return fmt.Sprintf("%d nodes, %d edges", len(n.Graph.Nodes), len(n.Graph.Edges))
 	}
 	var names []string
-	for _, ps := range schemas[n.Type] {
+	specs, _ := schemaOf(n.Type)
+	for _, ps := range specs {
 		if _, ok := n.Params[ps.name]; ok {
 			names = append(names, ps.name)
 		} else if _, ok := n.Strings[ps.name]; ok {

@@ -9,7 +9,8 @@ import (
 )
 
 // TestCustomNeuron runs the example end to end: interpreter, gradients
-// two ways, model file, compile, and the generated package's own tests.
+// two ways, model file, NIR round trip, compile, and the generated
+// package's own tests.
 func TestCustomNeuron(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles and tests a generated package")
@@ -23,7 +24,7 @@ func TestCustomNeuron(t *testing.T) {
 	if err := run(&out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	for _, want := range []string{"1. interpreter", "2. gradient", "3. model file qifnet.snn.json", "4. compiled package qifnet", "5. its tests pass"} {
+	for _, want := range []string{"1. interpreter", "2. gradient", "3. model file qifnet.snn.json", "4. NIR: qifnet.nir holds qif1 as a QIFAdapt node", "5. compiled package qifnet", "6. its tests pass"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

@@ -2,12 +2,14 @@
 // user writes one outside snnc: an adaptive quadratic integrate-and-fire
 // neuron. Importing the package registers it as the model "qif_adapt", so
 // model files, module.Neuron and an snnc command built with it (see
-// ../snnc) can name it.
+// ../snnc) can name it, and registers its NIR node type QIFAdapt (nir.go),
+// so that NIR export and import know it.
 package qif
 
 import (
 	"github.com/snnc/snnc/functional"
 	"github.com/snnc/snnc/ir"
+	"github.com/snnc/snnc/nir"
 )
 
 // Parameters of the adaptive QIF neuron; the JSON tags are the names a
@@ -51,4 +53,5 @@ func Step(p Parameters, dt float64) *ir.Step {
 
 func init() {
 	functional.MustRegister("qif_adapt", "adaptive quadratic integrate-and-fire", Defaults, Step)
+	nir.MustRegisterModel(nirMapping) // after the model it maps
 }
