@@ -194,12 +194,16 @@ func curves(res *train.Result, dir string) error {
 			va = append(va, plotter.XY{X: x, Y: 100 * m.ValAcc})
 		}
 	}
+	acc := []any{"train", tr}
+	if len(va) > 0 {
+		acc = append(acc, "validation", va)
+	}
 	for _, f := range []struct {
 		file, title, y string
 		lines          []any
 	}{
 		{"loss.png", "training loss", "loss", []any{"train", loss}},
-		{"accuracy.png", "accuracy", "%", []any{"train", tr, "validation", va}},
+		{"accuracy.png", "accuracy", "%", acc},
 	} {
 		p := plot.New()
 		p.Title.Text, p.X.Label.Text, p.Y.Label.Text = f.title, "epoch", f.y
