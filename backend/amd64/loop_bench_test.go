@@ -12,6 +12,7 @@ import (
 	"github.com/snnc/snnc/asm"
 	"github.com/snnc/snnc/backend/amd64"
 	"github.com/snnc/snnc/backend/kernel"
+	"github.com/snnc/snnc/backend/kernel/kerneltest"
 	"github.com/snnc/snnc/functional"
 )
 
@@ -51,7 +52,7 @@ func TestBenchKernels(t *testing.T) {
 		}
 		s := m.Build(m.Params(), 1e-3)
 		name := fmt.Sprintf("k%d%s", strings.Count(cases.String(), "\n"), isa.Suffix())
-		k := forwardKernel(name, s, n)
+		k := kerneltest.Forward(name, s, n)
 		k.Loop = order
 		if err := em.Kernel(k, isa); err != nil {
 			t.Fatalf("%s: %v", name, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/snnc/snnc/asm"
 	"github.com/snnc/snnc/backend/amd64"
 	"github.com/snnc/snnc/backend/kernel"
+	"github.com/snnc/snnc/backend/kernel/kerneltest"
 	"github.com/snnc/snnc/functional"
 	"github.com/snnc/snnc/ir"
 )
@@ -27,7 +28,7 @@ func TestLoopOrders(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and tests a package of kernels")
 	}
-	steps := []*ir.Step{everyOp()}
+	steps := []*ir.Step{kerneltest.EveryOp()}
 	for _, name := range []string{"lif", "lsnn", "lif_adex"} {
 		m, err := functional.LookupModel(name)
 		if err != nil {
@@ -46,7 +47,7 @@ func TestLoopOrders(t *testing.T) {
 			for _, isa := range amd64.ISAs {
 				for _, n := range []int{0, 1, 7, 8, 16, 17, 31, 32, 33, 64 + 9, 1024 + 17} {
 					name := fmt.Sprintf("step%d_%d_order%d%s", si, n, oi, isa.Suffix())
-					k := forwardKernel(name, s, n)
+					k := kerneltest.Forward(name, s, n)
 					k.Loop = order
 					if err := em.Kernel(k, isa); err != nil {
 						t.Logf("%s not emitted: %v", name, err)

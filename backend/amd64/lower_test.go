@@ -11,112 +11,10 @@ import (
 	"github.com/snnc/snnc/asm"
 	"github.com/snnc/snnc/backend/amd64"
 	"github.com/snnc/snnc/backend/kernel"
+	"github.com/snnc/snnc/backend/kernel/kerneltest"
 	"github.com/snnc/snnc/functional"
 	"github.com/snnc/snnc/ir"
 )
-
-// everyOp is a step that uses every op the backend lowers, each on values
-// that reach both signs, zero and the state.
-func everyOp() *ir.Step {
-	s := ir.NewStep("every_op")
-	x := s.Input("x")
-	st := s.State("s", 0.5)
-	p := s.PerNeuronParam("p", 0.25)
-	q := s.Param("q", -1.5)
-	c := s.Const(0.75)
-	a := s.Add(x, st)
-	b := s.Sub(c, s.Mul(a, p))
-	d := s.Div(b, s.Add(s.Abs(x), c))
-	e := s.FMA(d, q, s.Neg(a))
-	m := s.Max(s.Min(e, b), s.Neg(c))
-	r := s.Relu(s.Sub(m, s.Detach(d)))
-	sq := s.Sqrt(s.Abs(e))
-	ex := s.Exp(s.Min(a, s.Const(3)))
-	var cmps *ir.Value = s.Const(0)
-	for k, pr := range []ir.Pred{ir.PredGT, ir.PredGE, ir.PredLT, ir.PredLE, ir.PredEQ, ir.PredNE} {
-		// Weights 1, 2, 4, ... keep every comparison visible in the sum;
-		// x against c is often an exact tie (see the test's inputs).
-		cmps = s.Add(cmps, s.Mul(s.Cmp(pr, r, sq), s.Const(float64(int(1)<<k))))
-		cmps = s.Add(cmps, s.Mul(s.Cmp(pr, x, c), s.Const(float64(int(1)<<(k+6)))))
-	}
-	sel := s.Select(s.Cmp(ir.PredGT, x, c), ex, cmps)
-	z := s.Threshold(s.Sub(sel, s.Const(1)), ir.Super, 100)
-	// The signs of zeros: 1/min(x, −x), 1/max(x, −x) and 1/relu(x) are
-	// ±Inf when x is ±0.
-	one := s.Const(1)
-	signs := s.Add(s.Div(one, s.Min(x, s.Neg(x))), s.Div(one, s.Max(x, s.Neg(x))))
-	signs = s.Add(signs, s.Div(one, s.Relu(x)))
-	s.Output("z", s.Add(s.Add(z, s.Mul(sel, s.Const(0.001))), signs))
-	s.SetNext(st, s.Sub(sel, s.Mul(z, sel)))
-	return s
-}
-
-// forwardKernel describes step s's forward kernel over n lanes with the
-// plain Go signature (T, B int, x0.., y, s0.., p0.. []float32): per-neuron
-// params read per lane, shared ones from their slice's first element.
-func forwardKernel(name string, s *ir.Step, n int) *kernel.Kernel {
-	k := &kernel.Kernel{Name: name, Step: s, N: n, Leaves: map[*ir.Value]kernel.Source{}}
-	for i := range s.Inputs {
-		k.Args = append(k.Args, fmt.Sprintf("x%d", i))
-	}
-	k.Args = append(k.Args, "y")
-	for i, st := range s.States {
-		k.Args = append(k.Args, fmt.Sprintf("s%d", i))
-		k.States = append(k.States, kernel.State{Arg: fmt.Sprintf("s%d", i), Next: st.Next})
-	}
-	for i := range s.Params {
-		k.Args = append(k.Args, fmt.Sprintf("p%d", i))
-	}
-	for _, v := range s.Values {
-		switch v.Op {
-		case ir.OpInput:
-			k.Leaves[v] = kernel.Source{Kind: kernel.FromSeq, Arg: fmt.Sprintf("x%d", s.InputIndex(v.Name))}
-		case ir.OpState:
-			k.Leaves[v] = kernel.Source{Kind: kernel.FromState, State: s.StateIndex(v.Name)}
-		case ir.OpParam:
-			i := s.ParamIndex(v.Name)
-			kind := kernel.FromShared
-			if s.Params[i].PerNeuron {
-				kind = kernel.FromPerNeuron
-			}
-			k.Leaves[v] = kernel.Source{Kind: kind, Arg: fmt.Sprintf("p%d", i)}
-		case ir.OpConst:
-			k.Leaves[v] = kernel.Source{Kind: kernel.FromConst, Const: v.Const}
-		}
-	}
-	k.Sinks = []kernel.Sink{{Kind: kernel.ToSeq, Arg: "y", Value: s.Outputs[0].Value}}
-	return k
-}
-
-// reverseKernel is forwardKernel run backwards in time, with a sink of
-// every other kind: dx += output 0 per lane and step, dp[n] += output 0
-// over steps and batch entries, ds[0] += state 0's next value (output 0 if
-// there is no state) over everything.
-func reverseKernel(name string, s *ir.Step, n int) *kernel.Kernel {
-	k := forwardKernel(name, s, n)
-	k.Reverse = true
-	k.Args = append(k.Args, "dx", "dp", "ds")
-	shared := s.Outputs[0].Value
-	if len(s.States) > 0 {
-		shared = s.States[0].Next
-	}
-	k.Sinks = append(k.Sinks,
-		kernel.Sink{Kind: kernel.AddToSeq, Arg: "dx", Value: s.Outputs[0].Value},
-		kernel.Sink{Kind: kernel.AddToPerNeuron, Arg: "dp", Value: s.Outputs[0].Value},
-		kernel.Sink{Kind: kernel.AddToShared, Arg: "ds", Value: shared})
-	return k
-}
-
-// epilogueKernel is forwardKernel computing input 0 itself as xin·wTᵀ +
-// bias (xin [T][B][in], wT [in][n], bias [n] or nil).
-func epilogueKernel(name string, s *ir.Step, n, in int) *kernel.Kernel {
-	k := forwardKernel(name, s, n)
-	k.Args = append(k.Args, "xin", "wT", "bias")
-	ep := &kernel.Epilogue{X: "xin", WT: "wT", Bias: "bias", In: in, Input: s.Leaf(ir.OpInput, s.Inputs[0])}
-	delete(k.Leaves, ep.Input)
-	k.Epilogue = ep
-	return k
-}
 
 // TestForwardKernels emits the forward kernels of several steps for every
 // width from 0 to 3·16+1 lanes and a few wide ones, in AVX2 and AVX-512, into a package of
@@ -134,7 +32,7 @@ func TestForwardKernels(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and tests a package of kernels")
 	}
-	steps := []*ir.Step{everyOp()}
+	steps := []*ir.Step{kerneltest.EveryOp()}
 	for _, name := range []string{"lif", "li", "lif_adex", "lif_refrac", "izhikevich", "lsnn"} {
 		m, err := functional.LookupModel(name)
 		if err != nil {
@@ -165,10 +63,10 @@ func TestForwardKernels(t *testing.T) {
 				fmt.Fprintf(&cases, "\t\t%q: {%d, %q, %q, %d, %s},\n", k.Name, k.N, isa.String(), kind, in, k.Name)
 			}
 			for _, n := range widths {
-				emit(forwardKernel(fmt.Sprintf("step%d_%d%s", si, n, isa.Suffix()), s, n), "forward", 0)
+				emit(kerneltest.Forward(fmt.Sprintf("step%d_%d%s", si, n, isa.Suffix()), s, n), "forward", 0)
 				if n <= 13 || n%8 == 1 || n == 15 || n > 1024 {
-					emit(reverseKernel(fmt.Sprintf("reverse%d_%d%s", si, n, isa.Suffix()), s, n), "reverse", 0)
-					emit(epilogueKernel(fmt.Sprintf("epilogue%d_%d%s", si, n, isa.Suffix()), s, n, 1+n%5), "epilogue", 1+n%5)
+					emit(kerneltest.Reverse(fmt.Sprintf("reverse%d_%d%s", si, n, isa.Suffix()), s, n), "reverse", 0)
+					emit(kerneltest.Epilogue(fmt.Sprintf("epilogue%d_%d%s", si, n, isa.Suffix()), s, n, 1+n%5), "epilogue", 1+n%5)
 				}
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/snnc/snnc/asm"
 	"github.com/snnc/snnc/backend/arm64"
 	"github.com/snnc/snnc/backend/kernel"
+	"github.com/snnc/snnc/backend/kernel/kerneltest"
 	"github.com/snnc/snnc/functional"
 	"github.com/snnc/snnc/ir"
 )
@@ -25,7 +26,7 @@ func TestTiledKernels(t *testing.T) {
 		t.Skip("builds and tests a package of kernels")
 	}
 	const tile = 32
-	steps := []*ir.Step{everyOp(), swap()}
+	steps := []*ir.Step{kerneltest.EveryOp(), swap()}
 	for _, name := range []string{"lif", "lsnn"} {
 		m, err := functional.LookupModel(name)
 		if err != nil {
@@ -47,9 +48,9 @@ func TestTiledKernels(t *testing.T) {
 	for si, s := range steps {
 		fmt.Fprintf(&cases, "\t{step: %q, kernels: map[string]kernel{\n", s.String())
 		for _, n := range []int{1, 3, 4, 31, 32, 33, 2*tile + 5, 100} {
-			emit(stepKernel(fmt.Sprintf("step%d_%d", si, n), s, n), "forward", 0)
-			emit(reverseKernel(fmt.Sprintf("reverse%d_%d", si, n), s, n), "reverse", 0)
-			emit(epilogueKernel(fmt.Sprintf("epilogue%d_%d", si, n), s, n, 1+n%5), "epilogue", 1+n%5)
+			emit(kerneltest.Forward(fmt.Sprintf("step%d_%d", si, n), s, n), "forward", 0)
+			emit(kerneltest.Reverse(fmt.Sprintf("reverse%d_%d", si, n), s, n), "reverse", 0)
+			emit(kerneltest.Epilogue(fmt.Sprintf("epilogue%d_%d", si, n), s, n, 1+n%5), "epilogue", 1+n%5)
 		}
 		cases.WriteString("\t}},\n")
 	}
