@@ -8,6 +8,12 @@
 // golden file they check (golden.go encodes it; package compiler computes
 // it with the interpreter).
 //
+// What the generator writes for each graph op (its plan, forward and
+// backward code, State buffers, counters and derived weights) is declared
+// once, in the op's entry of emitRules (emit_rules.go); the ops a package
+// cannot hold are refused by name (notEmitted). The tests check the table
+// against ir.GraphOps.
+//
 // gogen neither runs passes nor the interpreter: package compiler does
 // both and calls Generate. Generate reads the graph as the pass pipeline
 // left it: the node
