@@ -4,9 +4,10 @@
 // the Step IR (kernel.go), the shared runtime kernels copied from rt/, the
 // assembly kernels of backend/amd64 and backend/arm64 with their dispatch
 // tables (amd64.go, arm64.go, asmkernel.go), weights.bin, and the
-// package's own tests and benchmarks (testgen.go, benchgen.go) with the
-// golden file they check (golden.go encodes it; package compiler computes
-// it with the interpreter).
+// package's own tests and benchmarks (the files of testrt/, copied by
+// testgen.go, with the model's table_test.go and the kernel benchmarks of
+// benchgen.go) with the golden file they check (golden.go encodes it;
+// package compiler computes it with the interpreter).
 //
 // What the generator writes for each graph op (its plan, forward and
 // backward code, State buffers, counters and derived weights) is declared

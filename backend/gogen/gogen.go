@@ -32,7 +32,7 @@ type Options struct {
 	// computed either way.
 	InputGrad bool
 	// Golden, when set, is written as testdata/golden.bin and checked by
-	// the generated model_test.go.
+	// the package's tests (testrt/model_test.go, testrt/train_test.go).
 	Golden *Golden
 }
 
@@ -74,18 +74,15 @@ func Generate(g *ir.Graph, params map[string][]float64, opt Options) (Files, err
 	if err != nil {
 		return nil, err
 	}
-	bench, err := gen.bench()
+	sources, err := gen.tests()
 	if err != nil {
 		return nil, err
 	}
-	for name, src := range map[string]string{
-		"bench_test.go":      bench,
-		"model.go":           model,
-		"kernels_generic.go": kernels,
-		"dispatch.go":        gen.dispatch(),
-		"doc.go":             gen.doc(),
-		"model_test.go":      gen.test(),
-	} {
+	sources["model.go"] = model
+	sources["kernels_generic.go"] = kernels
+	sources["dispatch.go"] = gen.dispatch()
+	sources["doc.go"] = gen.doc()
+	for name, src := range sources {
 		out, err := format.Source([]byte(src))
 		if err != nil {
 			return nil, fmt.Errorf("gogen: %s does not parse (a generator bug): %w\n%s", name, err, numbered(src))
