@@ -42,12 +42,16 @@ testdata:
 
 # The compiled example package: `make generate` rewrites it from the model,
 # `make check-generate` fails when the committed one differs from what
-# snnc compile writes now.
+# snnc compile writes now. `make generate` also rewrites the small model
+# that backend/gogen/testrt's test files run against (TestTestrtUpToDate
+# in `go test ./...` checks it); bench/lifc/snnclif is rewritten by
+# `cd bench/lifc && go generate`.
 EXAMPLE_MODEL = testdata/models/mnist_lif.snn.json
 EXAMPLE_PKG = examples/mnist/mnistlif
 
 generate:
 	$(GO) run ./cmd/snnc compile $(EXAMPLE_MODEL) -o $(EXAMPLE_PKG) --train
+	$(GO) test ./backend/gogen/ -run TestTestrtUpToDate -count=1 -update
 
 check-generate:
 	@tmp=$$(mktemp -d) && \

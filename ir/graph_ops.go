@@ -5,7 +5,8 @@ import "fmt"
 // graphOpInfo declares a graph op once: its name in the text form, the
 // attributes of its Node that it reads (the parser accepts no others), and
 // its type rule. The interpreter (backend/interp) and the generator
-// (backend/gogen) keep their own code per op.
+// (backend/gogen) keep their own table of rules per op, and test it against
+// GraphOps.
 type graphOpInfo struct {
 	name  string
 	attrs attrSet
@@ -46,6 +47,17 @@ var graphOps = [numGraphOps]graphOpInfo{
 	GMSE:          {name: "mse", infer: inferMSE},
 	GCrossEntropy: {name: "cross_entropy", infer: inferCrossEntropy},
 	GPoisson:      {name: "poisson", attrs: attrPoisson, infer: inferPoisson},
+}
+
+// GraphOps lists every graph op, GInvalid excepted, in the order of their
+// constants: the ops a backend's table of rules must cover (or refuse by
+// name).
+func GraphOps() []GraphOp {
+	ops := make([]GraphOp, 0, numGraphOps-1)
+	for op := GInput; op < numGraphOps; op++ {
+		ops = append(ops, op)
+	}
+	return ops
 }
 
 // has reports whether op reads the attribute a.

@@ -28,6 +28,24 @@ func TestGraphOpTable(t *testing.T) {
 	}
 }
 
+// TestGraphOpsListsEveryOp: GraphOps gives each op of the table once, in
+// order, without GInvalid, so backends can check their rules against it.
+func TestGraphOpsListsEveryOp(t *testing.T) {
+	ops := GraphOps()
+	if len(ops) != int(numGraphOps)-1 {
+		t.Fatalf("GraphOps has %d ops, want %d", len(ops), numGraphOps-1)
+	}
+	for i, op := range ops {
+		if want := GraphOp(i + 1); op != want {
+			t.Errorf("GraphOps()[%d] = %v, want %v", i, op, want)
+		}
+	}
+	ops[0] = GInvalid // a copy: the next call is unchanged
+	if GraphOps()[0] != GInput {
+		t.Error("GraphOps returns a shared slice")
+	}
+}
+
 // TestAttributesFollowTable: the parser takes an attribute only on the ops
 // that declare it.
 func TestAttributesFollowTable(t *testing.T) {

@@ -8,10 +8,6 @@ import (
 	"github.com/snnc/snnc/ir"
 )
 
-// Benchmark sizes of the neuron kernels, as in the project's performance
-// tables: T time steps of B batch entries.
-const benchT, benchB = 100, 32
-
 // unfused emits the baseline the fused kernel is measured against: the same
 // step evaluated one op at a time over every lane of a time step, each op's
 // result written to memory, as an eager tensor library would.
@@ -53,46 +49,19 @@ func (k *stepKernel) unfused(w *src) error {
 	return nil
 }
 
-// bench writes bench_test.go: per neuron layer, the fused forward kernel of
-// every implementation the CPU runs and the unfused plain-Go baseline over
-// [T=100][B=32][N], reporting ns per neuron-step (`snnc bench` reads that
-// metric).
-func (gen *generator) bench() (string, error) {
+// kernelBench writes kernels_bench_test.go: per neuron layer, the fused
+// forward kernel of every implementation the CPU runs and the unfused
+// plain-Go baseline over [T=100][B=32][N], reporting ns per neuron-step
+// (`snnc bench` reads that metric), and for training the forward and
+// backward kernels together. The helpers are testrt/bench_test.go's. A
+// package without neuron layers has none.
+func (gen *generator) kernelBench() (string, error) {
+	if len(gen.neuron) == 0 {
+		return "", nil
+	}
 	w := &src{}
 	w.f(header, gen.opt.Source)
-	w.f("package %s\n\nimport (\n\t\"flag\"\n\t\"math\"\n\t\"math/rand/v2\"\n\t\"testing\"\n)\n\nvar _ = math.Exp\n\n", gen.opt.Package)
-	w.f("const benchT, benchB = %d, %d\n\n", benchT, benchB)
-	gen.benchNetwork(w)
-	w.f(`// benchKernel runs f over T·B·n neuron-steps per iteration and reports
-// ns/neuron-step.
-func benchKernel(b *testing.B, n int, f func()) {
-	b.SetBytes(int64(8 * benchT * benchB * n)) // currents in, spikes out
-	for b.Loop() {
-		f()
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(benchT*benchB*n), "ns/neuron-step")
-}
-
-// byName returns the kernel set called name.
-func byName(name string) *kernels {
-	for _, k := range implementations {
-		if k.name == name {
-			return k
-		}
-	}
-	return &generic
-}
-
-func benchInput(n int) []float32 {
-	rng := rand.New(rand.NewPCG(1, uint64(n)))
-	x := make([]float32, n)
-	for i := range x {
-		x[i] = rng.Float32() * 2
-	}
-	return x
-}
-
-`)
+	w.f("package %s\n\nimport (\n\t\"math\"\n\t\"testing\"\n)\n\nvar _ = math.Exp\n\n", gen.opt.Package)
 	for _, n := range gen.sortedNeurons() {
 		k := gen.neuron[n]
 		if err := k.unfused(w); err != nil {
@@ -133,45 +102,6 @@ func benchInput(n int) []float32 {
 		if k.adjoint != nil {
 			gen.benchTrain(w, n, k)
 		}
-	}
-	if gen.opt.Train {
-		w.f(`// BenchmarkForwardBackward times ForwardTrain then Backward of the whole
-// network over benchT steps of benchB batch entries, the input 10 %%
-// Bernoulli spikes, with every implementation the CPU runs: a training
-// step without the loss and the optimizer.
-func BenchmarkForwardBackward(b *testing.B) {
-	m := newModel(b)
-	rng := rand.New(rand.NewPCG(3, 4))
-	x := make([]float32, benchT*benchB*InputSize)
-	for i := range x {
-		if rng.Float64() < 0.1 {
-			x[i] = 1
-		}
-	}
-	y, dy := make([]float32, benchT*benchB*OutputSize), benchInput(benchT*benchB*OutputSize)
-	for i := range dy {
-		dy[i] *= 1e-3
-	}
-	s, g := newState(b, m, benchB), m.NewGrads()
-	defer SetImplementation(Implementation())
-	for _, impl := range Implementations() {
-		SetImplementation(impl)
-		b.Run("impl="+impl, func(b *testing.B) {
-			for b.Loop() {
-				s.Reset()
-				if err := m.ForwardTrain(s, y, x, benchT); err != nil {
-					b.Fatal(err)
-				}
-				if err := m.Backward(s, g, dy); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/step")
-		})
-	}
-}
-
-`)
 	}
 	return w.String(), nil
 }
@@ -219,84 +149,4 @@ func (gen *generator) benchTrain(w *src, n *ir.Node, k *stepKernel) {
 	w.f("\t\t\t})\n\t\t})\n\t}\n")
 	w.f("\tb.Run(\"impl=floor\", func(b *testing.B) {\n\t\tsrc, dst := make([]float32, size*%d/2), make([]float32, size*%d/2)\n", floats, floats)
 	w.f("\t\tbenchKernel(b, N, func() { copy(dst, src) })\n\t})\n}\n\n")
-}
-
-// benchNetwork writes BenchmarkForward and, for a training package,
-// BenchmarkTrainStep: the whole network on 10 %% Bernoulli spike inputs at
-// the T, B and goroutine count given by the test binary's flags
-// -snnc.T, -snnc.B and -snnc.threads (`snnc bench` passes them); the
-// training step is cross-entropy on the outputs' maximum over time and
-// SGD.
-func (gen *generator) benchNetwork(w *src) {
-	w.f(`var (
-	benchSteps   = flag.Int("snnc.T", 100, "time steps of BenchmarkForward and BenchmarkTrainStep")
-	benchBatch   = flag.Int("snnc.B", 32, "batch entries of BenchmarkForward and BenchmarkTrainStep")
-	benchThreads = flag.Int("snnc.threads", 1, "goroutines of BenchmarkForward and BenchmarkTrainStep (State.SetThreads)")
-)
-
-// benchSpikes is T·B·InputSize Bernoulli spikes of probability 0.1.
-func benchSpikes(T, B int) []float32 {
-	rng := rand.New(rand.NewPCG(1, 2))
-	x := make([]float32, T*B*InputSize)
-	for i := range x {
-		if rng.Float64() < 0.1 {
-			x[i] = 1
-		}
-	}
-	return x
-}
-
-// benchState is a State of -snnc.B entries on -snnc.threads goroutines.
-func benchState(b *testing.B, m *Model) *State {
-	s := newState(b, m, *benchBatch)
-	if err := s.SetThreads(*benchThreads); err != nil {
-		b.Fatal(err)
-	}
-	return s
-}
-
-// BenchmarkForward times Forward over -snnc.T steps from the initial
-// state, and reports it in ms.
-func BenchmarkForward(b *testing.B) {
-	m := newModel(b)
-	T, s := *benchSteps, benchState(b, m)
-	x, y := benchSpikes(T, s.Batch()), make([]float32, T*s.Batch()*OutputSize)
-	for b.Loop() {
-		s.Reset()
-		if err := m.Forward(s, y, x, T); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/forward")
-}
-
-`)
-	if !gen.opt.Train {
-		return
-	}
-	w.f(`// BenchmarkTrainStep times TrainStep (cross-entropy on the maximum over
-// time, SGD with learning rate 1e-3) over -snnc.T steps, and reports it in
-// ms.
-func BenchmarkTrainStep(b *testing.B) {
-	m := newModel(b)
-	T, s := *benchSteps, benchState(b, m)
-	x := benchSpikes(T, s.Batch())
-	labels := make([]int32, s.Batch())
-	for i := range labels {
-		labels[i] = int32(i %% OutputSize)
-	}
-	o, err := m.NewSGD(1e-3, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		s.Reset()
-		if _, err := m.TrainStep(s, o, x, T, Loss{Kind: CrossEntropyMaxTime, Labels: labels}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/train-step")
-}
-
-`)
 }

@@ -4,9 +4,16 @@
 // the Step IR (kernel.go), the shared runtime kernels copied from rt/, the
 // assembly kernels of backend/amd64 and backend/arm64 with their dispatch
 // tables (amd64.go, arm64.go, asmkernel.go), weights.bin, and the
-// package's own tests and benchmarks (testgen.go, benchgen.go) with the
-// golden file they check (golden.go encodes it; package compiler computes
-// it with the interpreter).
+// package's own tests and benchmarks (the files of testrt/, copied by
+// testgen.go, with the model's table_test.go and the kernel benchmarks of
+// benchgen.go) with the golden file they check (golden.go encodes it;
+// package compiler computes it with the interpreter).
+//
+// What the generator writes for each graph op (its plan, forward and
+// backward code, State buffers, counters and derived weights) is declared
+// once, in the op's entry of emitRules (emit_rules.go); the ops a package
+// cannot hold are refused by name (notEmitted). The tests check the table
+// against ir.GraphOps.
 //
 // gogen neither runs passes nor the interpreter: package compiler does
 // both and calls Generate. Generate reads the graph as the pass pipeline

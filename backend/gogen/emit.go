@@ -49,26 +49,6 @@ func sizeExpr(n *ir.Node) string {
 // geomVar names the package-level convGeom of a conv or pool node.
 func geomVar(n *ir.Node) string { return "geom" + strconv.Itoa(n.ID) }
 
-// convGeomLit returns the window of a conv or pool node as a Go literal.
-func convGeomLit(n *ir.Node) string {
-	x := n.Args[0].Type.Shape
-	w := n.Window
-	out := n.Type.Shape
-	switch n.Op {
-	case ir.GConv1d:
-		ws := n.Args[1].Type.Shape
-		return fmt.Sprintf("convGeom{InC: %d, OutC: %d, Groups: %d, InH: 1, InW: %d, KH: 1, KW: %d, SH: 1, SW: %d, PW: %d, DH: 1, DW: %d, OutH: 1, OutW: %d}",
-			x[0], out[0], max(w.Groups, 1), x[1], ws[2], w.Stride[1], w.Padding[1], max(w.Dilation[1], 1), out[1])
-	case ir.GConv2d:
-		ws := n.Args[1].Type.Shape
-		return fmt.Sprintf("convGeom{InC: %d, OutC: %d, Groups: %d, InH: %d, InW: %d, KH: %d, KW: %d, SH: %d, SW: %d, PH: %d, PW: %d, DH: %d, DW: %d, OutH: %d, OutW: %d}",
-			x[0], out[0], max(w.Groups, 1), x[1], x[2], ws[2], ws[3], w.Stride[0], w.Stride[1], w.Padding[0], w.Padding[1],
-			max(w.Dilation[0], 1), max(w.Dilation[1], 1), out[1], out[2])
-	}
-	return fmt.Sprintf("convGeom{InC: %d, OutC: %d, Groups: 1, InH: %d, InW: %d, KH: %d, KW: %d, SH: %d, SW: %d, PH: %d, PW: %d, DH: 1, DW: 1, OutH: %d, OutW: %d}",
-		x[0], x[0], x[1], x[2], w.Kernel[0], w.Kernel[1], w.Stride[0], w.Stride[1], w.Padding[0], w.Padding[1], out[1], out[2])
-}
-
 // recWeights names the Model field holding a recurrent node's W_rec,
 // transposed and without its diagonal (Norse's cells have no autapses).
 func recWeights(n *ir.Node) string { return "wrec" + strconv.Itoa(n.ID) + "T" }
@@ -111,10 +91,8 @@ func (gen *generator) model() (string, error) {
 			w.f("\t%sT []float32 // %s transposed, [in][out], for the products\n", gen.field[p], p.Name)
 		}
 	}
-	for _, n := range g.Nodes {
-		if n.Op == ir.GRecurrent && !n.Autapses {
-			w.f("\t%s []float32 // %s transposed and without its diagonal: no autapses\n", recWeights(n), n.Args[2].Name)
-		}
+	for _, d := range gen.derivedWeights() {
+		w.f("\t%s []float32 // %s\n", d.field, d.doc)
 	}
 	if opt.Train {
 		w.f("\ttrainable [][]float32 // the parameters above in Grads order, which TrainStep updates\n")
@@ -157,12 +135,8 @@ func fromWeights(w []byte) (*Model, error) {
 			w.f("\tm.%sT = transpose(m.%s, %d, %d)\n", gen.field[p], gen.field[p], p.Type.Shape[0], p.Type.Shape[1])
 		}
 	}
-	for _, n := range g.Nodes {
-		if n.Op == ir.GRecurrent && !n.Autapses {
-			h := n.Type.Shape[0]
-			w.f("\tm.%s = transpose(m.%s, %d, %d)\n\tfor i := 0; i < %d; i++ {\n\t\tm.%s[i*%d+i] = 0\n\t}\n",
-				recWeights(n), gen.field[n.Args[2]], h, h, h, recWeights(n), h)
-		}
+	for _, d := range gen.derivedWeights() {
+		w.f("%s", d.derive(false))
 	}
 	if opt.Train {
 		var list []string
@@ -193,35 +167,15 @@ func load(w []byte, n int) ([]float32, []byte) {
 	}
 	var fields []string
 	for _, n := range g.Nodes {
-		if !l[n] || n.Op == ir.GInput || n.Op == ir.GParam || n.Op == ir.GFlatten || n.Sched.Epilogue {
+		if !l[n] || gen.rule(n).kind != computed || n.Sched.Epilogue {
 			continue
 		}
 		fields = append(fields, gen.bufField(n))
 		if opt.Train {
 			fields = append(fields, grad(n))
 		}
-		if k := gen.neuron[n]; k != nil {
-			for i := range n.Step.States {
-				fields = append(fields, fmt.Sprintf("s%d_%d", n.ID, i))
-				if opt.Train {
-					fields = append(fields, fmt.Sprintf("g%d_%d", n.ID, i))
-				}
-			}
-			for _, i := range k.saved {
-				fields = append(fields, fmt.Sprintf("t%d_%d", n.ID, i))
-			}
-			if n.Op == ir.GRecurrent {
-				// c: input currents; z: the previous step's output; r: the
-				// recurrent product; z0: z at the start of ForwardTrain;
-				// e: dL/d(current).
-				fields = append(fields, fmt.Sprintf("c%d", n.ID), fmt.Sprintf("z%d", n.ID), fmt.Sprintf("r%d", n.ID))
-				if opt.Train {
-					fields = append(fields, fmt.Sprintf("z0_%d", n.ID), fmt.Sprintf("e%d", n.ID))
-				}
-			}
-		}
-		if n.Op == ir.GDelay {
-			fields = append(fields, fmt.Sprintf("h%d", n.ID))
+		for _, b := range gen.stateBufs(n) {
+			fields = append(fields, b.field)
 		}
 	}
 	if opt.Train {
@@ -232,7 +186,10 @@ func load(w []byte, n int) ([]float32, []byte) {
 		}
 	}
 	w.f("\t%s []float32\n", strings.Join(unique(fields), ", "))
-	w.f("%s}\n\n", gen.poissonFields(l))
+	for _, c := range gen.counters(l) {
+		w.f("\t%s int64 // %s\n", c.field, c.doc)
+	}
+	w.f("}\n\n")
 
 	w.f(`// NewState returns the initial state of B batch entries. It refuses a
 // negative B and one whose buffers would not fit in memory's address range.
@@ -249,19 +206,10 @@ func (m *Model) NewState(B int) (*State, error) {
 		if !l[n] {
 			continue
 		}
-		if k := gen.neuron[n]; k != nil {
-			for i := range n.Step.States {
-				w.f("\ts.s%d_%d = make([]float32, B*%d)\n", n.ID, i, k.n)
+		for _, b := range gen.stateBufs(n) {
+			if b.made {
+				w.f("\ts.%s = make([]float32, B*%d)\n", b.field, b.steps*b.width)
 			}
-			if n.Op == ir.GRecurrent {
-				w.f("\ts.z%d = make([]float32, B*%d)\n\ts.r%d = make([]float32, B*%d)\n", n.ID, k.n, n.ID, k.n)
-				if opt.Train {
-					w.f("\ts.z0_%d = make([]float32, B*%d)\n", n.ID, k.n)
-				}
-			}
-		}
-		if n.Op == ir.GDelay {
-			w.f("\ts.h%d = make([]float32, B*%d)\n", n.ID, n.Delay*n.Type.Size())
 		}
 	}
 	w.f("\ts.Reset()\n\treturn s, nil\n}\n\n")
@@ -277,19 +225,16 @@ func (m *Model) NewState(B int) (*State, error) {
 		if !l[n] {
 			continue
 		}
-		if gen.neuron[n] != nil {
-			for i, st := range n.Step.States {
-				w.f("\tfill(s.s%d_%d, %s) // %s.%s\n", n.ID, i, f32(st.Init), n.Step.Name, st.Name)
+		for _, b := range gen.stateBufs(n) {
+			if b.reset != "" {
+				w.f("\t%s\n", b.reset)
 			}
-			if n.Op == ir.GRecurrent {
-				w.f("\tclear(s.z%d)\n", n.ID)
-			}
-		}
-		if n.Op == ir.GDelay {
-			w.f("\tclear(s.h%d)\n", n.ID)
 		}
 	}
-	w.f("%s}\n\n// Batch is the number of batch entries the state holds (0 for a nil State).\nfunc (s *State) Batch() int {\n\tif s == nil {\n\t\treturn 0\n\t}\n\treturn s.batch\n}\n\n", gen.poissonReset(l))
+	for _, c := range gen.counters(l) {
+		w.f("\ts.%s = 0\n", c.field)
+	}
+	w.f("}\n\n// Batch is the number of batch entries the state holds (0 for a nil State).\nfunc (s *State) Batch() int {\n\tif s == nil {\n\t\treturn 0\n\t}\n\treturn s.batch\n}\n\n")
 	gen.stateAccessors(w, l)
 	w.f(`func fill(x []float32, v float32) {
 	for i := range x {
@@ -372,8 +317,13 @@ func (m *Model) checkSizes(op string, s *State, x []float32, T int) (int, error)
 		w.f("\tif s.split(T) {\n\t\tif err := m.runParts(op, s, y, x, T, train); err != nil {\n\t\t\treturn err\n\t\t}\n\t\tif train {\n\t\t\ts.trained, s.steps, s.x, s.partsTrained = m, T, x, true\n\t\t}\n\t\treturn nil\n\t}\n")
 		w.f("\tif train {\n\t\ts.x = x\n")
 		for _, n := range g.Nodes {
-			if l[n] && n.Op == ir.GRecurrent {
-				w.f("\t\tcopy(s.z0_%d, s.z%d)\n", n.ID, n.ID)
+			if !l[n] {
+				continue
+			}
+			for _, b := range gen.stateBufs(n) {
+				if b.snapshot != "" {
+					w.f("\t\tcopy(s.%s, s.%s)\n", b.field, b.snapshot)
+				}
 			}
 		}
 		w.f("\t}\n")
@@ -413,18 +363,20 @@ func (m *Model) checkSizes(op string, s *State, x []float32, T int) (int, error)
 }
 
 // widestRow is the most values a buffer of the package holds per time step
-// and batch entry: the input, every live node's value, a neuron layer's
-// states and tapes (its size), a delay line's history (delay · size).
-// Parameters are not per row: they are not counted.
+// and batch entry: the input, every live node's value, the buffers NewState
+// makes per entry (a neuron layer's states, its size; a delay line's
+// history, delay · size). Parameters are not per row: they are not counted.
 func (gen *generator) widestRow(live map[*ir.Node]bool) int {
 	widest := max(gen.input.Type.Size(), gen.output.Type.Size(), 1)
 	for _, n := range gen.g.Nodes {
-		if !live[n] || n.Op == ir.GParam {
+		if !live[n] || gen.rule(n).kind == given {
 			continue
 		}
 		widest = max(widest, n.Type.Size())
-		if n.Op == ir.GDelay {
-			widest = max(widest, n.Delay*n.Type.Size())
+		for _, b := range gen.stateBufs(n) {
+			if b.made {
+				widest = max(widest, b.steps*b.width)
+			}
 		}
 	}
 	return widest
@@ -447,9 +399,10 @@ func (gen *generator) bufField(n *ir.Node) string {
 	return buf(n)
 }
 
-// owner is the node whose buffer holds n's value: flatten is a view.
+// owner is the node whose buffer holds n's value: a view (flatten) has
+// none of its own.
 func owner(n *ir.Node) *ir.Node {
-	for n.Op == ir.GFlatten {
+	for emitRules[n.Op].kind == view {
 		n = n.Args[0]
 	}
 	return n
@@ -469,11 +422,8 @@ func unique(s []string) []string {
 
 // valueOf is the local variable holding n's value in run and Backward.
 func (gen *generator) valueOf(n *ir.Node) string {
-	switch n.Op {
-	case ir.GInput:
-		return "x"
-	case ir.GParam:
-		return "m." + gen.field[n]
+	if r := gen.rule(n); r.kind == given {
+		return r.value(gen, n)
 	}
 	return buf(n)
 }
@@ -503,19 +453,24 @@ func (gen *generator) boundArgs(n *ir.Node, k *stepKernel, grads bool) string {
 
 func exported(field string) string { return strings.ToUpper(field[:1]) + field[1:] }
 
+// forwardNode writes run's code for node n: the op's forward rule, after
+// the node's buffer is sized.
 func (gen *generator) forwardNode(w *src, n *ir.Node) error {
-	if n.Op == ir.GInput || n.Op == ir.GParam {
-		return nil
-	}
+	r := gen.rule(n)
 	v := buf(n)
-	arg := func(i int) string { return gen.valueOf(n.Args[i]) }
-	if n.Op == ir.GFlatten {
-		w.f("\t%s := %s // %s\n", v, arg(0), n.LongString())
+	switch r.kind {
+	case given:
+		return nil
+	case view:
+		w.f("\t%s := %s // %s\n", v, gen.arg(n, 0), n.LongString())
 		return nil
 	}
 	if n.Sched.Epilogue {
 		w.f("\t// %s: in the kernel of its user\n", n.LongString())
 		return nil
+	}
+	if r.forward == nil {
+		return fmt.Errorf("gogen: %s: no generated form for %v", n.LongString(), n.Op)
 	}
 	switch f := gen.bufField(n); {
 	case n.Sched.Buffer == ir.BufferOutput:
@@ -523,91 +478,7 @@ func (gen *generator) forwardNode(w *src, n *ir.Node) error {
 	default:
 		w.f("\t// %s\n\ts.%s = grow(s.%s, %s)\n\t%s := s.%s\n", n.LongString(), f, f, sizeExpr(n), v, f)
 	}
-	switch n.Op {
-	case ir.GLinear:
-		if n.Sched.Epilogue {
-			break // computed inside its neuron layer's kernel
-		}
-		bias := "nil"
-		if len(n.Args) == 3 {
-			bias = arg(2)
-		}
-		ws := n.Args[1].Type.Shape
-		kernel := "linear"
-		if n.Sched.SpikeInput {
-			kernel = "linearSpikes"
-		}
-		w.f("\tk.%s(%s, %s, %s, %s, %s, %d, %d)\n", kernel, v, arg(0), gen.weightsT(n.Args[1]), bias, rowsExpr(n), ws[0], ws[1])
-	case ir.GConv1d, ir.GConv2d:
-		bias := "nil"
-		if len(n.Args) == 3 {
-			bias = arg(2)
-		}
-		w.f("\tconv(&%s, %s, %s, %s, %s, %s)\n", geomVar(n), rowsExpr(n), v, arg(0), arg(1), bias)
-	case ir.GSumPool2d, ir.GAvgPool2d:
-		w.f("\tpool(&%s, %s, %s, %s, %v)\n", geomVar(n), rowsExpr(n), v, arg(0), n.Op == ir.GAvgPool2d)
-	case ir.GScale:
-		w.f("\tscale(%s, %s, %s)\n", v, arg(0), arg(1))
-	case ir.GAdd:
-		w.f("\tadd(%s, %s, %s)\n", v, arg(0), arg(1))
-	case ir.GDelay:
-		w.f("\tdelay(%s, %s, s.h%d, T, B*%d, %d)\n", v, arg(0), n.ID, n.Type.Size(), n.Delay)
-	case ir.GSumTime, ir.GMeanTime:
-		w.f("\tsumTime(%s, %s, T, %v)\n", v, arg(0), n.Op == ir.GMeanTime)
-	case ir.GNeuron:
-		k := gen.neuron[n]
-		var ins []string
-		for i := range n.Step.Inputs {
-			ins = append(ins, arg(i))
-		}
-		if ts := gen.tapeSetup(n, k, "T*B"); ts != "" {
-			w.f("\t%s\n", ts)
-		}
-		if lin := n.Args[0]; lin.Op == ir.GLinear && lin.Sched.Epilogue {
-			bias := "nil"
-			if len(lin.Args) == 3 {
-				bias = gen.valueOf(lin.Args[2])
-			}
-			w.f("\tk.%sLinearForward(T, B, %s, %s, %s, %s%s%s%s)\n", k.fn, gen.valueOf(lin.Args[0]), gen.weightsT(lin.Args[1]), bias, v,
-				gen.stateArgs(n, "s"), gen.tapeArgs(n, k, ""), gen.boundArgs(n, k, false))
-			break
-		}
-		if n.Sched.FuseTime {
-			w.f("\tk.%sForward(T, B, %s, %s%s%s%s)\n", k.fn, strings.Join(ins, ", "), v, gen.stateArgs(n, "s"), gen.tapeArgs(n, k, ""), gen.boundArgs(n, k, false))
-			break
-		}
-		// Not fused: one kernel call per time step.
-		row := fmt.Sprintf("t*B*%d", k.n)
-		for i := range ins {
-			ins[i] = fmt.Sprintf("%s[%s : %s+B*%d]", ins[i], row, row, k.n)
-		}
-		w.f("\tfor t := 0; t < T; t++ {\n\t\tk.%sForward(1, B, %s, %s[%s:%s+B*%d]%s%s%s)\n\t}\n", k.fn, strings.Join(ins, ", "), v, row, row, k.n,
-			gen.stateArgs(n, "s"), gen.tapeArgs(n, k, row), gen.boundArgs(n, k, false))
-	case ir.GPoisson:
-		gen.poissonForward(w, n, v, arg(0))
-	case ir.GRecurrent:
-		k := gen.neuron[n]
-		h, inSize := n.Type.Shape[0], n.Args[0].Type.Size()
-		wrec := gen.recurrentT(n)
-		w.f("\ts.c%d = grow(s.c%d, T*B*%d)\n", n.ID, n.ID, h)
-		if n.Sched.FuseTime {
-			w.f("\tk.linear(s.c%d, %s, %s, nil, T*B, %d, %d) // the input part of every step at once\n", n.ID, arg(0), gen.weightsT(n.Args[1]), h, inSize)
-		}
-		if ts := gen.tapeSetup(n, k, "T*B"); ts != "" {
-			w.f("\t%s\n", ts)
-		}
-		w.f("\tfor t := 0; t < T; t++ {\n\t\tct := s.c%d[t*B*%d : (t+1)*B*%d]\n", n.ID, h, h)
-		if !n.Sched.FuseTime {
-			w.f("\t\tk.linear(ct, %s[t*B*%d:(t+1)*B*%d], %s, nil, B, %d, %d)\n", arg(0), inSize, inSize, gen.weightsT(n.Args[1]), h, inSize)
-		}
-		w.f("\t\tk.linear(s.r%d, s.z%d, %s, nil, B, %d, %d)\n\t\taddInto(ct, s.r%d)\n", n.ID, n.ID, wrec, h, h, n.ID)
-		w.f("\t\tyt := %s[t*B*%d : (t+1)*B*%d]\n", v, h, h)
-		w.f("\t\tk.%sForward(1, B, ct, yt%s%s%s)\n", k.fn, gen.stateArgs(n, "s"), gen.tapeArgs(n, k, fmt.Sprintf("t*B*%d", h)), gen.boundArgs(n, k, false))
-		w.f("\t\tcopy(s.z%d, yt)\n\t}\n", n.ID)
-	default:
-		return fmt.Errorf("gogen: %s: no generated form", n.LongString())
-	}
-	return nil
+	return r.forward(gen, w, n, v)
 }
 
 // stateArgs lists a neuron node's state buffers (prefix s) or state
@@ -747,15 +618,10 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 		if !l[n] {
 			continue
 		}
-		switch n.Op {
-		case ir.GInput:
-			gradOf[n] = "g.Input"
-			if !inputGrad && !inputScratch {
-				gradOf[n] = "" // not computed: linearGrads skips dx
-			}
-		case ir.GParam:
-			gradOf[n] = "g." + exported(gen.field[n])
-		case ir.GFlatten:
+		switch r := gen.rule(n); r.kind {
+		case given:
+			gradOf[n] = r.gradient(gen, n, inputGrad || inputScratch)
+		case view:
 			views[buf(n)] = fmt.Sprintf("\t%s := %s\n", buf(n), gen.valueOf(n.Args[0]))
 			order = append(order, buf(n))
 			gradOf[n] = gradOf[n.Args[0]]
@@ -806,16 +672,17 @@ func (gen *generator) inputScratch(l map[*ir.Node]bool) bool {
 		if !l[n] {
 			continue
 		}
+		r := gen.rule(n)
 		switch {
-		case n.Op == ir.GInput:
+		case n == gen.input:
 			fromInput[n] = true
 			continue
-		case n.Op == ir.GFlatten:
+		case r.kind == view:
 			fromInput[n] = fromInput[n.Args[0]]
 			continue
 		}
 		for i, a := range n.Args {
-			if fromInput[a] && !(i == 0 && (n.Op == ir.GLinear || n.Op == ir.GRecurrent)) {
+			if fromInput[a] && !(i == 0 && r.gradOptional0) {
 				return true
 			}
 		}
@@ -823,70 +690,17 @@ func (gen *generator) inputScratch(l map[*ir.Node]bool) bool {
 	return fromInput[gen.output] // Backward starts by adding dy to it
 }
 
+// backwardNode writes Backward's code for node n: the op's backward rule.
 func (gen *generator) backwardNode(w *src, n *ir.Node, gradOf map[*ir.Node]string) error {
-	arg := func(i int) string { return gen.valueOf(n.Args[i]) }
-	d := func(i int) string { return gradOf[n.Args[i]] }
-	dy := gradOf[n]
-	switch n.Op {
-	case ir.GInput, ir.GParam, ir.GFlatten:
+	r := gen.rule(n)
+	if r.kind != computed {
 		return nil
 	}
-	w.f("\t// %s\n", n.LongString())
-	switch n.Op {
-	case ir.GLinear, ir.GConv1d, ir.GConv2d:
-		dbias := "nil"
-		if len(n.Args) == 3 {
-			dbias = d(2)
-		}
-		if n.Op == ir.GLinear {
-			ws := n.Args[1].Type.Shape
-			gen.linearGrads(w, n, d(0), d(1), dbias, arg(0), arg(1), dy, rowsExpr(n), ws[0], ws[1])
-		} else {
-			w.f("\tconvBackward(&%s, %s, %s, %s, %s, %s, %s, %s)\n", geomVar(n), rowsExpr(n), d(0), d(1), dbias, arg(0), arg(1), dy)
-		}
-	case ir.GSumPool2d, ir.GAvgPool2d:
-		w.f("\tpoolBackward(&%s, %s, %s, %s, %v)\n", geomVar(n), rowsExpr(n), d(0), dy, n.Op == ir.GAvgPool2d)
-	case ir.GScale:
-		w.f("\tscaleBackward(%s, %s, %s, %s, %s)\n", d(0), d(1), arg(0), arg(1), dy)
-	case ir.GAdd:
-		w.f("\taddInto(%s, %s)\n\taddInto(%s, %s)\n", d(0), dy, d(1), dy)
-	case ir.GDelay:
-		w.f("\tdelayBackward(%s, %s, T, B*%d, %d)\n", d(0), dy, n.Type.Size(), n.Delay)
-	case ir.GSumTime, ir.GMeanTime:
-		w.f("\tsumTimeBackward(%s, %s, T, %v)\n", d(0), dy, n.Op == ir.GMeanTime)
-	case ir.GPoisson:
-		w.f("\t// no gradient reaches a Poisson encoder's input\n")
-	case ir.GNeuron:
-		k := gen.neuron[n]
-		var ins, dins []string
-		for i := range n.Step.Inputs {
-			ins = append(ins, arg(i))
-			dins = append(dins, d(i))
-		}
-		w.f("\t%s", gen.clearAdjoints(n, k))
-		w.f("\tk.%sBackward(T, B, %s%s, %s, %s%s%s)\n", k.fn, strings.Join(ins, ", "), gen.savedArgs(n, k, ""), dy, strings.Join(dins, ", "),
-			gen.stateArgs(n, "g"), gen.boundArgs(n, k, true))
-	case ir.GRecurrent:
-		k := gen.neuron[n]
-		h, inSize := n.Type.Shape[0], n.Args[0].Type.Size()
-		wrec := gen.recurrentT(n)
-		v := buf(n)
-		w.f("\t%s", gen.clearAdjoints(n, k))
-		w.f("\ts.e%d = grow(s.e%d, T*B*%d)\n\tclear(s.e%d)\n", n.ID, n.ID, h, n.ID)
-		w.f("\tfor t := T - 1; t >= 0; t-- {\n")
-		w.f("\t\tat := func(x []float32) []float32 { return x[t*B*%d : (t+1)*B*%d] }\n", h, h)
-		w.f("\t\tk.%sBackward(1, B, at(s.c%d)%s, at(%s), at(s.e%d)%s%s)\n", k.fn, n.ID, gen.savedArgs(n, k, "at"), dy, n.ID, gen.stateArgs(n, "g"), gen.boundArgs(n, k, true))
-		w.f("\t\tif t > 0 {\n\t\t\tk.linearBackward(%s[(t-1)*B*%d:t*B*%d], %s, nil, %s[(t-1)*B*%d:t*B*%d], %s, at(s.e%d), B, %d, %d)\n",
-			dy, h, h, d(2), v, h, h, wrec, n.ID, h, h)
-		w.f("\t\t} else {\n\t\t\tk.linearBackward(nil, %s, nil, s.z0_%d, %s, at(s.e%d), B, %d, %d)\n\t\t}\n\t}\n", d(2), n.ID, wrec, n.ID, h, h)
-		gen.linearGrads(w, n, d(0), d(1), "nil", arg(0), arg(1), fmt.Sprintf("s.e%d", n.ID), "T*B", h, inSize)
-		if !n.Autapses {
-			w.f("\tfor i := 0; i < %d; i++ {\n\t\t%s[i*%d+i] = 0 // no autapses, no gradient\n\t}\n", h, d(2), h)
-		}
-	default:
-		return fmt.Errorf("gogen: %s: no generated backward", n.LongString())
+	if r.backward == nil {
+		return fmt.Errorf("gogen: %s: no generated backward for %v", n.LongString(), n.Op)
 	}
-	return nil
+	w.f("\t// %s\n", n.LongString())
+	return r.backward(gen, w, n, func(i int) string { return gradOf[n.Args[i]] }, gradOf[n])
 }
 
 // clearAdjoints sizes and zeroes a neuron node's state adjoints.
@@ -922,9 +736,8 @@ func (gen *generator) kernels() (string, error) {
 	w.f("// laneTile is how many neurons a kernel carries through the whole\n// sequence at once: their states stay in L1 between time steps.\nconst laneTile = %d\n\n", kernel.TileLanes)
 	w.f("// sub is x[off : off+n], or nil for a nil x.\nfunc sub(x []float32, off, n int) []float32 {\n\tif x == nil {\n\t\treturn nil\n\t}\n\treturn x[off : off+n]\n}\n\n")
 	for _, n := range gen.g.Nodes {
-		switch n.Op {
-		case ir.GConv1d, ir.GConv2d, ir.GSumPool2d, ir.GAvgPool2d:
-			w.f("var %s = %s\n\n", geomVar(n), convGeomLit(n))
+		if r := gen.rule(n); r.geometry != nil {
+			w.f("var %s = %s\n\n", geomVar(n), r.geometry(n))
 		}
 	}
 	for _, n := range gen.sortedNeurons() {
@@ -1057,8 +870,7 @@ func dims(shape []int) string {
 // scales and pooling alone has none.
 func (gen *generator) usesKernels() bool {
 	for _, n := range gen.g.Nodes {
-		switch n.Op {
-		case ir.GLinear, ir.GNeuron, ir.GRecurrent:
+		if gen.rule(n).kernels {
 			return true
 		}
 	}

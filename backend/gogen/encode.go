@@ -2,7 +2,6 @@ package gogen
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/snnc/snnc/ir"
 )
@@ -12,39 +11,6 @@ import (
 // Step after Step draws what one Forward over the whole sequence draws.
 
 func poissonCount(n *ir.Node) string { return fmt.Sprintf("pt%d", n.ID) }
-
-// poissonFields declares the State's step counters of live Poisson nodes.
-func (gen *generator) poissonFields(l map[*ir.Node]bool) string {
-	var b strings.Builder
-	for _, n := range gen.g.Nodes {
-		if l[n] && n.Op == ir.GPoisson {
-			fmt.Fprintf(&b, "\t%s int64 // time steps the Poisson encoder %v has drawn since Reset\n", poissonCount(n), n)
-		}
-	}
-	return b.String()
-}
-
-// poissonCounters names the State fields of the step counters.
-func (gen *generator) poissonCounters(l map[*ir.Node]bool) []string {
-	var out []string
-	for _, n := range gen.g.Nodes {
-		if l[n] && n.Op == ir.GPoisson {
-			out = append(out, poissonCount(n))
-		}
-	}
-	return out
-}
-
-// poissonReset restarts the counters in Reset.
-func (gen *generator) poissonReset(l map[*ir.Node]bool) string {
-	var b strings.Builder
-	for _, n := range gen.g.Nodes {
-		if l[n] && n.Op == ir.GPoisson {
-			fmt.Fprintf(&b, "\ts.%s = 0\n", poissonCount(n))
-		}
-	}
-	return b.String()
-}
 
 // poissonForward emits the encoder: the rate dt·f_max is rounded to
 // float32 once, as the float32 interpreter rounds it.

@@ -32,7 +32,7 @@ type Options struct {
 	// computed either way.
 	InputGrad bool
 	// Golden, when set, is written as testdata/golden.bin and checked by
-	// the generated model_test.go.
+	// the package's tests (testrt/model_test.go, testrt/train_test.go).
 	Golden *Golden
 }
 
@@ -48,13 +48,6 @@ func Generate(g *ir.Graph, params map[string][]float64, opt Options) (Files, err
 	}
 	if err := ir.VerifyGraph(g); err != nil {
 		return nil, err
-	}
-	for _, n := range g.Nodes {
-		if (n.Op == ir.GNeuron || n.Op == ir.GRecurrent) && len(n.Step.Outputs) != 1 {
-			// The interpreter runs such steps; a package would keep the
-			// first output and drop the others without a word.
-			return nil, fmt.Errorf("gogen: %s: step %s has %d outputs (%s); a compiled layer has one: make the others states, which the package shows", n, n.Step.Name, len(n.Step.Outputs), outputNames(n.Step))
-		}
 	}
 	gen, err := newGenerator(g, params, opt)
 	if err != nil {
@@ -81,18 +74,15 @@ func Generate(g *ir.Graph, params map[string][]float64, opt Options) (Files, err
 	if err != nil {
 		return nil, err
 	}
-	bench, err := gen.bench()
+	sources, err := gen.tests()
 	if err != nil {
 		return nil, err
 	}
-	for name, src := range map[string]string{
-		"bench_test.go":      bench,
-		"model.go":           model,
-		"kernels_generic.go": kernels,
-		"dispatch.go":        gen.dispatch(),
-		"doc.go":             gen.doc(),
-		"model_test.go":      gen.test(),
-	} {
+	sources["model.go"] = model
+	sources["kernels_generic.go"] = kernels
+	sources["dispatch.go"] = gen.dispatch()
+	sources["doc.go"] = gen.doc()
+	for name, src := range sources {
 		out, err := format.Source([]byte(src))
 		if err != nil {
 			return nil, fmt.Errorf("gogen: %s does not parse (a generator bug): %w\n%s", name, err, numbered(src))
@@ -177,38 +167,14 @@ func newGenerator(g *ir.Graph, params map[string][]float64, opt Options) (*gener
 	}
 	used := map[string]bool{}
 	for _, n := range g.Nodes {
-		switch n.Op {
-		case ir.GInput:
-			if gen.input != nil {
-				return nil, fmt.Errorf("gogen: graph %s has more than one input", g.Name)
-			}
-			gen.input = n
-		case ir.GParam:
-			v, ok := params[n.Name]
-			if !ok {
-				return nil, fmt.Errorf("gogen: graph %s: no value for param %s", g.Name, n.Name)
-			}
-			if len(v) != n.Type.Size() {
-				return nil, fmt.Errorf("gogen: graph %s: param %s has %d values, want %d", g.Name, n.Name, len(v), n.Type.Size())
-			}
-			gen.params = append(gen.params, n)
-			gen.field[n] = uniqueName(used, goName(n.Name, false))
-		case ir.GMSE, ir.GCrossEntropy:
-			return nil, fmt.Errorf("gogen: graph %s: %s: losses are not compiled; Backward takes the loss gradient of the output instead", g.Name, n.LongString())
-		case ir.GLinear:
-			gen.transposed[n.Args[1]] = true
-		case ir.GNeuron, ir.GRecurrent:
-			if n.Op == ir.GRecurrent {
-				gen.transposed[n.Args[1]] = true
-				if n.Autapses {
-					gen.transposed[n.Args[2]] = true
-				}
-			}
-			k, err := gen.planNeuron(n, used)
-			if err != nil {
+		r, err := ruleOf(g.Name, n)
+		if err != nil {
+			return nil, err
+		}
+		if r.plan != nil {
+			if err := r.plan(gen, n, used); err != nil {
 				return nil, err
 			}
-			gen.neuron[n] = k
 		}
 	}
 	if gen.input == nil {
@@ -221,8 +187,10 @@ func newGenerator(g *ir.Graph, params map[string][]float64, opt Options) (*gener
 // parameters and what the forward kernel saves for the backward one.
 func (gen *generator) planNeuron(n *ir.Node, used map[string]bool) (*stepKernel, error) {
 	s := n.Step
-	if len(s.Outputs) == 0 {
-		return nil, fmt.Errorf("gogen: %s: step %s has no output", n.LongString(), s.Name)
+	if len(s.Outputs) != 1 {
+		// The interpreter runs such steps; a package would keep the first
+		// output and drop the others without a word.
+		return nil, fmt.Errorf("gogen: %s: step %s has %d outputs (%s); a compiled layer has one: make the others states, which the package shows", n, s.Name, len(s.Outputs), outputNames(s))
 	}
 	k := &stepKernel{fn: uniqueName(used, goName(s.Name, false)), step: s, n: n.Type.Size(), params: make([]paramSource, len(s.Params))}
 	lead := len(n.Args) - len(n.Bind)

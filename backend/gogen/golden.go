@@ -7,7 +7,8 @@ import (
 )
 
 // Golden is what the float32 interpreter computed for one input at compile
-// time; the generated model_test.go checks the compiled package against it.
+// time; the package's model_test.go and train_test.go (testrt/) check the
+// compiled package against it.
 type Golden struct {
 	T, B   int
 	Arrays []GoldenArray // "x", "y", and with gradients "dy", "grad.input", "grad.<param>"

@@ -1,10 +1,6 @@
 package gogen
 
-import (
-	"fmt"
-
-	"github.com/snnc/snnc/ir"
-)
+import "github.com/snnc/snnc/ir"
 
 // perEntry is a State buffer that carries state from one call to the next,
 // [steps][B][width]: what a goroutine working on part of the batch must
@@ -22,16 +18,10 @@ func (gen *generator) carried(l map[*ir.Node]bool) []perEntry {
 		if !l[n] {
 			continue
 		}
-		if k := gen.neuron[n]; k != nil {
-			for i := range n.Step.States {
-				c = append(c, perEntry{fmt.Sprintf("s%d_%d", n.ID, i), 1, k.n})
+		for _, b := range gen.stateBufs(n) {
+			if b.carried {
+				c = append(c, perEntry{b.field, b.steps, b.width})
 			}
-			if n.Op == ir.GRecurrent {
-				c = append(c, perEntry{fmt.Sprintf("z%d", n.ID), 1, k.n})
-			}
-		}
-		if n.Op == ir.GDelay {
-			c = append(c, perEntry{fmt.Sprintf("h%d", n.ID), n.Delay, n.Type.Size()})
 		}
 	}
 	return c
@@ -205,11 +195,12 @@ func (m *Model) runParts(op string, s *State, y, x []float32, T int, train bool)
 // parts run.
 func (s *State) stepCounters(in bool) {
 `)
-	counters := gen.poissonCounters(l)
+	counters := gen.counters(l)
 	if len(counters) == 0 {
 		w.f("\t_ = in\n")
 	}
-	for _, f := range counters {
+	for _, c := range counters {
+		f := c.field
 		w.f("\tif in {\n\t\tfor i := range s.parts {\n\t\t\ts.parts[i].s.%s = s.%s\n\t\t}\n\t} else {\n\t\ts.%s = s.parts[0].s.%s\n\t}\n", f, f, f, f)
 	}
 	w.f(`}

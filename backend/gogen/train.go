@@ -3,8 +3,6 @@ package gogen
 import (
 	"fmt"
 	"strings"
-
-	"github.com/snnc/snnc/ir"
 )
 
 // train writes train.go for a training package: the losses, the
@@ -28,12 +26,8 @@ func (gen *generator) train() string {
 			w.f("\ttransposeInto(m.%sT, m.%s, %d, %d)\n", gen.field[p], gen.field[p], p.Type.Shape[0], p.Type.Shape[1])
 		}
 	}
-	for _, n := range gen.g.Nodes {
-		if n.Op == ir.GRecurrent && !n.Autapses {
-			h := n.Type.Shape[0]
-			w.f("\ttransposeInto(m.%s, m.%s, %d, %d)\n\tfor i := 0; i < %d; i++ {\n\t\tm.%s[i*%d+i] = 0\n\t}\n",
-				recWeights(n), gen.field[n.Args[2]], h, h, h, recWeights(n), h)
-		}
+	for _, d := range gen.derivedWeights() {
+		w.f("%s", d.derive(true))
 	}
 	w.f("}\n\n")
 	var names, shapes []string

@@ -15,6 +15,8 @@
 // streams its input runs a graph one time step (T=1) or one chunk at a
 // time, passing each run's GraphResult.FinalStates as the next run's
 // GraphRun.Init; a single step runs one time step with RunStep at T=1.
+// Each graph op is evaluated and differentiated by its entry in one table
+// (graph_rules.go), which the tests check against ir.GraphOps.
 //
 // The interpreter is plain Go: no unsafe, no assembly.
 package interp

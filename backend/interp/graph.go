@@ -251,86 +251,13 @@ func (m *graphMachine) rows(n *ir.Node) int {
 	return m.run.T * m.run.B
 }
 
+// eval computes n's value by its op's rule (graphRules).
 func (m *graphMachine) eval(n *ir.Node) ([]float64, error) {
-	r := m.round
-	switch n.Op {
-	case ir.GInput:
-		return roundAll(m.run.Inputs[n.Name], r), nil
-	case ir.GParam:
-		return roundAll(m.run.Params[n.Name], r), nil
+	rule, err := ruleOf(n.Op)
+	if err != nil {
+		return nil, err
 	}
-	out := make([]float64, m.size(n))
-	switch n.Op {
-	case ir.GLinear:
-		x, w := m.arg(n, 0), m.arg(n, 1)
-		var b []float64
-		if len(n.Args) == 3 {
-			b = m.arg(n, 2)
-		}
-		linearForward(x, w, b, out, n.Args[1].Type.Shape[0], n.Args[1].Type.Shape[1], m.madd)
-	case ir.GConv1d, ir.GConv2d:
-		var b []float64
-		if len(n.Args) == 3 {
-			b = m.arg(n, 2)
-		}
-		convForwardWith(convGeom(n), m.rows(n), m.arg(n, 0), m.arg(n, 1), b, out, m.madd)
-	case ir.GSumPool2d:
-		poolForwardWith(convGeom(n), m.rows(n), m.arg(n, 0), out, false, r)
-	case ir.GAvgPool2d:
-		poolForwardWith(convGeom(n), m.rows(n), m.arg(n, 0), out, true, r)
-	case ir.GFlatten:
-		copy(out, m.arg(n, 0))
-	case ir.GScale:
-		x, s := m.arg(n, 0), m.arg(n, 1)
-		for i := range out {
-			out[i] = r(x[i] * s[i%len(s)])
-		}
-	case ir.GAdd:
-		a, b := m.arg(n, 0), m.arg(n, 1)
-		for i := range out {
-			out[i] = r(a[i] + b[i])
-		}
-	case ir.GDelay:
-		row := m.run.B * n.Type.Size()
-		if shift := n.Delay * row; shift < len(out) {
-			copy(out[shift:], m.arg(n, 0)[:len(out)-shift])
-		}
-	case ir.GNeuron:
-		return m.neuronForward(n)
-	case ir.GRecurrent:
-		return m.recurrentForward(n)
-	case ir.GSumTime, ir.GMeanTime:
-		x := m.arg(n, 0)
-		for i, v := range x {
-			out[i%len(out)] = r(out[i%len(out)] + v)
-		}
-		if n.Op == ir.GMeanTime && m.run.T > 0 {
-			for i := range out {
-				out[i] = r(out[i] / float64(m.run.T))
-			}
-		}
-	case ir.GMSE:
-		x, y := m.arg(n, 0), m.arg(n, 1)
-		sum := 0.0
-		for i := range x {
-			d := r(x[i] - y[i])
-			sum = r(sum + r(d*d))
-		}
-		if len(x) > 0 {
-			out[0] = r(sum / float64(len(x)))
-		}
-	case ir.GPoisson:
-		poissonForward(n.Poisson, m.arg(n, 0), out, m.run.B, n.Type.Size(), m.run.Start, r)
-	case ir.GCrossEntropy:
-		loss, _, err := crossEntropy(m.arg(n, 0), m.arg(n, 1), m.run.B, n.Args[0].Type.Shape[0])
-		if err != nil {
-			return nil, err
-		}
-		out[0] = r(loss)
-	default:
-		return nil, fmt.Errorf("no interpreter rule")
-	}
-	return out, nil
+	return rule.forward(m, n)
 }
 
 // linearForward computes y[r][o] = b[o] + Σ_i x[r][i]·w[o][i]: the sum

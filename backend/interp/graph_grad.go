@@ -45,7 +45,7 @@ func GradGraph(g *ir.Graph, run *GraphRun, seed map[string][]float64) (*GraphRes
 	}
 	for k := len(g.Nodes) - 1; k >= 0; k-- {
 		n := g.Nodes[k]
-		if adj[n] == nil || n.Op == ir.GInput || n.Op == ir.GParam {
+		if adj[n] == nil || isLeaf(n.Op) {
 			continue
 		}
 		if err := m.backward(n, adj[n], grad); err != nil {
@@ -64,84 +64,17 @@ func GradGraph(g *ir.Graph, run *GraphRun, seed map[string][]float64) (*GraphRes
 	return m.res, grads, nil
 }
 
-// backward adds n's contributions to its arguments' adjoints, given dy.
+// backward adds n's contributions to its arguments' adjoints, given dy, by
+// its op's gradient rule (graphRules).
 func (m *graphMachine) backward(n *ir.Node, dy []float64, grad func(*ir.Node) []float64) error {
-	r := m.round
-	switch n.Op {
-	case ir.GLinear:
-		out, in := n.Args[1].Type.Shape[0], n.Args[1].Type.Shape[1]
-		var db []float64
-		if len(n.Args) == 3 {
-			db = grad(n.Args[2])
-		}
-		linearBackward(m.arg(n, 0), m.arg(n, 1), dy, grad(n.Args[0]), grad(n.Args[1]), db, out, in, r)
-	case ir.GConv1d, ir.GConv2d:
-		var db []float64
-		if len(n.Args) == 3 {
-			db = grad(n.Args[2])
-		}
-		convBackward(convGeom(n), m.rows(n), m.arg(n, 0), m.arg(n, 1), dy, grad(n.Args[0]), grad(n.Args[1]), db)
-	case ir.GSumPool2d:
-		sumPoolBackward(convGeom(n), m.rows(n), dy, grad(n.Args[0]))
-	case ir.GAvgPool2d:
-		avgPoolBackward(convGeom(n), m.rows(n), dy, grad(n.Args[0]))
-	case ir.GFlatten:
-		addTo(grad(n.Args[0]), dy, r)
-	case ir.GScale:
-		x, s := m.arg(n, 0), m.arg(n, 1)
-		dx, ds := grad(n.Args[0]), grad(n.Args[1])
-		for i, g := range dy {
-			dx[i] = r(dx[i] + r(g*s[i%len(s)]))
-			ds[i%len(s)] = r(ds[i%len(s)] + r(g*x[i]))
-		}
-	case ir.GAdd:
-		addTo(grad(n.Args[0]), dy, r)
-		addTo(grad(n.Args[1]), dy, r)
-	case ir.GDelay:
-		row := m.run.B * n.Type.Size()
-		if shift := n.Delay * row; shift < len(dy) {
-			dx := grad(n.Args[0])
-			addTo(dx[:len(dy)-shift], dy[shift:], r)
-		}
-	case ir.GSumTime, ir.GMeanTime:
-		dx := grad(n.Args[0])
-		scale := 1.0
-		if n.Op == ir.GMeanTime && m.run.T > 0 {
-			scale = 1 / float64(m.run.T)
-		}
-		for i := range dx {
-			dx[i] = r(dx[i] + r(dy[i%len(dy)]*scale))
-		}
-	case ir.GMSE:
-		x, y := m.arg(n, 0), m.arg(n, 1)
-		dx, dt := grad(n.Args[0]), grad(n.Args[1])
-		c := 2 * dy[0] / float64(max(len(x), 1))
-		for i := range x {
-			d := r(c * r(x[i]-y[i]))
-			dx[i] = r(dx[i] + d)
-			dt[i] = r(dt[i] - d)
-		}
-	case ir.GCrossEntropy:
-		_, g, err := crossEntropy(m.arg(n, 0), m.arg(n, 1), m.run.B, n.Args[0].Type.Shape[0])
-		if err != nil {
-			return err
-		}
-		dx := grad(n.Args[0])
-		for i := range g {
-			dx[i] = r(dx[i] + r(g[i]*dy[0]))
-		}
-	case ir.GPoisson:
-		// Norse's encoder compares a random draw with the rate: the
-		// comparison has no gradient, so the input's gradient is 0.
-		return nil
-	case ir.GNeuron:
-		return m.neuronBackward(n, dy, grad)
-	case ir.GRecurrent:
-		return m.recurrentBackward(n, dy, grad)
-	default:
-		return fmt.Errorf("no gradient rule")
+	rule, err := ruleOf(n.Op)
+	if err != nil {
+		return err
 	}
-	return nil
+	if rule.backward == nil {
+		return fmt.Errorf("no gradient rule for %v", n.Op)
+	}
+	return rule.backward(m, n, dy, grad)
 }
 
 // linearBackward adds dx = dy·W, dW = dyᵀ·x and db = Σ dy.

@@ -1,43 +1,136 @@
-package gogen
+// Tests of a training package (snnc compile --train): the loss gradients,
+// TrainStep, the optimizers, Backward's refusals and the gradients against
+// the interpreter's. snnc compile copies this file into every training
+// package as train_test.go.
 
-// testThreads writes TestThreads: the same batch run with 1, 2 and 3
-// goroutines, in two calls that continue from the state, gives the same
-// outputs and neuron states bit for bit; with --train, the gradients for
-// a given goroutine count are the same bit for bit from run to run, and
-// within gradTolerance of one goroutine's.
-func (gen *generator) testThreads(w *src) {
-	w.f(`func TestThreads(t *testing.T) {
-	m := newModel(t)
-	const B = 5
-	rng := rand.New(rand.NewPCG(21, 22))
-	x1, x2 := randomX(rng, 4*B*InputSize), randomX(rng, 3*B*InputSize)
-	var want1, want2 []float32
-	var wantStates [][]float32
-	for n := 1; n <= 3; n++ {
-		s := newState(t, m, B)
-		noError(t, s.SetThreads(n))
-		y1, y2 := make([]float32, 4*B*OutputSize), make([]float32, 3*B*OutputSize)
-		noError(t, m.Forward(s, y1, x1, 4))
-		noError(t, m.Forward(s, y2, x2, 3))
-		var states [][]float32
-		for _, name := range StateNames {
-			v, err := s.NeuronState(name)
-			noError(t, err)
-			states = append(states, append([]float32(nil), v...))
-		}
-		if n == 1 {
-			want1, want2, wantStates = y1, y2, states
-			continue
-		}
-		sameBits(t, fmt.Sprintf("y of the first call, %%d threads", n), y1, want1)
-		sameBits(t, fmt.Sprintf("y of the second call, %%d threads", n), y2, want2)
-		for i, name := range StateNames {
-			sameBits(t, fmt.Sprintf("state %%s, %%d threads", name, n), states[i], wantStates[i])
-		}
+package testrt
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+func init() {
+	checkTrainAllocations = testTrainAllocations
+	checkBadTrainArguments = testBadTrainArguments
+	checkThreadsTrain = testThreadsTrain
+}
+
+// gradTolerance: max |got − want| ≤ gradTolerance · max |want| per array.
+// Both round every operation to float32, but they sum over time, batch and
+// neurons in different orders, and the interpreter differentiates op by op
+// where the compiled kernel runs the derived adjoint step.
+const gradTolerance = 1e-4
+
+// gradArrays names Backward's gradients as the golden does.
+func gradArrays(g *Grads) map[string][]float32 {
+	arrays := map[string][]float32{}
+	if inputGrad {
+		arrays["grad.input"] = g.Input
 	}
-`)
-	if gen.opt.Train {
-		w.f(`	dy := randomInput(rng, 4*B*OutputSize)
+	for _, f := range gradFields {
+		arrays["grad."+f.param] = *f.of(g)
+	}
+	return arrays
+}
+
+// testTrainAllocations is TestNoAllocations for ForwardTrain, Backward and
+// TrainStep, on the State and input it used.
+func testTrainAllocations(t *testing.T, m *Model, s *State, x, y []float32, T int) {
+	var err error
+	g := m.NewGrads()
+	var errBackward error
+	if n := testing.AllocsPerRun(5, func() {
+		err = m.ForwardTrain(s, y, x, T)
+		errBackward = m.Backward(s, g, y)
+	}); n != 0 {
+		t.Errorf("ForwardTrain and Backward allocate %v times per call", n)
+	}
+	noError(t, err)
+	noError(t, errBackward)
+	o, err := m.NewSGD(1e-3, 0.9)
+	noError(t, err)
+	loss := Loss{Kind: CrossEntropyMaxTime, Labels: []int32{0, OutputSize - 1}}
+	if _, err := m.TrainStep(s, o, x, T, loss); err != nil && strings.Contains(err.Error(), "the loss is") {
+		// Outputs that overflow: the step is refused (with an error, which
+		// allocates) and there is no step to measure.
+		t.Logf("no TrainStep to measure: %v", err)
+		return
+	}
+	if n := testing.AllocsPerRun(5, func() { _, err = m.TrainStep(s, o, x, T, loss) }); n != 0 {
+		t.Errorf("TrainStep allocates %v times per call", n)
+	}
+	noError(t, err)
+}
+
+func testBadTrainArguments(t *testing.T, m *Model, x, y []float32, huge int) {
+	const B, T = 2, 3
+	g := m.NewGrads()
+	dy := randomInput(rand.New(rand.NewPCG(13, 14)), T*B*OutputSize)
+	s := newState(t, m, B)
+	refused(t, "Backward before any ForwardTrain", m.Backward(s, g, dy), "Backward", "no ForwardTrain")
+	refused(t, "ForwardTrain(T=huge, B=2, empty slices)", m.ForwardTrain(s, nil, nil, huge), "ForwardTrain", "T*B*InputSize overflows")
+	refused(t, "ForwardTrain(T=-1)", m.ForwardTrain(s, nil, nil, -1), "ForwardTrain", "T = -1")
+	refused(t, "ForwardTrain with x one short", m.ForwardTrain(s, y, x[:len(x)-1], T), "ForwardTrain", "len(x)")
+	refused(t, "ForwardTrain with y one short", m.ForwardTrain(s, y[:len(y)-1], x, T), "ForwardTrain", "len(y)")
+	refused(t, "ForwardTrain with a nil State", m.ForwardTrain(nil, y, x, T), "ForwardTrain", "State")
+	refused(t, "Backward after refused ForwardTrains", m.Backward(s, g, dy), "Backward", "no ForwardTrain")
+
+	noError(t, m.ForwardTrain(s, nil, nil, 0))
+	refused(t, "Backward after a ForwardTrain of T = 0", m.Backward(s, g, nil), "Backward", "T = 0")
+
+	noError(t, m.ForwardTrain(s, y, x, T))
+	refused(t, "Backward with nil Grads", m.Backward(s, nil, dy), "Backward", "g is nil")
+	refused(t, "Backward with dy one short", m.Backward(s, g, dy[:len(dy)-1]), "Backward", "len(dy)")
+	refused(t, "Backward with dy one long", m.Backward(s, g, append(dy[:len(dy):len(dy)], 0)), "Backward", "len(dy)")
+	refused(t, "Backward with nil dy", m.Backward(s, g, nil), "Backward", "len(dy)")
+	refused(t, "Backward on another Model", newModel(t).Backward(s, g, dy), "Backward", "another Model")
+	refused(t, "Backward on a nil Model", (*Model)(nil).Backward(s, g, dy), "Backward", "Model")
+	refused(t, "Backward on a zero Model", (&Model{}).Backward(s, g, dy), "Backward", "Model")
+	refused(t, "Backward with a nil State", m.Backward(nil, g, dy), "Backward", "State")
+	refused(t, "Backward with a zero State", m.Backward(&State{}, g, dy), "Backward", "State")
+	for _, f := range gradFields {
+		short := m.NewGrads()
+		p := f.of(short)
+		*p = (*p)[:len(*p)-1]
+		refused(t, "Backward with g."+f.field+" one short", m.Backward(s, short, dy), "Backward", "len(g."+f.field+")")
+		*p = nil
+		refused(t, "Backward with a nil g."+f.field, m.Backward(s, short, dy), "Backward", "len(g."+f.field+")")
+	}
+	// The refused calls kept the tape: Backward now gives what it gives on
+	// a fresh State.
+	noError(t, m.Backward(s, g, dy))
+	fresh, gFresh := newState(t, m, B), m.NewGrads()
+	noError(t, m.ForwardTrain(fresh, y, x, T))
+	noError(t, m.Backward(fresh, gFresh, dy))
+	for name, got := range gradArrays(g) {
+		sameBits(t, name+" after refused calls", got, gradArrays(gFresh)[name])
+	}
+
+	noError(t, m.Forward(s, y, x, T))
+	refused(t, "Backward after Forward", m.Backward(s, g, dy), "Backward", "no ForwardTrain")
+	noError(t, m.ForwardTrain(s, y, x, T))
+	s.Reset()
+	refused(t, "Backward after Reset", m.Backward(s, g, dy), "Backward", "no ForwardTrain")
+
+	s0 := newState(t, m, 0)
+	noError(t, m.ForwardTrain(s0, nil, nil, huge))
+	noError(t, m.Backward(s0, g, nil))
+	if len(g.Input) != 0 {
+		t.Errorf("Backward(B=0): len(g.Input) = %d, want 0", len(g.Input))
+	}
+	testBadTrainStep(t, m, x, huge)
+}
+
+// testThreadsTrain is TestThreads for the gradients: for a given
+// goroutine count they are the same bit for bit from run to run, and
+// within gradTolerance of one goroutine's.
+func testThreadsTrain(t *testing.T, m *Model, rng *rand.Rand, x1 []float32, B int) {
+	dy := randomInput(rng, 4*B*OutputSize)
 	gradsWith := func(n int) *Grads {
 		s := newState(t, m, B)
 		noError(t, s.SetThreads(n))
@@ -50,7 +143,7 @@ func (gen *generator) testThreads(w *src) {
 	for n := 1; n <= 3; n++ {
 		a, b := gradsWith(n), gradsWith(n)
 		for name, got := range gradArrays(a) {
-			sameBits(t, fmt.Sprintf("%%s, %%d threads, second run", name, n), gradArrays(b)[name], got)
+			sameBits(t, fmt.Sprintf("%s, %d threads, second run", name, n), gradArrays(b)[name], got)
 			want := gradArrays(one)[name]
 			scale, worst := 0.0, 0.0
 			for i := range want {
@@ -58,23 +151,13 @@ func (gen *generator) testThreads(w *src) {
 				worst = max(worst, math.Abs(float64(got[i]-want[i])))
 			}
 			if worst > gradTolerance*scale {
-				t.Errorf("%%s with %%d threads differs from 1 thread's by %%.3g of the largest gradient %%.3g", name, n, worst, scale)
+				t.Errorf("%s with %d threads differs from 1 thread's by %.3g of the largest gradient %.3g", name, n, worst, scale)
 			}
 		}
 	}
-`)
-	}
-	w.f("}\n\n")
 }
 
-// testTrain writes the tests of train.go: the loss gradients against a
-// float64 computation written out independently and against finite
-// differences of the loss, TrainStep against ForwardTrain, the loss,
-// Backward and the update done by hand, the consistency of the weights'
-// copies after training, and the optimizers' updates against their
-// formulas.
-func (gen *generator) testTrain(w *src) {
-	w.f(`// referenceLoss is the loss of y and its gradient, computed directly
+// referenceLoss is the loss of y and its gradient, computed directly
 // from the definitions, term by term in float64.
 func referenceLoss(loss Loss, y []float32, T, B int) (float64, []float64) {
 	const N = OutputSize
@@ -184,7 +267,7 @@ func TestLossGradient(t *testing.T) {
 		got := lossGrad(loss, y, dy, T, B)
 		want, wantDy := referenceLoss(loss, y, T, B)
 		if math.Abs(got-want) > 1e-9*max(1, math.Abs(want)) {
-			t.Errorf("%%s: loss %%g, want %%g", name, got, want)
+			t.Errorf("%s: loss %g, want %g", name, got, want)
 		}
 		scale := 0.0
 		for _, v := range wantDy {
@@ -194,11 +277,11 @@ func TestLossGradient(t *testing.T) {
 			if OutputSize == 1 && loss.Labels != nil {
 				continue // one class: the cross-entropy is 0 whatever y is
 			}
-			t.Fatalf("%%s: the reference gradient is zero: the test checks nothing", name)
+			t.Fatalf("%s: the reference gradient is zero: the test checks nothing", name)
 		}
 		for i := range dy {
 			if d := math.Abs(float64(dy[i]) - wantDy[i]); d > 1e-6*scale {
-				t.Fatalf("%%s: dy[%%d] = %%g, want %%g", name, i, dy[i], wantDy[i])
+				t.Fatalf("%s: dy[%d] = %g, want %g", name, i, dy[i], wantDy[i])
 			}
 		}
 		// Central differences of the loss, step h in float32.
@@ -215,7 +298,7 @@ func TestLossGradient(t *testing.T) {
 			y[i] = orig
 			fd := (up - down) / (float64(hi) - float64(lo))
 			if d := math.Abs(fd - float64(dy[i])); d > 1e-3*scale {
-				t.Errorf("%%s: dy[%%d] = %%g, finite differences give %%g", name, i, dy[i], fd)
+				t.Errorf("%s: dy[%d] = %g, finite differences give %g", name, i, dy[i], fd)
 			}
 		}
 	}
@@ -255,7 +338,7 @@ func TestTrainStep(t *testing.T) {
 			noError(t, ref.ForwardTrain(rs, y, x, T))
 			want, _ := referenceLoss(loss, y, T, B)
 			if math.Abs(float64(got)-want) > 1e-6*max(1, math.Abs(want)) {
-				t.Errorf("%%s, %%d threads: TrainStep's loss %%g, want %%g", name, threads, got, want)
+				t.Errorf("%s, %d threads: TrainStep's loss %g, want %g", name, threads, got, want)
 			}
 			lossGrad(loss, y, dy, T, B)
 			g := ref.NewGrads()
@@ -264,7 +347,7 @@ func TestTrainStep(t *testing.T) {
 				for j := range p {
 					p[j] -= lr * g.list()[i][j]
 				}
-				sameBits(t, fmt.Sprintf("%%s, %%d threads: parameter %%d after TrainStep", name, threads, i), m.trainable[i], p)
+				sameBits(t, fmt.Sprintf("%s, %d threads: parameter %d after TrainStep", name, threads, i), m.trainable[i], p)
 			}
 
 			// Every copy of the weights moved with them: a Model loaded from
@@ -315,7 +398,7 @@ func TestOptimizers(t *testing.T) {
 						w0[i][j] -= 0.1 * v1[i][j]
 					}
 					if d := math.Abs(float64(p[j]) - w0[i][j]); d > 1e-5*max(1, math.Abs(w0[i][j])) {
-						t.Fatalf("adam=%%v, update %%d: parameter %%d[%%d] = %%g, want %%g", o.adam, k, i, j, p[j], w0[i][j])
+						t.Fatalf("adam=%v, update %d: parameter %d[%d] = %g, want %g", o.adam, k, i, j, p[j], w0[i][j])
 					}
 				}
 			}
@@ -363,9 +446,9 @@ func testBadTrainStep(t *testing.T, m *Model, x []float32, huge int) {
 		t.Error("refused TrainSteps changed the weights")
 	}
 	for _, c := range []struct {
-		call string
+		call         string
 		lr, momentum float32
-		names string
+		names        string
 	}{
 		{"NewSGD(lr=0)", 0, 0, "lr = 0"},
 		{"NewSGD(lr=-1)", -1, 0, "lr = -1"},
@@ -377,7 +460,7 @@ func testBadTrainStep(t *testing.T, m *Model, x []float32, huge int) {
 		o, err := m.NewSGD(c.lr, c.momentum)
 		refused(t, c.call, err, "NewSGD", c.names)
 		if o != nil {
-			t.Errorf("%%s returned an Optimizer with its error", c.call)
+			t.Errorf("%s returned an Optimizer with its error", c.call)
 		}
 	}
 	for _, c := range []struct {
@@ -404,7 +487,7 @@ func testBadTrainStep(t *testing.T, m *Model, x []float32, huge int) {
 	l, err := m.TrainStep(s0, o, nil, huge, Loss{Kind: MSE})
 	noError(t, err)
 	if l != 0 || string(weightsOf(m)) != string(before) {
-		t.Errorf("TrainStep(B=0) gave loss %%g and changed the weights: want 0 and no change", l)
+		t.Errorf("TrainStep(B=0) gave loss %g and changed the weights: want 0 and no change", l)
 	}
 }
 
@@ -417,7 +500,7 @@ func TestParamsAndSetParam(t *testing.T) {
 	ps, err := m.Params()
 	noError(t, err)
 	if len(ps) != len(paramNames) {
-		t.Fatalf("Params: %%d parameters, want %%d", len(ps), len(paramNames))
+		t.Fatalf("Params: %d parameters, want %d", len(ps), len(paramNames))
 	}
 	if len(ps) == 0 {
 		t.Skip("the network has no parameters")
@@ -433,7 +516,7 @@ func TestParamsAndSetParam(t *testing.T) {
 			n *= d
 		}
 		if n != len(p.Values) {
-			t.Fatalf("%%s: shape %%v holds %%d values, Values has %%d", p.Name, p.Shape, n, len(p.Values))
+			t.Fatalf("%s: shape %v holds %d values, Values has %d", p.Name, p.Shape, n, len(p.Values))
 		}
 		for j := range p.Values {
 			p.Values[j] += (rng.Float32() - 0.5) * 0.1
@@ -457,7 +540,7 @@ func TestParamsAndSetParam(t *testing.T) {
 	refused(t, "SetParam(one value short)", m.SetParam(ps[0].Name, ps[0].Values[1:]), "SetParam", "len(values)")
 	bad := append([]float32(nil), ps[0].Values...)
 	bad[len(bad)-1] = float32(math.NaN())
-	refused(t, "SetParam(NaN)", m.SetParam(ps[0].Name, bad), "SetParam", fmt.Sprintf("values[%%d]", len(bad)-1))
+	refused(t, "SetParam(NaN)", m.SetParam(ps[0].Name, bad), "SetParam", fmt.Sprintf("values[%d]", len(bad)-1))
 	refused(t, "SetParam on a nil Model", (*Model)(nil).SetParam(ps[0].Name, ps[0].Values), "SetParam", "Model")
 	_, err = (*Model)(nil).Params()
 	refused(t, "Params on a nil Model", err, "Params", "Model")
@@ -482,7 +565,7 @@ func TestClipAndLR(t *testing.T) {
 	noError(t, err)
 	noError(t, o.SetLR(0.5))
 	if o.LR() != 0.5 {
-		t.Fatalf("LR() = %%g after SetLR(0.5)", o.LR())
+		t.Fatalf("LR() = %g after SetLR(0.5)", o.LR())
 	}
 	const clip = 1e-3
 	noError(t, o.SetClip(clip))
@@ -493,7 +576,7 @@ func TestClipAndLR(t *testing.T) {
 	_, err = m.TrainStep(newState(t, m, B), o, x, T, loss)
 	noError(t, err)
 	if !(o.GradNorm() > clip) {
-		t.Skipf("the gradients' norm %%g is not above the clip %%g: nothing to clip", o.GradNorm(), clip)
+		t.Skipf("the gradients' norm %g is not above the clip %g: nothing to clip", o.GradNorm(), clip)
 	}
 	sum := 0.0
 	for i, p := range m.trainable {
@@ -503,7 +586,7 @@ func TestClipAndLR(t *testing.T) {
 		}
 	}
 	if step := math.Sqrt(sum); math.Abs(step-0.5*clip) > 1e-3*0.5*clip+1e-7 {
-		t.Errorf("the clipped update's norm is %%g, want lr·clip = %%g (gradient norm %%g)", step, 0.5*clip, o.GradNorm())
+		t.Errorf("the clipped update's norm is %g, want lr·clip = %g (gradient norm %g)", step, 0.5*clip, o.GradNorm())
 	}
 	refused(t, "SetLR(0)", o.SetLR(0), "SetLR", "lr = 0")
 	refused(t, "SetLR(NaN)", o.SetLR(float32(math.NaN())), "SetLR", "lr = NaN")
@@ -547,7 +630,7 @@ func TestOptimizerState(t *testing.T) {
 		st, err := oa.State()
 		noError(t, err)
 		if st.Kind != kind || st.Steps != 2 {
-			t.Fatalf("State: kind %%q, %%d steps; want %%q and 2", st.Kind, st.Steps, kind)
+			t.Fatalf("State: kind %q, %d steps; want %q and 2", st.Kind, st.Steps, kind)
 		}
 		// A second Model and Optimizer resumed from a's weights and state.
 		b := newModel(t)
@@ -566,7 +649,7 @@ func TestOptimizerState(t *testing.T) {
 			noError(t, err)
 		}
 		for i := range a.trainable {
-			sameBits(t, fmt.Sprintf("%%s: parameter %%s after resuming", kind, paramNames[i]), b.trainable[i], a.trainable[i])
+			sameBits(t, fmt.Sprintf("%s: parameter %s after resuming", kind, paramNames[i]), b.trainable[i], a.trainable[i])
 		}
 
 		wrong := st
@@ -613,7 +696,7 @@ func TestFirstStepMatchesInterpreter(t *testing.T) {
 		off = max(off, math.Abs(float64(implied[i]-dy[i])))
 	}
 	if off > 1e-6*dyTop {
-		t.Skipf("the MSE target that carries the golden's dy is off by %%.3g of %%.3g in float32: the outputs are too large", off, dyTop)
+		t.Skipf("the MSE target that carries the golden's dy is off by %.3g of %.3g in float32: the outputs are too large", off, dyTop)
 	}
 	// lr is a power of two, so lr·g is exact: 1, or less when the
 	// gradients are large, to keep the weights finite.
@@ -651,12 +734,42 @@ func TestFirstStepMatchesInterpreter(t *testing.T) {
 				worst, at = d, j
 			}
 		}
-		t.Logf("%%s: the update's largest error beyond rounding %%.3g, of its largest value %%.3g", paramNames[i], worst, scale)
+		t.Logf("%s: the update's largest error beyond rounding %.3g, of its largest value %.3g", paramNames[i], worst, scale)
 		if worst > 1e-5*scale {
-			t.Errorf("%%s[%%d]: the first step's update is off by %%.3g beyond the weight's rounding, over 1e-5 of the largest update %%.3g", paramNames[i], at, worst, scale)
+			t.Errorf("%s[%d]: the first step's update is off by %.3g beyond the weight's rounding, over 1e-5 of the largest update %.3g", paramNames[i], at, worst, scale)
 		}
 	}
 }
 
-`)
+func TestGradientsMatchInterpreter(t *testing.T) {
+	T, B, gold := golden(t)
+	m := newModel(t)
+	withEach(t, func(t *testing.T) {
+		s := newState(t, m, B)
+		y := make([]float32, T*B*OutputSize)
+		noError(t, m.ForwardTrain(s, y, gold["x"], T))
+		sameBits(t, "y", y, gold["y"])
+		g := m.NewGrads()
+		noError(t, m.Backward(s, g, gold["dy"]))
+		if !inputGrad && len(g.Input) != 0 {
+			t.Errorf("g.Input has %d values; a package without --input-grad leaves it empty", len(g.Input))
+		}
+		for name, got := range gradArrays(g) {
+			want := gold[name]
+			if len(got) != len(want) {
+				t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
+			}
+			scale, worst, at := 0.0, 0.0, 0
+			for i := range want {
+				scale = max(scale, math.Abs(float64(want[i])))
+				if d := math.Abs(float64(got[i] - want[i])); d > worst {
+					worst, at = d, i
+				}
+			}
+			t.Logf("%s: largest error %.3g of largest gradient %.3g", name, worst, scale)
+			if worst > gradTolerance*scale {
+				t.Errorf("%s[%d] = %g, want %g: error %.3g is over %g of the largest gradient %.3g", name, at, got[at], want[at], worst, gradTolerance, scale)
+			}
+		}
+	})
 }
