@@ -13,6 +13,7 @@ import (
 	"github.com/snnc/snnc/backend/gogen"
 	"github.com/snnc/snnc/functional"
 	"github.com/snnc/snnc/internal/reftest"
+	"github.com/snnc/snnc/internal/teststeps"
 	"github.com/snnc/snnc/ir"
 	"github.com/snnc/snnc/module"
 	"github.com/snnc/snnc/nir"
@@ -36,12 +37,12 @@ func oneLayer(t *testing.T, name string, s *ir.Step) (*ir.Graph, map[string][]fl
 		}
 		return v
 	}
-	x := must(g.Input("input", in))
+	x := teststeps.Must(g.Input("input", in))
 	var args []*ir.Node
 	for i, inName := range s.Inputs {
-		w := must(g.Param("w"+inName, n, in))
+		w := teststeps.Must(g.Param("w"+inName, n, in))
 		params[w.Name] = random(n*in, 2/float64(i+1))
-		args = append(args, must(g.Op(ir.GLinear, nil, x, w)))
+		args = append(args, teststeps.Must(g.Op(ir.GLinear, nil, x, w)))
 	}
 	var bind []string
 	for k, p := range s.Params {
@@ -52,7 +53,7 @@ func oneLayer(t *testing.T, name string, s *ir.Step) (*ir.Graph, map[string][]fl
 		if k == 1 {
 			size = 1
 		}
-		node := must(g.Param("p."+p.Name, size))
+		node := teststeps.Must(g.Param("p."+p.Name, size))
 		vals := make([]float64, size)
 		for i := range vals {
 			vals[i] = p.Default * (1 + 0.1*rng.Float64())
@@ -61,27 +62,9 @@ func oneLayer(t *testing.T, name string, s *ir.Step) (*ir.Graph, map[string][]fl
 		bind = append(bind, p.Name)
 		args = append(args, node)
 	}
-	out := must(g.Op(ir.GNeuron, &ir.Node{Step: s, Bind: bind}, args...))
+	out := teststeps.Must(g.Op(ir.GNeuron, &ir.Node{Step: s, Bind: bind}, args...))
 	g.Output("output", out)
 	return g, params
-}
-
-func must(n *ir.Node, err error) *ir.Node {
-	if err != nil {
-		panic(err)
-	}
-	return n
-}
-
-// integrator is the custom dynamic of the functional package's example:
-// s = s + x, spike while s > 1.
-func integrator() *ir.Step {
-	s := ir.NewStep("integrator")
-	st := s.State("s", 0)
-	next := s.Add(st, s.Input("x"))
-	s.Output("z", functional.Threshold(s, s.Sub(next, s.Const(1)), functional.Super, 10))
-	s.SetNext(st, next)
-	return s
 }
 
 // TestGeneratedPackages compiles every functional model in a one-layer
@@ -106,7 +89,7 @@ func TestGeneratedPackages(t *testing.T) {
 		g, p := oneLayer(t, name, s)
 		models = append(models, model{name: name, g: g, params: p, inputGrad: true})
 	}
-	g, p := oneLayer(t, "integrator", integrator())
+	g, p := oneLayer(t, "integrator", teststeps.Integrator())
 	models = append(models, model{name: "integrator", g: g, params: p})
 	files, _ := filepath.Glob("../testdata/models/*.snn.json")
 	for _, f := range files {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/snnc/snnc/backend/amd64"
 	"github.com/snnc/snnc/functional"
+	"github.com/snnc/snnc/internal/teststeps"
 	"github.com/snnc/snnc/ir"
 	"github.com/snnc/snnc/passes"
 )
@@ -24,10 +25,10 @@ func TestDispatchByShape(t *testing.T) {
 	}
 	for _, n := range []int{1, 8, 11, 16, 33, 64} {
 		g := ir.NewGraph("shape")
-		x := must(g.Input("input", 5))
-		w := must(g.Param("w", n, 5))
+		x := teststeps.Must(g.Input("input", 5))
+		w := teststeps.Must(g.Param("w", n, 5))
 		params := map[string][]float64{"w": make([]float64, n*5)}
-		out := must(g.Op(ir.GNeuron, &ir.Node{Step: m.Build(m.Params(), 1e-3)}, must(g.Op(ir.GLinear, nil, x, w))))
+		out := teststeps.Must(g.Op(ir.GNeuron, &ir.Node{Step: m.Build(m.Params(), 1e-3)}, teststeps.Must(g.Op(ir.GLinear, nil, x, w))))
 		g.Output("output", out)
 		opt, err := passes.Run(g, passes.Options{Train: true})
 		if err != nil {

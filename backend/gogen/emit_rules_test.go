@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/snnc/snnc/internal/teststeps"
 	"github.com/snnc/snnc/ir"
 )
 
@@ -61,9 +62,9 @@ func TestEmitRulesCoverIR(t *testing.T) {
 // refused the same way, and with the rule back the graph compiles.
 func TestUnsupportedOpRefused(t *testing.T) {
 	g := ir.NewGraph("lossy")
-	x := must(g.Input("input", 3))
-	y := must(g.Op(ir.GNeuron, &ir.Node{Step: integrator()}, x))
-	must(g.Op(ir.GMSE, nil, y, y))
+	x := teststeps.Must(g.Input("input", 3))
+	y := teststeps.Must(g.Op(ir.GNeuron, &ir.Node{Step: teststeps.Integrator()}, x))
+	teststeps.Must(g.Op(ir.GMSE, nil, y, y))
 	g.Output("y", y)
 	_, err := Generate(g, nil, Options{Package: "lossy"})
 	if err == nil || !strings.Contains(err.Error(), "graph lossy") || !strings.Contains(err.Error(), "= mse ") ||
@@ -72,9 +73,9 @@ func TestUnsupportedOpRefused(t *testing.T) {
 	}
 
 	g = ir.NewGraph("twice")
-	x = must(g.Input("input", 3))
-	sum := must(g.Op(ir.GAdd, nil, x, x))
-	g.Output("y", must(g.Op(ir.GNeuron, &ir.Node{Step: integrator()}, sum)))
+	x = teststeps.Must(g.Input("input", 3))
+	sum := teststeps.Must(g.Op(ir.GAdd, nil, x, x))
+	g.Output("y", teststeps.Must(g.Op(ir.GNeuron, &ir.Node{Step: teststeps.Integrator()}, sum)))
 	saved := emitRules[ir.GAdd]
 	delete(emitRules, ir.GAdd)
 	t.Cleanup(func() { emitRules[ir.GAdd] = saved })

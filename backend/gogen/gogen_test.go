@@ -4,26 +4,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/snnc/snnc/functional"
+	"github.com/snnc/snnc/internal/teststeps"
 	"github.com/snnc/snnc/ir"
 )
-
-func must(n *ir.Node, err error) *ir.Node {
-	if err != nil {
-		panic(err)
-	}
-	return n
-}
-
-// integrator is s = s + x, spiking while s > 1.
-func integrator() *ir.Step {
-	s := ir.NewStep("integrator")
-	st := s.State("s", 0)
-	next := s.Add(st, s.Input("x"))
-	s.Output("z", functional.Threshold(s, s.Sub(next, s.Const(1)), functional.Super, 10))
-	s.SetNext(st, next)
-	return s
-}
 
 func TestGoName(t *testing.T) {
 	for in, want := range map[string]string{
@@ -37,7 +20,7 @@ func TestGoName(t *testing.T) {
 
 func TestGenerateRejects(t *testing.T) {
 	g := ir.NewGraph("bad")
-	x := must(g.Input("input", 3))
+	x := teststeps.Must(g.Input("input", 3))
 	g.Output("a", x)
 	g.Output("b", x)
 	if _, err := Generate(g, nil, Options{Package: "bad"}); err == nil || !strings.Contains(err.Error(), "2 outputs") {
@@ -49,11 +32,11 @@ func TestGenerateRejects(t *testing.T) {
 
 	// A step with two outputs runs in the interpreter; a package would
 	// drop the second, so Generate refuses it.
-	s := integrator()
+	s := teststeps.Integrator()
 	s.Output("s", s.States[0].Next)
 	g = ir.NewGraph("twoout")
-	x = must(g.Input("input", 3))
-	g.Output("y", must(g.Op(ir.GNeuron, &ir.Node{Step: s}, x)))
+	x = teststeps.Must(g.Input("input", 3))
+	g.Output("y", teststeps.Must(g.Op(ir.GNeuron, &ir.Node{Step: s}, x)))
 	if _, err := Generate(g, nil, Options{Package: "twoout"}); err == nil || !strings.Contains(err.Error(), "step integrator has 2 outputs (z, s)") {
 		t.Errorf("step with two outputs: got %v", err)
 	}
