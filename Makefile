@@ -23,9 +23,11 @@ fuzz:
 	$(GO) test ./ir/ -run XXX -fuzz 'FuzzParse$$' -fuzztime 15s -fuzzminimizetime 2s
 	$(GO) test ./ir/ -run XXX -fuzz FuzzParseGraph -fuzztime 15s -fuzzminimizetime 2s
 	$(GO) test ./module/ -run XXX -fuzz FuzzModelFile -fuzztime 15s -fuzzminimizetime 2s
-	$(GO) test ./internal/tensorio/ -run XXX -fuzz FuzzSafetensors -fuzztime 10s
-	$(GO) test ./internal/tensorio/ -run XXX -fuzz FuzzNpy -fuzztime 10s
-	$(GO) test ./internal/tensorio/ -run XXX -fuzz FuzzNpz -fuzztime 10s
+	$(GO) test ./internal/tensorio/ -run XXX -fuzz FuzzSafetensors -fuzztime 10s -fuzzminimizetime 2s
+	$(GO) test ./internal/tensorio/ -run XXX -fuzz FuzzNpy -fuzztime 10s -fuzzminimizetime 2s
+	$(GO) test ./internal/tensorio/ -run XXX -fuzz FuzzNpz -fuzztime 10s -fuzzminimizetime 2s
+	$(GO) test ./dataset/ -run XXX -fuzz FuzzReadIDX -fuzztime 10s -fuzzminimizetime 2s
+	$(GO) test ./dataset/ -run XXX -fuzz FuzzLoadNpz -fuzztime 10s -fuzzminimizetime 2s
 	$(GO) test ./nir/ -run XXX -fuzz FuzzRead -fuzztime 15s -fuzzminimizetime 2s
 	$(GO) test ./internal/hdf5/ -run XXX -fuzz FuzzOpen -fuzztime 10s -fuzzminimizetime 2s
 	$(GO) test ./backend/neuro/ -run XXX -fuzz FuzzParseTarget -fuzztime 10s -fuzzminimizetime 2s

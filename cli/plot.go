@@ -37,7 +37,7 @@ const (
 
 func cmdPlot(args []string, stdout io.Writer) error {
 	fs := newFlags("plot", plotSynopsis, stdout)
-	input := fs.String("input", "", "input sequence (.npy, float32 or float64, C order)")
+	input := fs.String("input", "", "input sequence (.npy, float32, float64, integer or bool, C order)")
 	var output string
 	fs.StringVar(&output, "o", "", "write the PNG here")
 	fs.StringVar(&output, "output", "", "same as -o")

@@ -29,7 +29,7 @@ const recordManifest = ".snnc-record"
 
 func cmdRun(args []string, stdout io.Writer) (err error) {
 	fs := newFlags("run", "run MODEL --input X.npy [--output Y.npy] [--record DIR] [--dt DT] [--max-memory SIZE] [--target CHIP]", stdout)
-	input := fs.String("input", "", "input sequence (.npy, float32 or float64, C order; or a one-array .npz)")
+	input := fs.String("input", "", "input sequence (.npy, float32, float64, integer or bool, C order; or a one-array .npz)")
 	output := fs.String("output", "", "write the network's output sequence here (.npy)")
 	record := fs.String("record", "", "write every layer's output and states as .npy files into this directory\n(an empty or new one, or one an earlier --record wrote)")
 	dt := dtFlag(fs)

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"archive/zip"
+	"bytes"
 	"math"
 	"os"
 	"path/filepath"
@@ -78,7 +80,13 @@ func (s *stringsBuilder) String() string              { return string(s.b) }
 // and no data.
 func writeNpyHeader(t *testing.T, path, shape string) {
 	t.Helper()
-	dict := "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }"
+	writeNpyHeaderOf(t, path, "<f4", shape)
+}
+
+// writeNpyHeaderOf writes the header of a .npy file of any descr.
+func writeNpyHeaderOf(t *testing.T, path, descr, shape string) {
+	t.Helper()
+	dict := "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }"
 	for (10+len(dict)+1)%64 != 0 {
 		dict += " "
 	}
@@ -318,4 +326,55 @@ func TestRunTruncatedInputLeavesNothing(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Len(t, entries, 1, "only the input is left")
+}
+
+// Spikes saved as bool or uint8 run as their float32 copy does, streamed
+// from a .npy file or read whole from an .npz.
+func TestRunIntegerInput(t *testing.T) {
+	dir := t.TempDir()
+	ts, err := tensorio.LoadFile(mnistInput)
+	require.NoError(t, err)
+	spikes := make([]byte, len(ts[0].Data))
+	for i, v := range ts[0].Data {
+		require.True(t, v == 0 || v == 1, "the input is spikes")
+		spikes[i] = byte(v)
+	}
+	want := filepath.Join(dir, "want.npy")
+	code, _, stderr := snnc("run", mnistModel, "--input", mnistInput, "--output", want)
+	require.Equal(t, 0, code, stderr)
+	wantBytes, err := os.ReadFile(want)
+	require.NoError(t, err)
+
+	shape := "(100, 1, 784)"
+	require.Equal(t, []int{100, 1, 784}, ts[0].Shape)
+	for _, descr := range []string{"|b1", "|u1"} {
+		input := filepath.Join(dir, "x.npy")
+		writeNpyHeaderOf(t, input, descr, shape)
+		f, err := os.OpenFile(input, os.O_APPEND|os.O_WRONLY, 0)
+		require.NoError(t, err)
+		_, err = f.Write(spikes)
+		require.NoError(t, err)
+		require.NoError(t, f.Close())
+		raw, err := os.ReadFile(input)
+		require.NoError(t, err)
+
+		npz := filepath.Join(dir, "x.npz")
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		w, err := zw.Create("x.npy")
+		require.NoError(t, err)
+		_, err = w.Write(raw)
+		require.NoError(t, err)
+		require.NoError(t, zw.Close())
+		require.NoError(t, os.WriteFile(npz, buf.Bytes(), 0o644))
+
+		for _, in := range []string{input, npz} {
+			out := filepath.Join(dir, "y.npy")
+			code, _, stderr := snnc("run", mnistModel, "--input", in, "--output", out)
+			require.Equal(t, 0, code, "%s %s: %s", descr, in, stderr)
+			got, err := os.ReadFile(out)
+			require.NoError(t, err)
+			require.Equal(t, wantBytes, got, "%s %s", descr, in)
+		}
+	}
 }

@@ -24,7 +24,9 @@
 // ([ReadIDX]) from the module cache; [MNISTDir] says where they are looked
 // for and how they are fetched. Pixel intensities are scaled from 0..255
 // to [0, 1]. Any other dataset can be given as an .npz archive holding x
-// and y ([LoadNpz]), read through internal/tensorio within a memory limit.
+// and y ([LoadNpz]) as float32, float64, integer or bool arrays, of which
+// internal/tensorio reads those two members only, within a memory limit;
+// the archive's other members are not read.
 //
 // Readers treat their input as untrusted: sizes are checked before
 // anything is allocated, and every problem (wrong shapes, labels out of

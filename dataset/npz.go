@@ -1,11 +1,11 @@
 package dataset
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"slices"
-	"strings"
 
 	"github.com/snnc/snnc/internal/tensorio"
 )
@@ -25,11 +25,14 @@ type NpzOptions struct {
 // LoadNpz reads a dataset from an .npz archive (as numpy's np.savez and
 // np.savez_compressed write) holding x, the samples, of shape [N, ...] with
 // at least one dimension after N, and y, the labels, of shape [N]. Each
-// is a float32, float64, integer or bool array; labels must be whole numbers
-// in [0, Classes). Other arrays in the archive are ignored. Every problem is
-// reported naming the file and the array, and the index of the first
-// offending element: a wrong shape, a value of x that is NaN or infinite or
-// too large for float32, a label that is negative, not whole or too large.
+// is a float32, float64, integer or bool array, in either byte order, read
+// by tensorio.ReadNpzMembers; labels must be whole numbers in [0, Classes).
+// Other members of the archive are not read, so they may hold anything.
+// Every problem is reported naming the file and the array, and the index
+// of the first offending element: a wrong shape, an unsupported dtype, an
+// int64 or uint64 value beyond ±2^53 or a bool byte other than 0 or 1, a
+// value of x that is NaN or infinite or too large for float32, a label
+// that is negative, not whole or too large.
 func LoadNpz(path string, opt NpzOptions) (*Dataset, error) {
 	if opt.Classes < 0 {
 		return nil, fmt.Errorf("%s: negative number of classes %d", path, opt.Classes)
@@ -43,27 +46,16 @@ func LoadNpz(path string, opt NpzOptions) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	tensors, err := tensorio.ReadNpzWith(f, st.Size(), path, tensorio.Options{MaxMemory: opt.MaxMemory})
-	if err != nil {
-		// tensorio reads float arrays only; an archive holding integer
-		// arrays is read by readXY.
-		xy, ok, xyErr := readXY(f, st.Size(), path, opt.MaxMemory)
-		if !ok {
-			return nil, err
-		}
-		if xyErr != nil {
-			return nil, xyErr
-		}
-		tensors = xy
+	// Only x and y are read: other members may hold anything, even dtypes
+	// tensorio cannot read.
+	xy, err := tensorio.ReadNpzMembers(f, st.Size(), path, tensorio.Options{MaxMemory: opt.MaxMemory}, "x", "y")
+	if errors.Is(err, tensorio.ErrMissingArray) {
+		return nil, fmt.Errorf("%w; a dataset needs x, the samples, and y, the labels", err)
 	}
-	x, err := member(path, tensors, "x")
 	if err != nil {
 		return nil, err
 	}
-	y, err := member(path, tensors, "y")
-	if err != nil {
-		return nil, err
-	}
+	x, y := xy[0], xy[1]
 	if len(x.Shape) < 2 {
 		return nil, fmt.Errorf("%s: x has shape %v, want [N, features...] with at least two dimensions", path, x.Shape)
 	}
@@ -112,26 +104,4 @@ func LoadNpz(path string, opt NpzOptions) (*Dataset, error) {
 	}
 	x.Data = nil // let the float64 copy go before New keeps the float32 one
 	return New(path, shape, values, labels, opt.Classes)
-}
-
-// member returns the array called name, or an error listing those there are.
-func member(path string, tensors []*tensorio.Tensor, name string) (*tensorio.Tensor, error) {
-	var names []string
-	for _, t := range tensors {
-		if t.Name == name {
-			return t, nil
-		}
-		names = append(names, t.Name)
-	}
-	return nil, missingArray(path, name, names)
-}
-
-// missingArray reports that array name is not among those of the archive.
-func missingArray(path, name string, names []string) error {
-	held := "none"
-	if len(names) > 0 {
-		held = strings.Join(names, ", ")
-	}
-	return fmt.Errorf("%s: no array %q (the archive holds %s); a dataset needs x, the samples, and y, the labels",
-		path, name, held)
 }

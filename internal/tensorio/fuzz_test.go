@@ -3,6 +3,8 @@ package tensorio
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
+	"io"
 	"math"
 	"os"
 	"testing"
@@ -64,7 +66,41 @@ func npySeeds(t testing.TB) [][]byte {
 	}
 	return append(seeds, npyArange3,
 		npyFile(3, "{'descr': '>f8', 'fortran_order': False, 'shape': (1, 1), }", le64(1)),
-		npyFile(1, "{'descr': [('x', '<f4')], 'fortran_order': True, 'shape': (2L,), }", le32(1, 2)))
+		npyFile(1, "{'descr': [('x', '<f4')], 'fortran_order': True, 'shape': (2L,), }", le32(1, 2)),
+		npyFile(1, intDict("<i8", "(3,)"), ints(8, binary.LittleEndian, -1<<53, 0, 1<<53)),
+		npyFile(1, intDict(">u8", "(2,)"), ints(8, binary.BigEndian, 7, 1<<53+1)),
+		npyFile(1, intDict(">i2", "(2, 1)"), ints(2, binary.BigEndian, -2, 300)),
+		npyFile(2, intDict("<u4", "()"), ints(4, binary.LittleEndian, 1<<31)),
+		npyFile(1, intDict("|u1", "(2, 2)"), []byte{0, 1, 128, 255}),
+		npyFile(1, intDict("|i1", "(2,)"), []byte{0x80, 0x7f}),
+		npyFile(1, intDict("|b1", "(3,)"), []byte{1, 0, 2}))
+}
+
+// integerRange holds the values each integer type and bool may decode to.
+var integerRange = map[DType][2]float64{
+	Int8: {math.MinInt8, math.MaxInt8}, Int16: {math.MinInt16, math.MaxInt16},
+	Int32: {math.MinInt32, math.MaxInt32}, Int64: {-maxExactInt, maxExactInt},
+	Uint8: {0, math.MaxUint8}, Uint16: {0, math.MaxUint16}, Uint32: {0, math.MaxUint32},
+	Uint64: {0, maxExactInt}, Bool: {0, 1},
+}
+
+// writable checks that the writers refuse a tensor read as integers or
+// bools and that its values are those of its type, then returns it as
+// Float64, which holds them all exactly, for the round trip.
+func writable(t *testing.T, tensor *Tensor) *Tensor {
+	t.Helper()
+	if tensor.DType.IsFloat() {
+		return tensor
+	}
+	require.ErrorContains(t, WriteNpy(io.Discard, tensor), "unsupported dtype "+tensor.DType.String())
+	r, ok := integerRange[tensor.DType]
+	require.True(t, ok, "unexpected dtype %v", tensor.DType)
+	for i, v := range tensor.Data {
+		require.True(t, v == math.Trunc(v) && v >= r[0] && v <= r[1], "element %d of %v: %v", i, tensor.DType, v)
+	}
+	copied := *tensor
+	copied.DType = Float64
+	return &copied
 }
 
 func FuzzNpy(f *testing.F) {
@@ -78,6 +114,7 @@ func FuzzNpy(f *testing.F) {
 			require.ErrorIs(t, err, ErrFormat)
 			return
 		}
+		tensor = writable(t, tensor)
 		var out bytes.Buffer
 		require.NoError(t, WriteNpy(&out, tensor))
 		again, err := ReadNpy(&out, "again.npy")
@@ -103,6 +140,10 @@ func npzSeeds(t testing.TB) [][]byte {
 		require.NoError(t, err)
 		seeds = append(seeds, b)
 	}
+	seeds = append(seeds, zipOf(t, zip.Deflate,
+		"x.npy", string(npyFile(1, intDict("|u1", "(2, 2)"), []byte{0, 1, 2, 255})),
+		"y.npy", string(npyFile(1, intDict("<i8", "(2,)"), ints(8, binary.LittleEndian, 1, 0))),
+		"m.npy", string(npyFile(1, intDict("|b1", "(2,)"), []byte{1, 0}))))
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	w, err := zw.Create("notes.txt")
@@ -123,6 +164,9 @@ func FuzzNpz(f *testing.F) {
 		if err != nil {
 			require.ErrorIs(t, err, ErrFormat)
 			return
+		}
+		for i := range tensors {
+			tensors[i] = writable(t, tensors[i])
 		}
 		var out bytes.Buffer
 		if err := WriteNpz(&out, tensors); err != nil {

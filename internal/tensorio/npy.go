@@ -45,11 +45,18 @@ type npyHeader struct {
 // be read back one by one. The returned tensor has no Name. name identifies
 // the input in errors.
 //
-// Format versions 1.0, 2.0 and 3.0 are read. The supported descrs are '<f4'
-// and '<f8'; big-endian '>f4' and '>f8' are byte-swapped, and '=' (native
-// order), which numpy itself never writes, is taken to mean little endian.
-// Any other descr, including '|f4', and Fortran-order arrays are rejected
-// with an error that says so.
+// Format versions 1.0, 2.0 and 3.0 are read, in the element types numpy
+// names float32 ('<f4'), float64 ('<f8'), int8, int16, int32, int64 ('<i1'
+// to '<i8'), uint8 to uint64 ('<u1' to '<u8') and bool ('|b1'). Big-endian
+// descrs ('>f8', '>i4', ...) are byte-swapped, '=' (native order), which
+// numpy itself never writes, is taken to mean little endian, and the
+// one-byte types may also carry numpy's '|' (not applicable). Any other
+// descr, including '|f4', and Fortran-order arrays are rejected with an
+// error that says so.
+//
+// Every value is held exactly: an int64 or uint64 element beyond ±2^53,
+// which float64 cannot always represent, and a bool byte other than 0 or 1
+// (numpy writes no others) are errors naming the element.
 func ReadNpy(r io.Reader, name string) (*Tensor, error) {
 	h, err := readNpyHeader(r, name)
 	if err != nil {
@@ -97,7 +104,7 @@ func readNpyHeader(r io.Reader, name string) (*npyHeader, error) {
 		return nil, errorf(name, "file is truncated in the header (%d of %d bytes)", len(text), hlen)
 	}
 	// Versions 1.0 and 2.0 are latin-1, 3.0 is UTF-8. Only ASCII matters to
-	// a float array's header, so latin-1 bytes are simply left as they are.
+	// an array's header, so latin-1 bytes are simply left as they are.
 	if major == 3 && !utf8.Valid(text) {
 		return nil, errorf(name, "version 3.0 header is not valid UTF-8")
 	}
@@ -176,27 +183,20 @@ func parseNpyHeader(text, name string) (*npyHeader, error) {
 
 // npyDType maps a descr to an element type and byte order.
 func npyDType(descr pyValue, name string) (DType, binary.ByteOrder, error) {
-	unsupported := errorf(name, "unsupported dtype descr %s (only float32 '<f4' and float64 '<f8' are supported)",
-		excerpt(descr.raw))
+	unsupported := errorf(name, "unsupported dtype descr %s (%s)", excerpt(descr.raw), supportedDescrs)
 	switch descr.kind {
 	case pyStr:
 	case pyList:
-		return 0, nil, errorf(name, "unsupported structured dtype descr %s (only float32 '<f4' and float64 '<f8' are supported)",
-			excerpt(descr.raw))
+		return 0, nil, errorf(name, "unsupported structured dtype descr %s (%s)", excerpt(descr.raw), supportedDescrs)
 	default:
 		return 0, nil, unsupported
 	}
 	s := descr.str
-	if len(s) != 3 || s[1] != 'f' {
+	if len(s) != 3 {
 		return 0, nil, unsupported
 	}
-	var dt DType
-	switch s[2] {
-	case '4':
-		dt = Float32
-	case '8':
-		dt = Float64
-	default:
+	dt, ok := npyTypes[s[1:]]
+	if !ok {
 		return 0, nil, unsupported
 	}
 	switch s[0] {
@@ -204,9 +204,26 @@ func npyDType(descr pyValue, name string) (DType, binary.ByteOrder, error) {
 		return dt, binary.LittleEndian, nil
 	case '>':
 		return dt, binary.BigEndian, nil
+	case '|':
+		// "Not applicable": numpy's byte order of one-byte types.
+		if dt.Size() == 1 {
+			return dt, binary.LittleEndian, nil
+		}
 	}
 	return 0, nil, unsupported
 }
+
+// npyTypes maps a descr without its byte order to an element type.
+var npyTypes = map[string]DType{
+	"f4": Float32, "f8": Float64,
+	"i1": Int8, "i2": Int16, "i4": Int32, "i8": Int64,
+	"u1": Uint8, "u2": Uint16, "u4": Uint32, "u8": Uint64,
+	"b1": Bool,
+}
+
+// supportedDescrs is the list of readable descrs errors show.
+const supportedDescrs = "supported: float32 and float64 '<f4' '<f8', integers '<i1' to '<i8' and '<u1' to '<u8', " +
+	"bool '|b1', in either byte order"
 
 // readNpyData reads exactly h.nbytes of array data. It decodes in chunks
 // and lets the result grow as data arrives, so a header that claims a huge
@@ -226,7 +243,11 @@ func readNpyData(r io.Reader, h *npyHeader, name string) ([]float64, error) {
 			}
 			return nil, fmt.Errorf("%s: reading data: %w", name, err)
 		}
-		out = appendDecoded(out, buf[:n], h.dtype, h.order)
+		var ok bool
+		if out, ok = appendDecoded(out, buf[:n], h.dtype, h.order); !ok {
+			i := len(out) - (read-n)/size // within buf
+			return nil, badElement(name, h.shape, len(out), buf[i*size:(i+1)*size], h.dtype, h.order)
+		}
 	}
 	return out, nil
 }

@@ -28,7 +28,8 @@ const maxDeflateRatio = 1100
 // ReadNpz reads every array in the .npz archive held by r, which is size
 // bytes long, in archive order. Tensors are named after their members
 // without the ".npy" suffix. Directory entries are skipped; any other member
-// that is not a .npy file is an error.
+// that is not a .npy file, or one in a dtype ReadNpy does not read, is an
+// error: use ReadNpzMembers to read some arrays of such an archive.
 // name identifies the archive in errors.
 func ReadNpz(r io.ReaderAt, size int64, name string) ([]*Tensor, error) {
 	return ReadNpzWith(r, size, name, Options{})
@@ -38,16 +39,11 @@ func ReadNpz(r io.ReaderAt, size int64, name string) ([]*Tensor, error) {
 // within opt.MaxMemory, which is checked from each member's .npy header
 // before its data is inflated.
 func ReadNpzWith(r io.ReaderAt, size int64, name string, opt Options) ([]*Tensor, error) {
-	b := opt.budget()
-	zr, err := zip.NewReader(r, size)
-	// Member paths are never used as file paths here, so names the zip
-	// package considers insecure are harmless.
-	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		if isZipFormatError(err) {
-			return nil, errorf(name, "not a valid zip archive: %v", err)
-		}
-		return nil, fmt.Errorf("%s: %w", name, err)
+	zr, err := openNpz(r, size, name)
+	if err != nil {
+		return nil, err
 	}
+	b := opt.budget()
 	var tensors []*Tensor
 	seen := map[string]bool{}
 	for _, f := range zr.File {
@@ -71,6 +67,111 @@ func ReadNpzWith(r io.ReaderAt, size int64, name string, opt Options) ([]*Tensor
 		tensors = append(tensors, t)
 	}
 	return tensors, nil
+}
+
+// ErrMissingArray is wrapped, together with ErrFormat, by the error
+// ReadNpzMembers returns when the archive lacks an array asked for.
+var ErrMissingArray = errors.New("array not in archive")
+
+type missingArrayError struct{ msg string }
+
+func (e *missingArrayError) Error() string { return e.msg }
+func (e *missingArrayError) Is(target error) bool {
+	return target == ErrMissingArray || target == ErrFormat
+}
+
+// ReadNpzMembers reads only the named arrays of an .npz archive and returns
+// them in the order named. The other members are not read at all, so an
+// archive whose other members hold a dtype tensorio cannot read, or are
+// not .npy files, still serves the arrays it has. An array whose member
+// appears twice is an error; so is a missing one, whose error wraps
+// ErrMissingArray and lists the arrays the archive holds. opt.MaxMemory
+// bounds the named arrays together, as in ReadNpzWith.
+func ReadNpzMembers(r io.ReaderAt, size int64, name string, opt Options, arrays ...string) ([]*Tensor, error) {
+	zr, err := openNpz(r, size, name)
+	if err != nil {
+		return nil, err
+	}
+	files := make(map[string]*zip.File, len(arrays))
+	for _, a := range arrays {
+		files[a] = nil
+	}
+	var held []string // what the archive holds, for the error about a missing array
+	listed := map[string]bool{}
+	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, "/") {
+			continue // a directory entry
+		}
+		// Other members are listed under their whole name.
+		stem, isNpy := strings.CutSuffix(f.Name, ".npy")
+		if isNpy = isNpy && stem != ""; !isNpy {
+			stem = f.Name
+		}
+		if !listed[stem] {
+			listed[stem] = true
+			held = append(held, stem)
+		}
+		prev, wanted := files[stem]
+		if !isNpy || !wanted {
+			continue
+		}
+		if prev != nil {
+			return nil, errorf(fmt.Sprintf("%s: member %q", name, f.Name), "duplicate member")
+		}
+		files[stem] = f
+	}
+	b := opt.budget()
+	tensors := make([]*Tensor, len(arrays))
+	read := make(map[string]*Tensor, len(arrays))
+	for i, a := range arrays {
+		if t := read[a]; t != nil {
+			tensors[i] = t // named twice
+			continue
+		}
+		f := files[a]
+		if f == nil {
+			return nil, &missingArrayError{fmt.Sprintf("%s: no array %q (the archive holds %s)", name, a, nameList(held))}
+		}
+		t, err := readNpzMember(f, size, fmt.Sprintf("%s: member %q", name, f.Name), b)
+		if err != nil {
+			return nil, err
+		}
+		t.Name = a
+		tensors[i], read[a] = t, t
+	}
+	return tensors, nil
+}
+
+// nameList lists names for an error message, shortened so that a hostile
+// archive of many members or long names cannot make it huge.
+func nameList(names []string) string {
+	const most = 20
+	if len(names) == 0 {
+		return "none"
+	}
+	shown := make([]string, 0, min(len(names), most))
+	for _, n := range names[:min(len(names), most)] {
+		shown = append(shown, excerpt(n))
+	}
+	list := strings.Join(shown, ", ")
+	if len(names) > most {
+		list += fmt.Sprintf(" and %d more", len(names)-most)
+	}
+	return list
+}
+
+// openNpz opens the zip archive of an .npz file.
+func openNpz(r io.ReaderAt, size int64, name string) (*zip.Reader, error) {
+	zr, err := zip.NewReader(r, size)
+	// Member paths are never used as file paths here, so names the zip
+	// package considers insecure are harmless.
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		if isZipFormatError(err) {
+			return nil, errorf(name, "not a valid zip archive: %v", err)
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return zr, nil
 }
 
 // readNpzMember checks the sizes the archive declares against each other and

@@ -86,12 +86,9 @@ func ParseSafetensors(data []byte, name string) (*SafetensorsFile, error) {
 	}
 	f := &SafetensorsFile{Metadata: metadata, Tensors: make([]*Tensor, len(entries))}
 	for i, e := range entries {
-		f.Tensors[i] = &Tensor{
-			Name:  e.name,
-			Shape: e.shape,
-			DType: e.dtype,
-			Data:  appendDecoded(nil, buf[e.begin:e.end], e.dtype, binary.LittleEndian),
-		}
+		// Float data always decodes: only integers and bools can be refused.
+		data, _ := appendDecoded(nil, buf[e.begin:e.end], e.dtype, binary.LittleEndian)
+		f.Tensors[i] = &Tensor{Name: e.name, Shape: e.shape, DType: e.dtype, Data: data}
 	}
 	return f, nil
 }

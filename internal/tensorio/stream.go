@@ -58,8 +58,14 @@ func (nr *NpyReader) Read(dst []float64) error {
 			}
 			return fmt.Errorf("%s: reading data: %w", nr.path, err)
 		}
+		before := len(out)
+		var ok bool
+		if out, ok = appendDecoded(out, nr.buf[:n], nr.DType, nr.h.order); !ok {
+			i := len(out) - before // within buf
+			done := (nr.h.nbytes - nr.left) / size
+			return badElement(nr.path, nr.h.shape, done+i, nr.buf[i*size:(i+1)*size], nr.DType, nr.h.order)
+		}
 		nr.left -= n
-		out = appendDecoded(out, nr.buf[:n], nr.DType, nr.h.order)
 	}
 	return nil
 }
@@ -97,8 +103,8 @@ type NpyWriter struct {
 
 // CreateNpy starts writing an array of the given shape and dtype to path.
 func CreateNpy(path string, shape []int, dt DType) (*NpyWriter, error) {
-	if dt != Float32 && dt != Float64 {
-		return nil, fmt.Errorf("%s: unsupported dtype %v", path, dt)
+	if !dt.IsFloat() {
+		return nil, fmt.Errorf("%s: unsupported dtype %v (only float32 and float64 are written)", path, dt)
 	}
 	n, ok := numBytes(shape, dt)
 	if !ok {

@@ -2,6 +2,7 @@ package tensorio
 
 import (
 	"math"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -84,7 +85,23 @@ func TestDType(t *testing.T) {
 	require.Equal(t, "DType(0)", DType(0).String())
 	require.Equal(t, 4, Float32.Size())
 	require.Equal(t, 8, Float64.Size())
-	require.Equal(t, 0, DType(9).Size())
+	require.Equal(t, 0, DType(99).Size())
+	require.Equal(t, "DType(99)", DType(99).String())
+	for dt, want := range map[DType]struct {
+		name  string
+		size  int
+		float bool
+	}{
+		Float32: {"float32", 4, true}, Float64: {"float64", 8, true},
+		Int8: {"int8", 1, false}, Int16: {"int16", 2, false}, Int32: {"int32", 4, false}, Int64: {"int64", 8, false},
+		Uint8: {"uint8", 1, false}, Uint16: {"uint16", 2, false}, Uint32: {"uint32", 4, false}, Uint64: {"uint64", 8, false},
+		Bool: {"bool", 1, false},
+	} {
+		require.Equal(t, want.name, dt.String())
+		require.Equal(t, want.size, dt.Size(), dt.String())
+		require.Equal(t, want.float, dt.IsFloat(), dt.String())
+	}
+	require.False(t, DType(0).IsFloat())
 }
 
 func TestNumBytes(t *testing.T) {
@@ -123,6 +140,16 @@ func TestWritersRejectInvalidTensors(t *testing.T) {
 		require.ErrorContains(t, WriteNpy(discard{}, tensor), msg)
 		require.ErrorContains(t, WriteSafetensors(discard{}, []*Tensor{tensor}, nil), msg)
 		require.ErrorContains(t, WriteNpz(discard{}, []*Tensor{tensor}), msg)
+	}
+	// The integer and bool types are read, never written.
+	for _, dt := range []DType{Int8, Int16, Int32, Int64, Uint8, Uint16, Uint32, Uint64, Bool} {
+		tensor := &Tensor{Name: "a", Shape: []int{1}, DType: dt, Data: []float64{1}}
+		msg := "unsupported dtype " + dt.String() + " (only float32 and float64 are written)"
+		require.ErrorContains(t, WriteNpy(discard{}, tensor), msg)
+		require.ErrorContains(t, WriteSafetensors(discard{}, []*Tensor{tensor}, nil), msg)
+		require.ErrorContains(t, WriteNpz(discard{}, []*Tensor{tensor}), msg)
+		_, err := CreateNpy(filepath.Join(t.TempDir(), "a.npy"), []int{1}, dt)
+		require.ErrorContains(t, err, msg)
 	}
 	require.ErrorContains(t, WriteNpy(discard{}, nil), "nil tensor")
 	require.ErrorContains(t, WriteSafetensors(discard{}, []*Tensor{nil}, nil), "nil tensor")
