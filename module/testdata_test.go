@@ -141,7 +141,60 @@ func testModels() []testModel {
 	// input, and the first product event-driven.
 	mnistSpikes := mnist
 	mnistSpikes.name, mnistSpikes.spikes = "mnist_lif_spikes", true
-	return []testModel{mnist, lsnn, conv, mnistSpikes}
+	return []testModel{mnist, lsnn, conv, mnistSpikes, mnistRecurrent(), mnistConv()}
+}
+
+// mnistRecurrent is a recurrent LIF classifier of MNIST spikes: 784 inputs,
+// 128 recurrently connected LIF neurons, a linear readout into 10 leaky
+// integrators. Its own generator keeps the other models' weights fixed.
+func mnistRecurrent() testModel {
+	rng := rand.New(rand.NewPCG(2026, 12))
+	norm := func(mean, std float64) func() float64 {
+		return func() float64 { return mean + std*rng.NormFloat64() }
+	}
+	m := testModel{
+		name: "mnist_rlif_spikes", dt: 1e-3, shape: []int{784}, T: 100, B: 1, spikes: true,
+		layers: []module.LayerSpec{
+			{Type: "recurrent", Name: "rlif", Model: "lif_recurrent", In: 784, Hidden: 128},
+			{Type: "linear", Name: "fc", In: 128, Out: 10, Bias: true},
+			{Type: "neuron", Name: "readout", Model: "li"},
+		},
+		w: map[string][]float64{
+			"rlif.input_weights":     f32(128*784, norm(0.005, 0.04)),
+			"rlif.recurrent_weights": f32(128*128, norm(0, 0.05)),
+			"fc.weight":              f32(10*128, norm(0, 0.1)),
+			"fc.bias":                f32(10, norm(0, 0.01)),
+		},
+	}
+	m.input = poisson(rng, m.T, m.B, digit(), 0.2)
+	return m
+}
+
+// mnistConv is a convolutional classifier of MNIST spikes: a 5×5
+// convolution of stride 2 into 8 channels of LIF neurons ([8 12 12]), 2×2
+// sum pooling ([8 6 6]), and a linear readout into 10 leaky integrators.
+func mnistConv() testModel {
+	rng := rand.New(rand.NewPCG(2026, 13))
+	norm := func(mean, std float64) func() float64 {
+		return func() float64 { return mean + std*rng.NormFloat64() }
+	}
+	m := testModel{
+		name: "mnist_conv_spikes", dt: 1e-3, shape: []int{1, 28, 28}, T: 100, B: 1, spikes: true,
+		layers: []module.LayerSpec{
+			{Type: "conv2d", Name: "conv1", In: 1, Out: 8, Kernel: []int{5}, Stride: []int{2}, Bias: true},
+			{Type: "neuron", Name: "lif1", Model: "lif"},
+			{Type: "sum_pool2d", Kernel: []int{2}},
+			{Type: "flatten"},
+			{Type: "linear", Name: "fc", In: 8 * 36, Out: 10, Bias: true},
+			{Type: "neuron", Name: "readout", Model: "li"},
+		},
+		w: map[string][]float64{
+			"conv1.weight": f32(8*25, norm(0.05, 0.2)), "conv1.bias": f32(8, norm(0, 0.01)),
+			"fc.weight": f32(10*8*36, norm(0, 0.03)), "fc.bias": f32(10, norm(0, 0.01)),
+		},
+	}
+	m.input = poisson(rng, m.T, m.B, digit(), 0.2)
+	return m
 }
 
 // TestTestdataModels checks that the shipped models load, run, and equal
