@@ -36,7 +36,7 @@ func TestCompileInputGrad(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	src, err := os.ReadFile(filepath.Join(dir, "model.go"))
 	require.NoError(t, err)
-	assert.Contains(t, string(src), "g.Input = grow(g.Input, len(x))")
+	assert.Contains(t, string(src), "g.Input = grow(g.Input, T*B*InputSize)")
 	assert.Contains(t, string(src), "k.linearAdd(g.Input, ")
 	code, _, stderr = snnc("compile", "../testdata/models/mnist_lif.snn.json", "-o", t.TempDir(), "--input-grad")
 	assert.Equal(t, 2, code)

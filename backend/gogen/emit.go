@@ -161,6 +161,9 @@ func load(w []byte, n int) ([]float32, []byte) {
 	w.f("// State is one stream of batch entries: every layer's state and the\n")
 	w.f("// buffers Forward and Backward reuse, so that calls after the first\n// allocate nothing. A State belongs to one goroutine at a time.\ntype State struct {\n")
 	w.f("\tmade    bool   // set by NewState: the state buffers hold B rows each\n\tbatch   int\n\tbatch0  int // the caller's batch entry of row 0: nonzero in a part of a split batch\n")
+	if gen.inPlaceInput() {
+		w.f("\txBatch  int // batch entries per time step of the x the input products read: B, or the caller's in a part, which reads its rows of x in place\n")
+	}
 	gen.threadFields(w)
 	if opt.Train {
 		w.f("\ttrained *Model    // the Model of the last ForwardTrain; nil when Backward cannot run\n\tsteps   int       // T of the last ForwardTrain\n\tx       []float32 // the last ForwardTrain's input\n")
@@ -202,6 +205,9 @@ func (m *Model) NewState(B int) (*State, error) {
 	}
 	s := &State{made: true, batch: B, threads: runtime.GOMAXPROCS(0)}
 `)
+	if gen.inPlaceInput() {
+		w.f("\ts.xBatch = B\n")
+	}
 	for _, n := range g.Nodes {
 		if !l[n] {
 			continue
@@ -309,12 +315,34 @@ func (m *Model) checkSizes(op string, s *State, x []float32, T int) (int, error)
 }
 
 `)
-	w.f("func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) error {\n")
-	w.f("\tif err := m.check(op, s, y, x, T); err != nil {\n\t\treturn err\n\t}\n\tB := s.batch\n")
+	w.f(`// run checks the arguments of the entry point op and runs the network,
+// on the parts of the batch when s splits it.
+func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) error {
+	if err := m.check(op, s, y, x, T); err != nil {
+		return err
+	}
+	split := s.split(T)
+	if split {
+		if err := s.makeParts(m); err != nil {
+			return err
+		}
+	}
+`)
 	w.f("%s", gen.inputCheck())
 	if opt.Train {
 		w.f("\ts.trained, s.steps, s.x, s.partsTrained = nil, 0, nil, false\n")
-		w.f("\tif s.split(T) {\n\t\tif err := m.runParts(op, s, y, x, T, train); err != nil {\n\t\t\treturn err\n\t\t}\n\t\tif train {\n\t\t\ts.trained, s.steps, s.x, s.partsTrained = m, T, x, true\n\t\t}\n\t\treturn nil\n\t}\n")
+		w.f("\tif split {\n\t\tm.runParts(s, y, x, T, train)\n\t\tif train {\n\t\t\ts.trained, s.steps, s.x, s.partsTrained = m, T, x, true\n\t\t}\n\t\treturn nil\n\t}\n")
+	} else {
+		w.f("\tif split {\n\t\tm.runParts(s, y, x, T, train)\n\t\treturn nil\n\t}\n")
+	}
+	w.f("\tm.forward(s, y, x, T, train)\n\treturn nil\n}\n\n")
+	w.f(`// forward runs the network on checked arguments and a State that does not
+// split the batch (a part's State reads its rows of the caller's x in
+// place when the input products allow it; see xBatch).
+func (m *Model) forward(s *State, y, x []float32, T int, train bool) {
+	B := s.batch
+`)
+	if opt.Train {
 		w.f("\tif train {\n\t\ts.x = x\n")
 		for _, n := range g.Nodes {
 			if !l[n] {
@@ -327,14 +355,12 @@ func (m *Model) checkSizes(op string, s *State, x []float32, T int) (int, error)
 			}
 		}
 		w.f("\t}\n")
-	} else {
-		w.f("\tif s.split(T) {\n\t\treturn m.runParts(op, s, y, x, T, train)\n\t}\n")
 	}
 	w.f("\tif B == 0 {\n\t\t// No batch entries: every buffer is empty and there is nothing to\n\t\t// compute, however large T is.\n")
 	if opt.Train {
 		w.f("\t\tif train {\n\t\t\ts.trained, s.steps = m, T\n\t\t}\n")
 	}
-	w.f("\t\treturn nil\n\t}\n")
+	w.f("\t\treturn\n\t}\n")
 	if gen.usesKernels() {
 		w.f("\tk := active\n")
 	}
@@ -352,7 +378,7 @@ func (m *Model) checkSizes(op string, s *State, x []float32, T int) (int, error)
 	if opt.Train {
 		w.f("\tif train {\n\t\ts.trained, s.steps = m, T\n\t}\n")
 	}
-	w.f("\treturn nil\n}\n\n")
+	w.f("}\n\n")
 	if opt.Train {
 		if err := gen.backward(w, l); err != nil {
 			return "", err
@@ -594,11 +620,10 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	if s.partsTrained {
 		return m.backwardParts(s, g, dy)
 	}
-	x := s.x
 `)
 	switch {
 	case inputGrad || inputScratch:
-		w.f("\tg.Input = grow(g.Input, len(x))\n\tclear(g.Input)\n")
+		w.f("\tg.Input = grow(g.Input, T*B*InputSize)\n\tclear(g.Input)\n")
 	default:
 		w.f("\tg.Input = g.Input[:0]\n")
 	}
@@ -651,6 +676,9 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 		if regexp.MustCompile(`\b` + name + `\b`).MatchString(text + strings.Join(decls, "")) {
 			decls = append([]string{views[name]}, decls...)
 		}
+	}
+	if regexp.MustCompile(`\bx\b`).MatchString(text + strings.Join(decls, "")) {
+		decls = append([]string{"\tx := s.x // the last ForwardTrain's input\n"}, decls...)
 	}
 	if inputScratch {
 		text += "\tg.Input = g.Input[:0] // used as scratch: not asked for\n"
@@ -933,7 +961,11 @@ func (gen *generator) linearGrads(w *src, n *ir.Node, dx, dw, db, x, wt, dy, row
 	if gen.spikeWeightGrad(n) {
 		f := "s." + wgField(n)
 		w.f("\t%s = grow(%s, %d)\n\tclear(%s)\n", f, f, in*out, f)
-		w.f("\tspikeGradW(k.outerSpikes, %s, %s, %s, %s, %d, %d)\n", f, x, dy, rows, out, in)
+		if gen.readsInputInPlace(n) {
+			w.f("\tspikeGradWRows(k.outerSpikes, %s, %s, %s, T, B, s.xBatch, s.batch0, %d, %d)\n", f, x, dy, out, in)
+		} else {
+			w.f("\tspikeGradW(k.outerSpikes, %s, %s, %s, %s, %d, %d)\n", f, x, dy, rows, out, in)
+		}
 		w.f("\taddTransposed(%s, %s, %d, %d)\n", dw, f, out, in)
 	} else {
 		w.f("\tlinearGradW(k.linearAddXT, %s, %s, %s, %s, %d, %d)\n", dw, dy, x, rows, out, in)

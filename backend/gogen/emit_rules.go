@@ -234,6 +234,10 @@ func linearForward(gen *generator, w *src, n *ir.Node, v string) error {
 	if n.Sched.SpikeInput {
 		kernel = "linearSpikes"
 	}
+	if gen.readsInputInPlace(n) {
+		w.f("\tinputRows(k.%s, %s, %s, %s, %s, T, B, s.xBatch, s.batch0, %d, %d)\n", kernel, v, gen.arg(n, 0), gen.weightsT(n.Args[1]), gen.biasArg(n), ws[0], ws[1])
+		return nil
+	}
 	w.f("\tk.%s(%s, %s, %s, %s, %s, %d, %d)\n", kernel, v, gen.arg(n, 0), gen.weightsT(n.Args[1]), gen.biasArg(n), rowsExpr(n), ws[0], ws[1])
 	return nil
 }

@@ -21,12 +21,20 @@ func (gen *generator) poissonForward(w *src, n *ir.Node, v, x string) {
 
 // inputCheck emits, for an input declared as spikes, the check that every
 // value is 0 or 1; its error names the package, the entry point, the index
-// (flat, and as time step, batch entry and feature) and the value.
+// (flat, and as time step, batch entry and feature) and the value. When s
+// splits the batch, each part checks its own rows on its goroutine.
 func (gen *generator) inputCheck() string {
 	if !gen.input.Spikes {
 		return ""
 	}
-	return `	if i := active.firstNonSpike(x); i >= 0 {
+	return `	var i int
+	if split {
+		i = s.firstNonSpikeParts(x, T)
+	} else {
+		i = active.firstNonSpike(x)
+	}
+	if i >= 0 {
+		B := s.batch
 		return errorf(op, "x[%d] (t=%d, b=%d, i=%d) = %v: the input is declared spikes, 0 or 1", i, i/max(B*InputSize, 1), i/InputSize%max(B, 1), i%InputSize, x[i])
 	}
 `

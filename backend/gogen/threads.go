@@ -10,6 +10,34 @@ type perEntry struct {
 	steps, width int
 }
 
+// inPlaceInput reports whether the parts of a split batch read their rows
+// of the caller's x in place instead of gathering them: when the input is
+// declared spikes and only event-driven products (not fused into a neuron
+// kernel) read it, which take rows of any stride per time step.
+func (gen *generator) inPlaceInput() bool {
+	if !gen.input.Spikes {
+		return false
+	}
+	live := gen.liveNodes()
+	for _, n := range gen.g.Nodes {
+		if !live[n] {
+			continue
+		}
+		for _, a := range n.Args {
+			if a == gen.input && !(n.Op == ir.GLinear && n.Sched.SpikeInput && !n.Sched.Epilogue && n.Args[0] == gen.input) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// readsInputInPlace reports whether node n is a product reading the
+// network input in place (see inPlaceInput).
+func (gen *generator) readsInputInPlace(n *ir.Node) bool {
+	return n.Op == ir.GLinear && len(n.Args) > 0 && n.Args[0] == gen.input && gen.inPlaceInput()
+}
+
 // carried lists the State buffers that carry state between calls: neuron
 // states, a recurrent layer's last output, delay lines.
 func (gen *generator) carried(l map[*ir.Node]bool) []perEntry {
@@ -51,9 +79,12 @@ func (gen *generator) threadMethods(w *src, l map[*ir.Node]bool) {
 type part struct {
 	s    *State
 	b0   int
-	x, y []float32 // its rows of the input and the output
+	x, y []float32 // its rows of the input (gathered unless read in place) and the output
 	err  error
 `)
+	if gen.input.Spikes {
+		w.f("\tbad  int // its first value of x that is not a spike, as an index of x, or -1\n")
+	}
 	if train {
 		w.f("\tdy []float32 // its rows of dL/dy\n\tg  *Grads    // its gradients\n")
 	}
@@ -125,7 +156,7 @@ func (s *State) makeParts(m *Model) error {
 			return err
 		}
 		ps.threads, ps.batch0 = 1, s.batch0+b0
-		parts[i] = part{s: ps, b0: b0}
+%s		parts[i] = part{s: ps, b0: b0}
 		b0 += size
 	}
 	s.parts = parts
@@ -135,7 +166,7 @@ func (s *State) makeParts(m *Model) error {
 // exchange copies the carried state of batch entries b0 … of s into the
 // part's State p (in) or back from it.
 func (s *State) exchange(p *State, b0 int, in bool) {
-`)
+`, map[bool]string{true: "\t\tps.xBatch = s.batch\n", false: ""}[gen.inPlaceInput()])
 	c := gen.carried(l)
 	if len(c) == 0 {
 		w.f("\t_, _, _ = p, b0, in\n")
@@ -163,33 +194,52 @@ func (s *State) onParts(f func(p *part)) error {
 	return nil
 }
 
-// runParts is run split over the parts. The arguments are checked and
-// the sizes within maxValues, so no part's run fails. Each goroutine
-// gathers its own rows and scatters its results into rows no other one
-// writes, so the copies run in parallel too.
-func (m *Model) runParts(op string, s *State, y, x []float32, T int, train bool) error {
-	if err := s.makeParts(m); err != nil {
-		return err
+`)
+	// A part gathers its rows of x unless it reads them in place.
+	rows, gather, px := "reads its rows of x in place (see xBatch)", "\t\tp.y = grow(p.y, T*n*OutputSize)\n", "x"
+	if !gen.inPlaceInput() {
+		rows, gather, px = "gathers its own rows", "\t\tp.x, p.y = grow(p.x, T*n*InputSize), grow(p.y, T*n*OutputSize)\n\t\tmoveRows(x, p.x, T, B, p.b0, n, InputSize, true)\n", "p.x"
 	}
+	w.f(`// runParts is run split over the parts. The arguments are checked and
+// the sizes within maxValues, so no part's run fails. Each goroutine
+// %s and scatters its results
+// into rows no other one writes, so the copies run in parallel too.
+func (m *Model) runParts(s *State, y, x []float32, T int, train bool) {
 	B := s.batch
 	s.stepCounters(true)
-	err := s.onParts(func(p *part) {
+	s.onParts(func(p *part) {
 		n := p.s.batch
-		p.x, p.y = grow(p.x, T*n*InputSize), grow(p.y, T*n*OutputSize)
-		moveRows(x, p.x, T, B, p.b0, n, InputSize, true)
-		s.exchange(p.s, p.b0, true)
-		if p.err = m.run(op, p.s, p.y, p.x, T, train); p.err == nil {
-			moveRows(y, p.y, T, B, p.b0, n, OutputSize, false)
-			s.exchange(p.s, p.b0, false)
-		}
+%s		s.exchange(p.s, p.b0, true)
+		m.forward(p.s, p.y, %s, T, train)
+		moveRows(y, p.y, T, B, p.b0, n, OutputSize, false)
+		s.exchange(p.s, p.b0, false)
 	})
-	if err == nil {
-		s.stepCounters(false)
-	}
-	return err
+	s.stepCounters(false)
 }
 
-// stepCounters gives every part the steps the State's Poisson encoders
+`, rows, gather, px)
+	if gen.input.Spikes {
+		w.f(`// firstNonSpikeParts is firstNonSpike over x, each part checking its own
+// rows in place on its goroutine: the first index overall of a value
+// other than 0 or 1, or -1.
+func (s *State) firstNonSpikeParts(x []float32, T int) int {
+	s.onParts(func(p *part) {
+		p.bad = firstNonSpikeRows(active.firstNonSpike, x, T, s.batch, p.b0, p.s.batch, InputSize)
+	})
+	first := -1
+	for i := range s.parts {
+		// A later part's first bad value may come first in x: from an
+		// earlier time step.
+		if bad := s.parts[i].bad; bad >= 0 && (first < 0 || bad < first) {
+			first = bad
+		}
+	}
+	return first
+}
+
+`)
+	}
+	w.f(`// stepCounters gives every part the steps the State's Poisson encoders
 // have drawn (in), or takes them back from part 0 (every part draws the
 // same steps). It runs on the calling goroutine, before and after the
 // parts run.

@@ -1,6 +1,9 @@
 package rt
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+)
 
 // TestMoveRows gathers batch entries 1 and 2 of a [3][4][2] buffer and
 // scatters them back into a cleared one.
@@ -76,5 +79,43 @@ func BenchmarkTransposeInto(b *testing.B) {
 	w, t := make([]float32, rows*cols), make([]float32, rows*cols)
 	for b.Loop() {
 		transposeInto(t, w, rows, cols)
+	}
+}
+
+// TestInputRowsInPlace checks that the in-place products of a part (rows
+// xb0 … of each time step of the caller's x) equal the products of the
+// gathered rows bit for bit, and that firstNonSpikeRows finds the first
+// value that is not a spike among the part's rows, as an index of x.
+func TestInputRowsInPlace(t *testing.T) {
+	const T, xB, xb0, B, in, out = 3, 5, 1, 3, 70, 9
+	r := rand.New(rand.NewPCG(9, 10))
+	x := make([]float32, T*xB*in)
+	for i := range x {
+		if r.IntN(4) == 0 {
+			x[i] = 1
+		}
+	}
+	wT, b, dy := normals(r, in*out), normals(r, out), normals(r, T*B*out)
+	gathered := make([]float32, T*B*in)
+	moveRows(x, gathered, T, xB, xb0, B, in, true)
+
+	want, got := make([]float32, T*B*out), make([]float32, T*B*out)
+	inputRows(linearSpikes, want, gathered, wT, b, T, B, B, 0, out, in)
+	inputRows(linearSpikes, got, x, wT, b, T, B, xB, xb0, out, in)
+	sameFloats(t, "inputRows", got, want)
+
+	wantW, gotW := make([]float32, in*out), make([]float32, in*out)
+	spikeGradWRows(outerSpikes, wantW, gathered, dy, T, B, B, 0, out, in)
+	spikeGradWRows(outerSpikes, gotW, x, dy, T, B, xB, xb0, out, in)
+	sameFloats(t, "spikeGradWRows", gotW, wantW)
+
+	if i := firstNonSpikeRows(firstNonSpike, x, T, xB, xb0, B, in); i != -1 {
+		t.Fatalf("firstNonSpikeRows on spikes = %d", i)
+	}
+	x[(0*xB+4)*in] = 0.5 // batch entry 4: not the part's
+	x[(2*xB+2)*in+5] = 2
+	x[(1*xB+3)*in+7] = -1
+	if i, want := firstNonSpikeRows(firstNonSpike, x, T, xB, xb0, B, in), (1*xB+3)*in+7; i != want {
+		t.Fatalf("firstNonSpikeRows = %d, want %d", i, want)
 	}
 }

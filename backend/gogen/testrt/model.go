@@ -85,6 +85,7 @@ type State struct {
 	made                                                    bool // set by NewState: the state buffers hold B rows each
 	batch                                                   int
 	batch0                                                  int       // the caller's batch entry of row 0: nonzero in a part of a split batch
+	xBatch                                                  int       // batch entries per time step of the x the input products read: B, or the caller's in a part, which reads its rows of x in place
 	threads                                                 int       // goroutines a call splits the batch over (SetThreads)
 	parts                                                   []part    // their shares of the batch, made by the first split call
 	partsTrained                                            bool      // the last ForwardTrain ran on the parts: they hold the tapes
@@ -105,6 +106,7 @@ func (m *Model) NewState(B int) (*State, error) {
 		return nil, errorf("NewState", "B*%d overflows or exceeds %d values (B=%d)", widestRow, maxValues, B)
 	}
 	s := &State{made: true, batch: B, threads: runtime.GOMAXPROCS(0)}
+	s.xBatch = B
 	s.s5_0 = make([]float32, B*4)
 	s.s5_1 = make([]float32, B*4)
 	s.Reset()
@@ -222,24 +224,45 @@ func (m *Model) checkSizes(op string, s *State, x []float32, T int) (int, error)
 	return ny, nil
 }
 
+// run checks the arguments of the entry point op and runs the network,
+// on the parts of the batch when s splits it.
 func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) error {
 	if err := m.check(op, s, y, x, T); err != nil {
 		return err
 	}
-	B := s.batch
-	if i := active.firstNonSpike(x); i >= 0 {
+	split := s.split(T)
+	if split {
+		if err := s.makeParts(m); err != nil {
+			return err
+		}
+	}
+	var i int
+	if split {
+		i = s.firstNonSpikeParts(x, T)
+	} else {
+		i = active.firstNonSpike(x)
+	}
+	if i >= 0 {
+		B := s.batch
 		return errorf(op, "x[%d] (t=%d, b=%d, i=%d) = %v: the input is declared spikes, 0 or 1", i, i/max(B*InputSize, 1), i/InputSize%max(B, 1), i%InputSize, x[i])
 	}
 	s.trained, s.steps, s.x, s.partsTrained = nil, 0, nil, false
-	if s.split(T) {
-		if err := m.runParts(op, s, y, x, T, train); err != nil {
-			return err
-		}
+	if split {
+		m.runParts(s, y, x, T, train)
 		if train {
 			s.trained, s.steps, s.x, s.partsTrained = m, T, x, true
 		}
 		return nil
 	}
+	m.forward(s, y, x, T, train)
+	return nil
+}
+
+// forward runs the network on checked arguments and a State that does not
+// split the batch (a part's State reads its rows of the caller's x in
+// place when the input products allow it; see xBatch).
+func (m *Model) forward(s *State, y, x []float32, T int, train bool) {
+	B := s.batch
 	if train {
 		s.x = x
 	}
@@ -249,13 +272,13 @@ func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) erro
 		if train {
 			s.trained, s.steps = m, T
 		}
-		return nil
+		return
 	}
 	k := active
 	// n4 = linear spike_input=true n1 n2 n3 : seq[4]
 	s.v4 = grow(s.v4, T*B*4)
 	v4 := s.v4
-	k.linearSpikes(v4, x, m.fcWeightT, m.fcBias, T*B, 4, 3)
+	inputRows(k.linearSpikes, v4, x, m.fcWeightT, m.fcBias, T, B, s.xBatch, s.batch0, 4, 3)
 	// n5 = neuron lif fuse_time=true adjoint=lif_backward n4 : seq[4]
 	s.v5 = grow(s.v5, T*B*4)
 	v5 := s.v5
@@ -271,7 +294,6 @@ func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) erro
 	if train {
 		s.trained, s.steps = m, T
 	}
-	return nil
 }
 
 // Grads holds the gradients Backward computes: the input's and every
@@ -338,8 +360,7 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	if s.partsTrained {
 		return m.backwardParts(s, g, dy)
 	}
-	x := s.x
-	g.Input = grow(g.Input, len(x))
+	g.Input = grow(g.Input, T*B*InputSize)
 	clear(g.Input)
 	clear(g.FcWeight)
 	clear(g.FcBias)
@@ -351,6 +372,7 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	clear(s.d4)
 	s.d5 = grow(s.d5, T*B*4)
 	clear(s.d5)
+	x := s.x // the last ForwardTrain's input
 	v4 := s.v4[:T*B*4]
 	addInto(s.d5, dy)
 	// n5 = neuron lif fuse_time=true adjoint=lif_backward n4 : seq[4]
@@ -363,7 +385,7 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	k.linearAdd(g.Input, s.d4, m.fcWeight, nil, T*B, 3, 4)
 	s.wg4 = grow(s.wg4, 12)
 	clear(s.wg4)
-	spikeGradW(k.outerSpikes, s.wg4, x, s.d4, T*B, 4, 3)
+	spikeGradWRows(k.outerSpikes, s.wg4, x, s.d4, T, B, s.xBatch, s.batch0, 4, 3)
 	addTransposed(g.FcWeight, s.wg4, 4, 3)
 	biasGrad(g.FcBias, s.d4, T*B, 4)
 	return nil
@@ -374,8 +396,9 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 type part struct {
 	s    *State
 	b0   int
-	x, y []float32 // its rows of the input and the output
+	x, y []float32 // its rows of the input (gathered unless read in place) and the output
 	err  error
+	bad  int       // its first value of x that is not a spike, as an index of x, or -1
 	dy   []float32 // its rows of dL/dy
 	g    *Grads    // its gradients
 }
@@ -432,6 +455,7 @@ func (s *State) makeParts(m *Model) error {
 			return err
 		}
 		ps.threads, ps.batch0 = 1, s.batch0+b0
+		ps.xBatch = s.batch
 		parts[i] = part{s: ps, b0: b0}
 		b0 += size
 	}
@@ -466,28 +490,38 @@ func (s *State) onParts(f func(p *part)) error {
 
 // runParts is run split over the parts. The arguments are checked and
 // the sizes within maxValues, so no part's run fails. Each goroutine
-// gathers its own rows and scatters its results into rows no other one
-// writes, so the copies run in parallel too.
-func (m *Model) runParts(op string, s *State, y, x []float32, T int, train bool) error {
-	if err := s.makeParts(m); err != nil {
-		return err
-	}
+// reads its rows of x in place (see xBatch) and scatters its results
+// into rows no other one writes, so the copies run in parallel too.
+func (m *Model) runParts(s *State, y, x []float32, T int, train bool) {
 	B := s.batch
 	s.stepCounters(true)
-	err := s.onParts(func(p *part) {
+	s.onParts(func(p *part) {
 		n := p.s.batch
-		p.x, p.y = grow(p.x, T*n*InputSize), grow(p.y, T*n*OutputSize)
-		moveRows(x, p.x, T, B, p.b0, n, InputSize, true)
+		p.y = grow(p.y, T*n*OutputSize)
 		s.exchange(p.s, p.b0, true)
-		if p.err = m.run(op, p.s, p.y, p.x, T, train); p.err == nil {
-			moveRows(y, p.y, T, B, p.b0, n, OutputSize, false)
-			s.exchange(p.s, p.b0, false)
-		}
+		m.forward(p.s, p.y, x, T, train)
+		moveRows(y, p.y, T, B, p.b0, n, OutputSize, false)
+		s.exchange(p.s, p.b0, false)
 	})
-	if err == nil {
-		s.stepCounters(false)
+	s.stepCounters(false)
+}
+
+// firstNonSpikeParts is firstNonSpike over x, each part checking its own
+// rows in place on its goroutine: the first index overall of a value
+// other than 0 or 1, or -1.
+func (s *State) firstNonSpikeParts(x []float32, T int) int {
+	s.onParts(func(p *part) {
+		p.bad = firstNonSpikeRows(active.firstNonSpike, x, T, s.batch, p.b0, p.s.batch, InputSize)
+	})
+	first := -1
+	for i := range s.parts {
+		// A later part's first bad value may come first in x: from an
+		// earlier time step.
+		if bad := s.parts[i].bad; bad >= 0 && (first < 0 || bad < first) {
+			first = bad
+		}
 	}
-	return err
+	return first
 }
 
 // stepCounters gives every part the steps the State's Poisson encoders

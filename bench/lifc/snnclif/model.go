@@ -199,24 +199,40 @@ func (m *Model) checkSizes(op string, s *State, x []float32, T int) (int, error)
 	return ny, nil
 }
 
+// run checks the arguments of the entry point op and runs the network,
+// on the parts of the batch when s splits it.
 func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) error {
 	if err := m.check(op, s, y, x, T); err != nil {
 		return err
 	}
-	B := s.batch
-	if s.split(T) {
-		return m.runParts(op, s, y, x, T, train)
+	split := s.split(T)
+	if split {
+		if err := s.makeParts(m); err != nil {
+			return err
+		}
 	}
+	if split {
+		m.runParts(s, y, x, T, train)
+		return nil
+	}
+	m.forward(s, y, x, T, train)
+	return nil
+}
+
+// forward runs the network on checked arguments and a State that does not
+// split the batch (a part's State reads its rows of the caller's x in
+// place when the input products allow it; see xBatch).
+func (m *Model) forward(s *State, y, x []float32, T int, train bool) {
+	B := s.batch
 	if B == 0 {
 		// No batch entries: every buffer is empty and there is nothing to
 		// compute, however large T is.
-		return nil
+		return
 	}
 	k := active
 	// n2 = neuron lif fuse_time=true n1 buffer=out : seq[1024]
 	v2 := y
 	k.lifForward(T, B, x, v2, s.s2_0, s.s2_1)
-	return nil
 }
 
 // part is one goroutine's share of a State's batch: entries b0 …
@@ -224,7 +240,7 @@ func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) erro
 type part struct {
 	s    *State
 	b0   int
-	x, y []float32 // its rows of the input and the output
+	x, y []float32 // its rows of the input (gathered unless read in place) and the output
 	err  error
 }
 
@@ -308,28 +324,21 @@ func (s *State) onParts(f func(p *part)) error {
 
 // runParts is run split over the parts. The arguments are checked and
 // the sizes within maxValues, so no part's run fails. Each goroutine
-// gathers its own rows and scatters its results into rows no other one
-// writes, so the copies run in parallel too.
-func (m *Model) runParts(op string, s *State, y, x []float32, T int, train bool) error {
-	if err := s.makeParts(m); err != nil {
-		return err
-	}
+// gathers its own rows and scatters its results
+// into rows no other one writes, so the copies run in parallel too.
+func (m *Model) runParts(s *State, y, x []float32, T int, train bool) {
 	B := s.batch
 	s.stepCounters(true)
-	err := s.onParts(func(p *part) {
+	s.onParts(func(p *part) {
 		n := p.s.batch
 		p.x, p.y = grow(p.x, T*n*InputSize), grow(p.y, T*n*OutputSize)
 		moveRows(x, p.x, T, B, p.b0, n, InputSize, true)
 		s.exchange(p.s, p.b0, true)
-		if p.err = m.run(op, p.s, p.y, p.x, T, train); p.err == nil {
-			moveRows(y, p.y, T, B, p.b0, n, OutputSize, false)
-			s.exchange(p.s, p.b0, false)
-		}
+		m.forward(p.s, p.y, p.x, T, train)
+		moveRows(y, p.y, T, B, p.b0, n, OutputSize, false)
+		s.exchange(p.s, p.b0, false)
 	})
-	if err == nil {
-		s.stepCounters(false)
-	}
-	return err
+	s.stepCounters(false)
 }
 
 // stepCounters gives every part the steps the State's Poisson encoders

@@ -803,3 +803,49 @@ func transposeInto(t, w []float32, rows, cols int) {
 		}
 	}
 }
+
+// inputRows runs the product f (linear, linearSpikes or an assembly twin)
+// of the network input for a State of B batch entries whose rows of x are
+// entries xb0 … xb0+B−1 of each time step of x [T][xB][in]: one call over
+// all T·B rows when x is the State's own (xB = B), else one call per time
+// step on the rows in place. y is [T][B][out]; each row's result is the
+// same either way.
+func inputRows(f func(y, x, wT, b []float32, rows, out, in int), y, x, wT, b []float32, T, B, xB, xb0, out, in int) {
+	if xB == B {
+		f(y, x, wT, b, T*B, out, in)
+		return
+	}
+	for t := range T {
+		r := t*xB + xb0
+		f(y[t*B*out:(t+1)*B*out], x[r*in:(r+B)*in], wT, b, B, out, in)
+	}
+}
+
+// spikeGradWRows is spikeGradW for the rows of x inputRows reads: dWᵀ +=
+// xᵀ·dy over the State's rows in the same order (time step after time
+// step, batch entries in order), so the sums are those of spikeGradW on
+// the gathered rows, bit for bit.
+func spikeGradWRows(outer func(y, x, wT, b []float32, rows, out, in int), dwT, x, dy []float32, T, B, xB, xb0, out, in int) {
+	if xB == B {
+		spikeGradW(outer, dwT, x, dy, T*B, out, in)
+		return
+	}
+	for t := range T {
+		r := t*xB + xb0
+		spikeGradW(outer, dwT, x[r*in:(r+B)*in], dy[t*B*out:(t+1)*B*out], B, out, in)
+	}
+}
+
+// firstNonSpikeRows is check (firstNonSpike or a twin) over the rows of x
+// [T][xB][in] of batch entries xb0 … xb0+B−1: the index in x of the first
+// value that is not a spike among them, or -1. The rows come in order of
+// their index in x.
+func firstNonSpikeRows(check func(x []float32) int, x []float32, T, xB, xb0, B, in int) int {
+	for t := range T {
+		r := t*xB + xb0
+		if i := check(x[r*in : (r+B)*in]); i >= 0 {
+			return r*in + i
+		}
+	}
+	return -1
+}

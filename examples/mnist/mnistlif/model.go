@@ -236,21 +236,35 @@ func (m *Model) checkSizes(op string, s *State, x []float32, T int) (int, error)
 	return ny, nil
 }
 
+// run checks the arguments of the entry point op and runs the network,
+// on the parts of the batch when s splits it.
 func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) error {
 	if err := m.check(op, s, y, x, T); err != nil {
 		return err
 	}
-	B := s.batch
-	s.trained, s.steps, s.x, s.partsTrained = nil, 0, nil, false
-	if s.split(T) {
-		if err := m.runParts(op, s, y, x, T, train); err != nil {
+	split := s.split(T)
+	if split {
+		if err := s.makeParts(m); err != nil {
 			return err
 		}
+	}
+	s.trained, s.steps, s.x, s.partsTrained = nil, 0, nil, false
+	if split {
+		m.runParts(s, y, x, T, train)
 		if train {
 			s.trained, s.steps, s.x, s.partsTrained = m, T, x, true
 		}
 		return nil
 	}
+	m.forward(s, y, x, T, train)
+	return nil
+}
+
+// forward runs the network on checked arguments and a State that does not
+// split the batch (a part's State reads its rows of the caller's x in
+// place when the input products allow it; see xBatch).
+func (m *Model) forward(s *State, y, x []float32, T int, train bool) {
+	B := s.batch
 	if train {
 		s.x = x
 	}
@@ -260,7 +274,7 @@ func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) erro
 		if train {
 			s.trained, s.steps = m, T
 		}
-		return nil
+		return
 	}
 	k := active
 	// n4 = linear n1 n2 n3 : seq[256]
@@ -290,7 +304,6 @@ func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) erro
 	if train {
 		s.trained, s.steps = m, T
 	}
-	return nil
 }
 
 // Grads holds the gradients Backward computes: every parameter's. The
@@ -368,7 +381,6 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	if s.partsTrained {
 		return m.backwardParts(s, g, dy)
 	}
-	x := s.x
 	g.Input = g.Input[:0]
 	clear(g.Fc1Weight)
 	clear(g.Fc1Bias)
@@ -386,6 +398,7 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	clear(s.d8)
 	s.d9 = grow(s.d9, T*B*10)
 	clear(s.d9)
+	x := s.x // the last ForwardTrain's input
 	v4 := s.v4[:T*B*256]
 	v5 := s.v5[:T*B*256]
 	v8 := s.v8[:T*B*10]
@@ -420,7 +433,7 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 type part struct {
 	s    *State
 	b0   int
-	x, y []float32 // its rows of the input and the output
+	x, y []float32 // its rows of the input (gathered unless read in place) and the output
 	err  error
 	dy   []float32 // its rows of dL/dy
 	g    *Grads    // its gradients
@@ -514,28 +527,21 @@ func (s *State) onParts(f func(p *part)) error {
 
 // runParts is run split over the parts. The arguments are checked and
 // the sizes within maxValues, so no part's run fails. Each goroutine
-// gathers its own rows and scatters its results into rows no other one
-// writes, so the copies run in parallel too.
-func (m *Model) runParts(op string, s *State, y, x []float32, T int, train bool) error {
-	if err := s.makeParts(m); err != nil {
-		return err
-	}
+// gathers its own rows and scatters its results
+// into rows no other one writes, so the copies run in parallel too.
+func (m *Model) runParts(s *State, y, x []float32, T int, train bool) {
 	B := s.batch
 	s.stepCounters(true)
-	err := s.onParts(func(p *part) {
+	s.onParts(func(p *part) {
 		n := p.s.batch
 		p.x, p.y = grow(p.x, T*n*InputSize), grow(p.y, T*n*OutputSize)
 		moveRows(x, p.x, T, B, p.b0, n, InputSize, true)
 		s.exchange(p.s, p.b0, true)
-		if p.err = m.run(op, p.s, p.y, p.x, T, train); p.err == nil {
-			moveRows(y, p.y, T, B, p.b0, n, OutputSize, false)
-			s.exchange(p.s, p.b0, false)
-		}
+		m.forward(p.s, p.y, p.x, T, train)
+		moveRows(y, p.y, T, B, p.b0, n, OutputSize, false)
+		s.exchange(p.s, p.b0, false)
 	})
-	if err == nil {
-		s.stepCounters(false)
-	}
-	return err
+	s.stepCounters(false)
 }
 
 // stepCounters gives every part the steps the State's Poisson encoders

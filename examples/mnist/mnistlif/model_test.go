@@ -138,7 +138,9 @@ func randomX(rng *rand.Rand, n int) []float32 {
 
 // An input declared as spikes is checked: a value other than 0 or 1 is an
 // error naming the package, the entry point, the index and the value, and
-// the state is left as it was.
+// the state is left as it was. With the batch split over goroutines each
+// checks its own entries, and the error still names the first bad value of
+// x, wherever it is.
 func TestSpikeInputChecked(t *testing.T) {
 	if !InputSpikes {
 		t.Skip("the input is not declared as spikes")
@@ -146,17 +148,28 @@ func TestSpikeInputChecked(t *testing.T) {
 	m := newModel(t)
 	// Every implementation's check (the assembly ones scan whole vectors).
 	withEach(t, func(t *testing.T) {
-		const T, B = 2, 2
-		s := newState(t, m, B)
-		x, y := make([]float32, T*B*InputSize), make([]float32, T*B*OutputSize)
-		k := len(x) - 1
-		x[k] = 0.5
-		refused(t, "Forward with x[last] = 0.5", m.Forward(s, y, x, T), "Forward", fmt.Sprintf("x[%d] (t=%d, b=%d, i=%d) = 0.5", k, T-1, B-1, InputSize-1))
-		x[k] = 1
-		noError(t, m.Forward(s, y, x, T))
-		x1 := make([]float32, B*InputSize)
-		x1[0] = 2
-		refused(t, "Step with x[0] = 2", m.Step(s, y[:B*OutputSize], x1), "Step", "x[0] (t=0, b=0, i=0) = 2")
+		const T, B = 2, 3
+		for n := 1; n <= 3; n++ {
+			s := newState(t, m, B)
+			noError(t, s.SetThreads(n))
+			x, y := make([]float32, T*B*InputSize), make([]float32, T*B*OutputSize)
+			late := (B-1)*InputSize + InputSize - 1 // t=0, the last entry (the last part's)
+			early := B * InputSize                  // t=1, the first entry (the first part's)
+			x[late], x[early] = 2, 0.5
+			refused(t, fmt.Sprintf("Forward, %d threads, with two bad values", n), m.Forward(s, y, x, T), "Forward",
+				fmt.Sprintf("x[%d] (t=0, b=%d, i=%d) = 2", late, B-1, InputSize-1))
+			x[late] = 1
+			refused(t, fmt.Sprintf("Forward, %d threads, with one bad value", n), m.Forward(s, y, x, T), "Forward",
+				fmt.Sprintf("x[%d] (t=1, b=0, i=0) = 0.5", early))
+			x[early] = 0
+			noError(t, m.Forward(s, y, x, T))
+			want := make([]float32, len(y))
+			noError(t, m.Forward(newState(t, m, B), want, x, T))
+			sameBits(t, fmt.Sprintf("y after refused calls, %d threads", n), y, want)
+			x1 := make([]float32, B*InputSize)
+			x1[0] = 2
+			refused(t, "Step with x[0] = 2", m.Step(s, y[:B*OutputSize], x1), "Step", "x[0] (t=0, b=0, i=0) = 2")
+		}
 	})
 }
 
