@@ -127,17 +127,23 @@ func (o *Optimizer) apply(m *Model) {
 		m.rederive()
 		return
 	}
+	// As PyTorch's Adam: the step lr/c1 and the denominator sqrt(v)/sqrt(c2)
+	// + eps, their constant factors worked out once, so that each value
+	// takes one square root and one division (the divider is what the
+	// loop waits on).
 	c1 := 1 - math.Pow(o.beta1, float64(o.steps))
 	c2 := 1 - math.Pow(o.beta2, float64(o.steps))
-	lr := float64(o.lr)
+	step, root := float64(o.lr)/c1, 1/math.Sqrt(c2)
+	b1, b2, eps := o.beta1, o.beta2, o.eps
 	for i, p := range m.trainable {
 		g, m1, m2 := o.list[i], o.first[i], o.second[i]
+		g, m1, m2 = g[:len(p)], m1[:len(p)], m2[:len(p)]
 		for j := range p {
 			gj := float64(g[j])
-			a := o.beta1*float64(m1[j]) + (1-o.beta1)*gj
-			b := o.beta2*float64(m2[j]) + (1-o.beta2)*gj*gj
+			a := b1*float64(m1[j]) + (1-b1)*gj
+			b := b2*float64(m2[j]) + (1-b2)*gj*gj
 			m1[j], m2[j] = float32(a), float32(b)
-			p[j] = float32(float64(p[j]) - lr*(a/c1)/(math.Sqrt(b/c2)+o.eps))
+			p[j] = float32(float64(p[j]) - step*a/(math.Sqrt(b)*root+eps))
 		}
 	}
 	m.rederive()
