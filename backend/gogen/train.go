@@ -87,6 +87,7 @@ type Optimizer struct {
 	norm                float64 // the last TrainStep's global gradient norm, before clipping
 	grads               *Grads
 	list                [][]float32 // grads' slices, in the order of Model.trainable
+	values              int         // the values of all parameters
 	first, second       [][]float32 // SGD's velocity; Adam's first and second moments
 }
 
@@ -144,6 +145,7 @@ func (o *Optimizer) make(m *Model, adam bool) {
 	o.first = make([][]float32, len(m.trainable))
 	for i, p := range m.trainable {
 		o.first[i] = make([]float32, len(p))
+		o.values += len(p)
 	}
 	if adam {
 		o.second = make([][]float32, len(m.trainable))
@@ -154,21 +156,26 @@ func (o *Optimizer) make(m *Model, adam bool) {
 }
 
 // apply updates every parameter of m from o.grads, then the copies of the
-// weights the products read.
-func (o *Optimizer) apply(m *Model) {
+// weights the products read. Adam's update, bound by a square root and a
+// division per value, runs on up to threads goroutines, each a contiguous
+// range of the parameters' values (which do not depend on each other, so
+// the result does not depend on threads); SGD's is bound by memory and
+// runs on one.
+func (o *Optimizer) apply(m *Model, threads int) {
 	o.steps++
-	if !o.adam {
-		for i, p := range m.trainable {
-			g, v := o.list[i], o.first[i]
-			for j := range p {
-				v[j] = o.momentum*v[j] + g[j]
-				p[j] -= o.lr * v[j]
-			}
-		}
-		m.rederive()
-		return
+	if o.adam && threads > 1 {
+		onRanges(threads, o.values, parallelMin, func(lo, hi int) { o.update(m, lo, hi) })
+	} else {
+		o.update(m, 0, o.values)
 	}
-	// As PyTorch's Adam: the step lr/c1 and the denominator sqrt(v)/sqrt(c2)
+	m.rederive()
+}
+
+// update applies the optimizer's update to values lo … hi−1 of the
+// parameters (all of them one after the other, in the order of
+// Model.trainable).
+func (o *Optimizer) update(m *Model, lo, hi int) {
+	// Adam as PyTorch's: the step lr/c1 and the denominator sqrt(v)/sqrt(c2)
 	// + eps, their constant factors worked out once, so that each value
 	// takes one square root and one division (the divider is what the
 	// loop waits on).
@@ -176,18 +183,31 @@ func (o *Optimizer) apply(m *Model) {
 	c2 := 1 - math.Pow(o.beta2, float64(o.steps))
 	step, root := float64(o.lr)/c1, 1/math.Sqrt(c2)
 	b1, b2, eps := o.beta1, o.beta2, o.eps
+	off := 0
 	for i, p := range m.trainable {
-		g, m1, m2 := o.list[i], o.first[i], o.second[i]
-		g, m1, m2 = g[:len(p)], m1[:len(p)], m2[:len(p)]
+		from, to := max(lo-off, 0), min(hi-off, len(p))
+		off += len(p)
+		if from >= to {
+			continue
+		}
+		g, v := o.list[i][from:to], o.first[i][from:to]
+		p := p[from:to]
+		if !o.adam {
+			for j := range p {
+				v[j] = o.momentum*v[j] + g[j]
+				p[j] -= o.lr * v[j]
+			}
+			continue
+		}
+		m2 := o.second[i][from:to]
 		for j := range p {
 			gj := float64(g[j])
-			a := b1*float64(m1[j]) + (1-b1)*gj
+			a := b1*float64(v[j]) + (1-b1)*gj
 			b := b2*float64(m2[j]) + (1-b2)*gj*gj
-			m1[j], m2[j] = float32(a), float32(b)
+			v[j], m2[j] = float32(a), float32(b)
 			p[j] = float32(float64(p[j]) - step*a/(math.Sqrt(b)*root+eps))
 		}
 	}
-	m.rederive()
 }
 
 // TrainStep runs one training step on a batch: ForwardTrain of x ([T][B]
@@ -257,7 +277,7 @@ func (m *Model) TrainStep(s *State, o *Optimizer, x []float32, T int, loss Loss)
 		return 0, err
 	}
 	o.clipGrads()
-	o.apply(m)
+	o.apply(m, s.threads)
 	return float32(l), nil
 }
 

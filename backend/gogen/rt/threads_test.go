@@ -2,6 +2,7 @@ package rt
 
 import (
 	"math/rand/v2"
+	"sync"
 	"testing"
 )
 
@@ -117,5 +118,40 @@ func TestInputRowsInPlace(t *testing.T) {
 	x[(1*xB+3)*in+7] = -1
 	if i, want := firstNonSpikeRows(firstNonSpike, x, T, xB, xb0, B, in), (1*xB+3)*in+7; i != want {
 		t.Fatalf("firstNonSpikeRows = %d, want %d", i, want)
+	}
+}
+
+// TestOnRanges checks that the ranges cover 0 … size−1 once, at most n of
+// them, each at least minPer long when there are several.
+func TestOnRanges(t *testing.T) {
+	for n := 1; n <= 5; n++ {
+		for _, minPer := range []int{1, 7, 64} {
+			for size := 0; size <= 200; size++ {
+				var mu sync.Mutex
+				seen := make([]int, size)
+				var lens []int
+				onRanges(n, size, minPer, func(lo, hi int) {
+					mu.Lock()
+					defer mu.Unlock()
+					lens = append(lens, hi-lo)
+					for i := lo; i < hi; i++ {
+						seen[i]++
+					}
+				})
+				for i, c := range seen {
+					if c != 1 {
+						t.Fatalf("n=%d minPer=%d size=%d: value %d covered %d times", n, minPer, size, i, c)
+					}
+				}
+				if len(lens) > n {
+					t.Fatalf("n=%d minPer=%d size=%d: %d ranges", n, minPer, size, len(lens))
+				}
+				for _, l := range lens {
+					if len(lens) > 1 && l < minPer {
+						t.Fatalf("n=%d minPer=%d size=%d: a range of %d", n, minPer, size, l)
+					}
+				}
+			}
+		}
 	}
 }

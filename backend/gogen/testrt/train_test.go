@@ -385,7 +385,7 @@ func TestOptimizers(t *testing.T) {
 					g[j] = rng.Float32()*2 - 1
 				}
 			}
-			o.apply(model)
+			o.apply(model, 1+k%3) // threads: a model this small updates on one goroutine anyway
 			for i, p := range model.trainable {
 				for j := range p {
 					g := float64(o.list[i][j])
@@ -495,6 +495,49 @@ func testBadTrainStep(t *testing.T, m *Model, x []float32, huge int) {
 // model-file names; SetParam of changed values makes a Model that computes
 // what one loaded from those values computes (the transposed copies
 // follow), and refuses unknown names, wrong lengths and NaN.
+// TestUpdateRanges: the optimizer's update of the parameters' values in
+// ranges, as apply hands them to goroutines, gives the update of all of
+// them at once bit for bit, wherever the ranges split (inside a parameter
+// or at its ends).
+func TestUpdateRanges(t *testing.T) {
+	rng := rand.New(rand.NewPCG(37, 38))
+	for _, adam := range []bool{false, true} {
+		newOptimizer := func(m *Model) *Optimizer {
+			o := &Optimizer{adam: adam, lr: 0.1, momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8}
+			o.make(m, adam)
+			o.steps = 1
+			return o
+		}
+		whole := newModel(t)
+		o := newOptimizer(whole)
+		for _, g := range o.list {
+			for j := range g {
+				g[j] = rng.Float32()*2 - 1
+			}
+		}
+		o.update(whole, 0, o.values)
+		splits := []int{0, 1, o.values / 3, o.values / 2, o.values}
+		off := 0
+		for _, g := range o.list {
+			off += len(g)
+			splits = append(splits, off-1, off, off+1)
+		}
+		for _, split := range splits {
+			split = min(max(split, 0), o.values)
+			m := newModel(t)
+			p := newOptimizer(m)
+			for i := range p.list {
+				copy(p.list[i], o.list[i])
+			}
+			p.update(m, 0, split)
+			p.update(m, split, p.values)
+			for i := range m.trainable {
+				sameBits(t, fmt.Sprintf("adam=%v, split at %d: parameter %d", adam, split, i), m.trainable[i], whole.trainable[i])
+			}
+		}
+	}
+}
+
 func TestParamsAndSetParam(t *testing.T) {
 	m := newModel(t)
 	ps, err := m.Params()

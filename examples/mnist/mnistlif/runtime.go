@@ -5,6 +5,7 @@ package mnistlif
 import (
 	"math"
 	"math/bits"
+	"sync"
 )
 
 // convGeom describes a 2-d convolution or pooling window over
@@ -848,4 +849,26 @@ func firstNonSpikeRows(check func(x []float32) int, x []float32, T, xB, xb0, B, 
 		}
 	}
 	return -1
+}
+
+// parallelMin is the fewest values per goroutine onRanges gives the Adam
+// update: below it, starting a goroutine costs more than it saves.
+const parallelMin = 1 << 14
+
+// onRanges calls f(lo, hi) on contiguous ranges covering 0 … size−1, on up
+// to n goroutines (the caller's among them), each range at least minPer
+// long (but for a size below minPer), and returns when all have returned.
+// The ranges depend only on n, size and minPer.
+func onRanges(n, size, minPer int, f func(lo, hi int)) {
+	n = max(min(n, size/max(minPer, 1)), 1)
+	if n == 1 {
+		f(0, size)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := 1; i < n; i++ {
+		wg.Go(func() { f(i*size/n, (i+1)*size/n) })
+	}
+	f(0, size/n)
+	wg.Wait()
 }
