@@ -123,6 +123,11 @@ func (s *State) SetThreads(n int) error {
 	if train {
 		w.f("\ts.trained, s.steps, s.x, s.partsTrained = nil, 0, nil, false\n")
 	}
+	// A part reading its rows of x in place knows the caller's batch.
+	partXBatch := ""
+	if gen.inPlaceInput() {
+		partXBatch = "\t\tps.xBatch = s.batch\n"
+	}
 	w.f(`	return nil
 }
 
@@ -166,7 +171,7 @@ func (s *State) makeParts(m *Model) error {
 // exchange copies the carried state of batch entries b0 … of s into the
 // part's State p (in) or back from it.
 func (s *State) exchange(p *State, b0 int, in bool) {
-`, map[bool]string{true: "\t\tps.xBatch = s.batch\n", false: ""}[gen.inPlaceInput()])
+`, partXBatch)
 	c := gen.carried(l)
 	if len(c) == 0 {
 		w.f("\t_, _, _ = p, b0, in\n")

@@ -149,21 +149,20 @@ func (o *Optimizer) update(m *Model, lo, hi int) {
 		if from >= to {
 			continue
 		}
-		g, v := o.list[i][from:to], o.first[i][from:to]
-		p := p[from:to]
+		p, g, first := p[from:to], o.list[i][from:to], o.first[i][from:to]
 		if !o.adam {
-			for j := range p {
-				v[j] = o.momentum*v[j] + g[j]
-				p[j] -= o.lr * v[j]
+			for j := range p { // first is the velocity
+				first[j] = o.momentum*first[j] + g[j]
+				p[j] -= o.lr * first[j]
 			}
 			continue
 		}
-		m2 := o.second[i][from:to]
+		second := o.second[i][from:to]
 		for j := range p {
 			gj := float64(g[j])
-			a := b1*float64(v[j]) + (1-b1)*gj
-			b := b2*float64(m2[j]) + (1-b2)*gj*gj
-			v[j], m2[j] = float32(a), float32(b)
+			a := b1*float64(first[j]) + (1-b1)*gj
+			b := b2*float64(second[j]) + (1-b2)*gj*gj
+			first[j], second[j] = float32(a), float32(b)
 			p[j] = float32(float64(p[j]) - step*a/(math.Sqrt(b)*root+eps))
 		}
 	}
