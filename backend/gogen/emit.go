@@ -162,7 +162,7 @@ func load(w []byte, n int) ([]float32, []byte) {
 	w.f("// buffers Forward and Backward reuse, so that calls after the first\n// allocate nothing. A State belongs to one goroutine at a time.\ntype State struct {\n")
 	w.f("\tmade    bool   // set by NewState: the state buffers hold B rows each\n\tbatch   int\n\tbatch0  int // the caller's batch entry of row 0: nonzero in a part of a split batch\n")
 	if gen.inPlaceInput() {
-		w.f("\txBatch  int // batch entries per time step of the x the input products read: B, or the caller's in a part, which reads its rows of x in place\n")
+		w.f("\txBatch  int // entries per time step of the x the input products read (a part reads its caller's)\n")
 	}
 	gen.threadFields(w)
 	if opt.Train {

@@ -85,7 +85,7 @@ type State struct {
 	made                                                    bool // set by NewState: the state buffers hold B rows each
 	batch                                                   int
 	batch0                                                  int       // the caller's batch entry of row 0: nonzero in a part of a split batch
-	xBatch                                                  int       // batch entries per time step of the x the input products read: B, or the caller's in a part, which reads its rows of x in place
+	xBatch                                                  int       // entries per time step of the x the input products read (a part reads its caller's)
 	threads                                                 int       // goroutines a call splits the batch over (SetThreads)
 	parts                                                   []part    // their shares of the batch, made by the first split call
 	partsTrained                                            bool      // the last ForwardTrain ran on the parts: they hold the tapes
