@@ -114,6 +114,22 @@ func TestGeneratedPackages(t *testing.T) {
 		models = append(models, model{name: m.Name + "_infer", g: b.Graph, params: b.Params, disable: []string{"autodiff", "fuse-surrogate-backward"}, infer: true})
 	}
 
+	// A spike input read in place by an event-driven product whose width
+	// is not a multiple of the spike lists' tiles (rt/lists.go): row by
+	// row, with the in-place rows of a split batch; then a product of
+	// spikes narrow enough to stay dense.
+	net := module.Sequential{
+		&module.Linear{Name: "fc1", In: 40, Out: 24, Weight: randomWeights(24*40, 1), Bias: randomWeights(24, 2)},
+		&module.Neuron{Name: "lif", Model: "lif"},
+		&module.Linear{Name: "fc2", In: 24, Out: 8, Weight: randomWeights(8*24, 3), Bias: randomWeights(8, 4)},
+		&module.Neuron{Name: "li", Model: "li"},
+	}
+	b, err := module.BuildWith("spike_rows", net, module.Options{InputSpikes: true}, 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	models = append(models, model{name: "spike_rows", g: b.Graph, params: b.Params, B: 5, T: 7})
+
 	// NIR graphs from other frameworks (the consistent field files) and
 	// the NIR reference files compile too.
 	// Without the reference folder the other models still run.
@@ -143,6 +159,17 @@ func TestGeneratedPackages(t *testing.T) {
 	}
 
 	compileAndTest(t, models)
+}
+
+// randomWeights is n values of a normal distribution, scaled so that a
+// layer's neurons spike now and then, from seed.
+func randomWeights(n int, seed uint64) []float64 {
+	r := rand.New(rand.NewPCG(seed, 77))
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = r.NormFloat64() * 0.6
+	}
+	return w
 }
 
 // testModel is one network to compile into a package and test.

@@ -95,7 +95,7 @@ var Pipeline = []Pass{
 	{
 		Name:     "spike-sparsity",
 		Summary:  "compute products of spike inputs as event-driven sums over active inputs",
-		Doc:      "Marks linear nodes whose input is spikes (a threshold output, possibly through flatten or delay) so that backends add only the weight rows of active inputs. For finite weights this is exactly the dense product, since fma(0, w, acc) = acc. Only schedules change.",
+		Doc:      "Marks linear nodes whose input is spikes (a threshold output, possibly through flatten or delay) and that have more than 16 outputs so that backends add only the weight rows of active inputs; narrower ones stay dense, whose register tiles run many rows at once. For finite weights this is exactly the dense product, since fma(0, w, acc) = acc. Only schedules change.",
 		Optional: true,
 		Run:      SpikeSparsity,
 	},

@@ -121,6 +121,9 @@ func productsPackage(t *testing.T, dir string) string {
 		if err := EmitSpikeCheck(file, isa); err != nil {
 			t.Fatal(err)
 		}
+		if err := EmitSpikeLists(file, isa); err != nil {
+			t.Fatal(err)
+		}
 		emitFMAPeak(file, isa)
 	}
 	if dir == "" {
@@ -147,7 +150,7 @@ func productsPackage(t *testing.T, dir string) string {
 	write("requires_amd64.go", productsRequires(file))
 	// The plain-Go kernels, as every generated package carries them.
 	pkgLine := regexp.MustCompile(`(?m)^package rt$`)
-	for _, name := range []string{"linear.go", "fma.go", "encode.go"} {
+	for _, name := range []string{"linear.go", "fma.go", "encode.go", "lists.go", "threads.go", "tensor.go"} {
 		src, err := os.ReadFile(filepath.Join("..", "gogen", "rt", name))
 		if err != nil {
 			t.Fatal(err)
@@ -206,4 +209,31 @@ func productsGo(t *testing.T, dir string, env []string, args ...string) {
 		t.Fatalf("%s go %s: %v\n%s", strings.Join(env, " "), strings.Join(args, " "), err, out)
 	}
 	t.Logf("%s go %s:\n%s", strings.Join(env, " "), strings.Join(args, " "), out)
+}
+
+// TestEmitSpikeLists checks that EmitSpikeLists builds its three kernels of
+// both ISAs without builder errors and within their declared ISA, and
+// rejects an unknown ISA. (TestProducts runs them.)
+func TestEmitSpikeLists(t *testing.T) {
+	for _, isa := range []ISA{AVX2, AVX512} {
+		file := asm.NewFile(asm.AMD64, "lists")
+		if err := EmitSpikeLists(file, isa); err != nil {
+			t.Fatalf("%v: %v", isa, err)
+		}
+		var names []string
+		for _, fn := range file.Funcs() {
+			names = append(names, fn.Name())
+			if req := fn.Requires(); isa == AVX2 && req.Has(asm.AVX512F) {
+				t.Errorf("%s requires %v", fn.Name(), req)
+			}
+		}
+		s := isa.Suffix()
+		want := []string{"spikeLists" + s, "spikeTile" + s, "spikeTileOuter" + s}
+		if strings.Join(names, " ") != strings.Join(want, " ") {
+			t.Errorf("%v: functions %v, want %v", isa, names, want)
+		}
+	}
+	if err := EmitSpikeLists(asm.NewFile(asm.AMD64, "lists"), ISA(7)); err == nil {
+		t.Error("EmitSpikeLists(ISA(7)) succeeded")
+	}
 }

@@ -36,6 +36,14 @@ func (gen *generator) amd64Files(files Files) error {
 			}
 			table["firstNonSpike"] = "firstNonSpike" + isa.Suffix()
 		}
+		if gen.listInput() {
+			if err := amd64.EmitSpikeLists(file, isa); err != nil {
+				return err
+			}
+			for _, name := range listKernels {
+				table[name] = name + isa.Suffix()
+			}
+		}
 		if gen.opt.Train {
 			if err := amd64.EmitBackwardProducts(file, isa); err != nil {
 				return err

@@ -35,6 +35,13 @@ func (gen *generator) arm64Files(files Files) error {
 			table[name] = name + arm64.Suffix
 		}
 	}
+	if gen.listInput() {
+		// No NEON lists kernels: the input's products run row by row
+		// (linearSpikesNEON, outerSpikesNEON).
+		for _, name := range listKernels {
+			table[name] = "nil"
+		}
+	}
 	if err := lowerAll(gen.asmKernels(arm64.Suffix, "NEON"), em.Kernel, arm64.ErrUnsupported, table); err != nil {
 		return err
 	}

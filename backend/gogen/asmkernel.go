@@ -58,12 +58,22 @@ func lowerAll(ks []asmKernel, emit func(*kernel.Kernel) error, unsupported error
 // backend/gogen/rt/linear.go).
 var backwardProducts = []string{"linearAdd", "linearAddXT", "outerSpikes"}
 
+// listKernels are the kernel table's kernels of the products from spike
+// lists (listInput).
+var listKernels = []string{"spikeLists", "spikeTile", "spikeTileOuter"}
+
 // tableFields lists the kernel table's fields in order: the products, then
 // each neuron layer's kernels.
 func (gen *generator) tableFields() []string {
 	fields := []string{"linear", "linearSpikes"}
 	if gen.input.Spikes {
 		fields = append(fields, "firstNonSpike")
+	}
+	if gen.listInput() {
+		fields = append(fields, listKernels[:2]...)
+		if gen.opt.Train {
+			fields = append(fields, listKernels[2])
+		}
 	}
 	if gen.opt.Train {
 		fields = append(fields, backwardProducts...)

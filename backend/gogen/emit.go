@@ -164,6 +164,9 @@ func load(w []byte, n int) ([]float32, []byte) {
 	if gen.inPlaceInput() {
 		w.f("\txBatch  int // entries per time step of the x the input products read (a part reads its caller's)\n")
 	}
+	if gen.listInput() {
+		w.f("\tlists   spikeListSet // the spikes of the last call's input, listed by its check\n")
+	}
 	gen.threadFields(w)
 	if opt.Train {
 		w.f("\ttrained *Model    // the Model of the last ForwardTrain; nil when Backward cannot run\n\tsteps   int       // T of the last ForwardTrain\n\tx       []float32 // the last ForwardTrain's input\n")
@@ -809,6 +812,12 @@ func (gen *generator) dispatch() string {
 	if gen.input.Spikes {
 		w.f("\tfirstNonSpike func(x []float32) int // the check of the input declared spikes\n")
 	}
+	if gen.listInput() {
+		w.f("\t// the products of the input from spike lists (rt/lists.go); nil: row by row\n\tspikeLists listsFunc\n\tspikeTile  tileFunc\n")
+		if gen.opt.Train {
+			w.f("\tspikeTileOuter tileOuterFunc\n")
+		}
+	}
 	if gen.opt.Train {
 		w.f("\t// dx += dy·W, dW += dyᵀ·x, dWᵀ += xᵀ·dy for spikes x (rt/linear.go)\n")
 		w.f("\t%s func(y, x, wT, b []float32, rows, out, in int)\n", strings.Join(backwardProducts, ", "))
@@ -958,7 +967,11 @@ func (gen *generator) linearGrads(w *src, n *ir.Node, dx, dw, db, x, wt, dy, row
 	if dx != "" {
 		w.f("\tk.linearAdd(%s, %s, %s, nil, %s, %d, %d)\n", dx, dy, wt, rows, in, out)
 	}
-	if gen.spikeWeightGrad(n) {
+	if gen.spikeWeightGrad(n) && gen.readsInputInPlace(n) && gen.listInput() {
+		f := "s." + wgField(n)
+		w.f("\t%s = grow(%s, %d)\n", f, f, in*out)
+		w.f("\tinputSpikeGradW(k.outerSpikes, k.spikeTileOuter, &s.lists, %s, %s, %s, %s, T, B, s.xBatch, s.batch0, %d, %d)\n", dw, f, x, dy, out, in)
+	} else if gen.spikeWeightGrad(n) {
 		f := "s." + wgField(n)
 		w.f("\t%s = grow(%s, %d)\n\tclear(%s)\n", f, f, in*out, f)
 		if gen.readsInputInPlace(n) {

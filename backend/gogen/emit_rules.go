@@ -108,7 +108,7 @@ func init() {
 		ir.GParam: {kind: given, plan: planParam,
 			value:    func(gen *generator, n *ir.Node) string { return "m." + gen.field[n] },
 			gradient: func(gen *generator, n *ir.Node, _ bool) string { return "g." + exported(gen.field[n]) }},
-		ir.GLinear:    {plan: planLinear, forward: linearForward, backward: linearBackward, gradOptional0: true, kernels: true},
+		ir.GLinear:    {plan: planLinear, forward: linearForward, backward: linearBackward, gradOptional0: true, kernels: true, derived: linearDerived},
 		ir.GConv1d:    {forward: convForward, backward: convBackward, geometry: conv1dGeom},
 		ir.GConv2d:    {forward: convForward, backward: convBackward, geometry: conv2dGeom},
 		ir.GSumPool2d: {forward: poolForward, backward: poolBackward, geometry: poolGeom},
@@ -234,6 +234,10 @@ func linearForward(gen *generator, w *src, n *ir.Node, v string) error {
 	if n.Sched.SpikeInput {
 		kernel = "linearSpikes"
 	}
+	if gen.readsInputInPlace(n) && gen.listInput() {
+		w.f("\tinputSpikeRows(k.linearSpikes, k.spikeTile, &s.lists, %s, %s, %s, m.%s, %s, T, B, s.xBatch, s.batch0, %d, %d)\n", v, gen.arg(n, 0), gen.weightsT(n.Args[1]), tilesField(n), gen.biasArg(n), ws[0], ws[1])
+		return nil
+	}
 	if gen.readsInputInPlace(n) {
 		w.f("\tinputRows(k.%s, %s, %s, %s, %s, T, B, s.xBatch, s.batch0, %d, %d)\n", kernel, v, gen.arg(n, 0), gen.weightsT(n.Args[1]), gen.biasArg(n), ws[0], ws[1])
 		return nil
@@ -343,6 +347,23 @@ func recurrentState(gen *generator, n *ir.Node) []stateBuf {
 		stateBuf{field: fmt.Sprintf("r%d", n.ID), made: true, steps: 1, width: h},
 		stateBuf{field: fmt.Sprintf("z0_%d", n.ID), train: true, made: true, steps: 1, width: h, snapshot: z},
 		stateBuf{field: fmt.Sprintf("e%d", n.ID), train: true})
+}
+
+// linearDerived is the weights of a product from spike lists in tiles
+// (listInput), made from the transposed weights.
+func linearDerived(gen *generator, n *ir.Node) []derivedWeights {
+	if !gen.readsInputInPlace(n) || !gen.listInput() {
+		return nil
+	}
+	field, ws := tilesField(n), n.Args[1].Type.Shape
+	return []derivedWeights{{field: field, doc: n.Args[1].Name + " in tiles of 64 outputs, for the product from spike lists",
+		derive: func(update bool) string {
+			t := ""
+			if !update {
+				t = fmt.Sprintf("\tm.%s = make([]float32, %d)\n", field, ws[0]*ws[1])
+			}
+			return t + fmt.Sprintf("\tblockWeights(m.%s, %s, %d, %d)\n", field, gen.weightsT(n.Args[1]), ws[1], ws[0])
+		}}}
 }
 
 // recurrentDerived is W_rec transposed without its diagonal, for a cell

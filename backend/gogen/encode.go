@@ -27,11 +27,15 @@ func (gen *generator) inputCheck() string {
 	if !gen.input.Spikes {
 		return ""
 	}
+	check := "active.firstNonSpike(x)"
+	if gen.listInput() {
+		check = "checkSpikeRows(active.spikeLists, active.firstNonSpike, &s.lists, x, T, s.batch, 0, s.batch, InputSize)"
+	}
 	return `	var i int
 	if split {
 		i = s.firstNonSpikeParts(x, T)
 	} else {
-		i = active.firstNonSpike(x)
+		i = ` + check + `
 	}
 	if i >= 0 {
 		B := s.batch

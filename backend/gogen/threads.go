@@ -1,6 +1,11 @@
 package gogen
 
-import "github.com/snnc/snnc/ir"
+import (
+	"fmt"
+
+	"github.com/snnc/snnc/backend/amd64"
+	"github.com/snnc/snnc/ir"
+)
 
 // perEntry is a State buffer that carries state from one call to the next,
 // [steps][B][width]: what a goroutine working on part of the batch must
@@ -31,6 +36,31 @@ func (gen *generator) inPlaceInput() bool {
 	}
 	return true
 }
+
+// listInput reports whether the products reading the network input run
+// from spike lists (rt/lists.go): they read it in place (inPlaceInput),
+// and each has a multiple of amd64.ListCols outputs. The check of the
+// input then lists its spikes; kernel sets without the lists kernels (nil
+// in the table) check it and run the products row by row.
+func (gen *generator) listInput() bool {
+	if !gen.inPlaceInput() {
+		return false
+	}
+	live, found := gen.liveNodes(), false
+	for _, n := range gen.g.Nodes {
+		if live[n] && gen.readsInputInPlace(n) {
+			if n.Args[1].Type.Shape[0]%amd64.ListCols != 0 {
+				return false
+			}
+			found = true
+		}
+	}
+	return found
+}
+
+// tilesField is the Model field of node n's weights in the tiles of the
+// spike lists' product (blockWeights).
+func tilesField(n *ir.Node) string { return fmt.Sprintf("tiles%d", n.ID) }
 
 // readsInputInPlace reports whether node n is a product reading the
 // network input in place (see inPlaceInput).
@@ -224,12 +254,17 @@ func (m *Model) runParts(s *State, y, x []float32, T int, train bool) {
 
 `, rows, gather, px)
 	if gen.input.Spikes {
+		check, lists := "firstNonSpikeRows(active.firstNonSpike, x, T, s.batch, p.b0, p.s.batch, InputSize)", ""
+		if gen.listInput() {
+			check = "checkSpikeRows(active.spikeLists, active.firstNonSpike, &p.s.lists, x, T, s.batch, p.b0, p.s.batch, InputSize)"
+			lists = " (listing its spikes)"
+		}
 		w.f(`// firstNonSpikeParts is firstNonSpike over x, each part checking its own
-// rows in place on its goroutine: the first index overall of a value
+// rows in place on its goroutine%s: the first index overall of a value
 // other than 0 or 1, or -1.
 func (s *State) firstNonSpikeParts(x []float32, T int) int {
 	s.onParts(func(p *part) {
-		p.bad = firstNonSpikeRows(active.firstNonSpike, x, T, s.batch, p.b0, p.s.batch, InputSize)
+		p.bad = %s
 	})
 	first := -1
 	for i := range s.parts {
@@ -242,7 +277,7 @@ func (s *State) firstNonSpikeParts(x []float32, T int) int {
 	return first
 }
 
-`)
+`, lists, check)
 	}
 	w.f(`// stepCounters gives every part the steps the State's Poisson encoders
 // have drawn (in), or takes them back from part 0 (every part draws the

@@ -82,18 +82,17 @@ func load(w []byte, n int) ([]float32, []byte) {
 // buffers Forward and Backward reuse, so that calls after the first
 // allocate nothing. A State belongs to one goroutine at a time.
 type State struct {
-	made                                                    bool // set by NewState: the state buffers hold B rows each
-	batch                                                   int
-	batch0                                                  int       // the caller's batch entry of row 0: nonzero in a part of a split batch
-	xBatch                                                  int       // entries per time step of the x the input products read (a part reads its caller's)
-	threads                                                 int       // goroutines a call splits the batch over (SetThreads)
-	parts                                                   []part    // their shares of the batch, made by the first split call
-	partsTrained                                            bool      // the last ForwardTrain ran on the parts: they hold the tapes
-	ty, tdy                                                 []float32 // TrainStep's output and its loss gradient
-	trained                                                 *Model    // the Model of the last ForwardTrain; nil when Backward cannot run
-	steps                                                   int       // T of the last ForwardTrain
-	x                                                       []float32 // the last ForwardTrain's input
-	v4, d4, v5, d5, s5_0, g5_0, s5_1, g5_1, t5_0, t5_1, wg4 []float32
+	made                                               bool // set by NewState: the state buffers hold B rows each
+	batch                                              int
+	batch0                                             int       // the caller's batch entry of row 0: nonzero in a part of a split batch
+	threads                                            int       // goroutines a call splits the batch over (SetThreads)
+	parts                                              []part    // their shares of the batch, made by the first split call
+	partsTrained                                       bool      // the last ForwardTrain ran on the parts: they hold the tapes
+	ty, tdy                                            []float32 // TrainStep's output and its loss gradient
+	trained                                            *Model    // the Model of the last ForwardTrain; nil when Backward cannot run
+	steps                                              int       // T of the last ForwardTrain
+	x                                                  []float32 // the last ForwardTrain's input
+	v4, d4, v5, d5, s5_0, g5_0, s5_1, g5_1, t5_0, t5_1 []float32
 }
 
 // NewState returns the initial state of B batch entries. It refuses a
@@ -106,7 +105,6 @@ func (m *Model) NewState(B int) (*State, error) {
 		return nil, errorf("NewState", "B*%d overflows or exceeds %d values (B=%d)", widestRow, maxValues, B)
 	}
 	s := &State{made: true, batch: B, threads: runtime.GOMAXPROCS(0)}
-	s.xBatch = B
 	s.s5_0 = make([]float32, B*4)
 	s.s5_1 = make([]float32, B*4)
 	s.Reset()
@@ -275,10 +273,10 @@ func (m *Model) forward(s *State, y, x []float32, T int, train bool) {
 		return
 	}
 	k := active
-	// n4 = linear spike_input=true n1 n2 n3 : seq[4]
+	// n4 = linear n1 n2 n3 : seq[4]
 	s.v4 = grow(s.v4, T*B*4)
 	v4 := s.v4
-	inputRows(k.linearSpikes, v4, x, m.fcWeightT, m.fcBias, T, B, s.xBatch, s.batch0, 4, 3)
+	k.linear(v4, x, m.fcWeightT, m.fcBias, T*B, 4, 3)
 	// n5 = neuron lif fuse_time=true adjoint=lif_backward n4 : seq[4]
 	s.v5 = grow(s.v5, T*B*4)
 	v5 := s.v5
@@ -381,12 +379,9 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	s.g5_1 = grow(s.g5_1, B*4)
 	clear(s.g5_1)
 	k.lifBackward(T, B, v4, s.t5_0, s.t5_1, s.d5, s.d4, s.g5_0, s.g5_1)
-	// n4 = linear spike_input=true n1 n2 n3 : seq[4]
+	// n4 = linear n1 n2 n3 : seq[4]
 	k.linearAdd(g.Input, s.d4, m.fcWeight, nil, T*B, 3, 4)
-	s.wg4 = grow(s.wg4, 12)
-	clear(s.wg4)
-	spikeGradWRows(k.outerSpikes, s.wg4, x, s.d4, T, B, s.xBatch, s.batch0, 4, 3)
-	addTransposed(g.FcWeight, s.wg4, 4, 3)
+	linearGradW(k.linearAddXT, g.FcWeight, s.d4, x, T*B, 4, 3)
 	biasGrad(g.FcBias, s.d4, T*B, 4)
 	return nil
 }
@@ -455,7 +450,6 @@ func (s *State) makeParts(m *Model) error {
 			return err
 		}
 		ps.threads, ps.batch0 = 1, s.batch0+b0
-		ps.xBatch = s.batch
 		parts[i] = part{s: ps, b0: b0}
 		b0 += size
 	}
@@ -490,16 +484,17 @@ func (s *State) onParts(f func(p *part)) error {
 
 // runParts is run split over the parts. The arguments are checked and
 // the sizes within maxValues, so no part's run fails. Each goroutine
-// reads its rows of x in place (see xBatch) and scatters its results
+// gathers its own rows and scatters its results
 // into rows no other one writes, so the copies run in parallel too.
 func (m *Model) runParts(s *State, y, x []float32, T int, train bool) {
 	B := s.batch
 	s.stepCounters(true)
 	s.onParts(func(p *part) {
 		n := p.s.batch
-		p.y = grow(p.y, T*n*OutputSize)
+		p.x, p.y = grow(p.x, T*n*InputSize), grow(p.y, T*n*OutputSize)
+		moveRows(x, p.x, T, B, p.b0, n, InputSize, true)
 		s.exchange(p.s, p.b0, true)
-		m.forward(p.s, p.y, x, T, train)
+		m.forward(p.s, p.y, p.x, T, train)
 		moveRows(y, p.y, T, B, p.b0, n, OutputSize, false)
 		s.exchange(p.s, p.b0, false)
 	})

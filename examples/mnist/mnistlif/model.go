@@ -88,17 +88,17 @@ func load(w []byte, n int) ([]float32, []byte) {
 // buffers Forward and Backward reuse, so that calls after the first
 // allocate nothing. A State belongs to one goroutine at a time.
 type State struct {
-	made                                                                                            bool // set by NewState: the state buffers hold B rows each
-	batch                                                                                           int
-	batch0                                                                                          int       // the caller's batch entry of row 0: nonzero in a part of a split batch
-	threads                                                                                         int       // goroutines a call splits the batch over (SetThreads)
-	parts                                                                                           []part    // their shares of the batch, made by the first split call
-	partsTrained                                                                                    bool      // the last ForwardTrain ran on the parts: they hold the tapes
-	ty, tdy                                                                                         []float32 // TrainStep's output and its loss gradient
-	trained                                                                                         *Model    // the Model of the last ForwardTrain; nil when Backward cannot run
-	steps                                                                                           int       // T of the last ForwardTrain
-	x                                                                                               []float32 // the last ForwardTrain's input
-	v4, d4, v5, d5, s5_0, g5_0, s5_1, g5_1, t5_0, t5_1, v8, d8, v9, d9, s9_0, g9_0, s9_1, g9_1, wg8 []float32
+	made                                                                                       bool // set by NewState: the state buffers hold B rows each
+	batch                                                                                      int
+	batch0                                                                                     int       // the caller's batch entry of row 0: nonzero in a part of a split batch
+	threads                                                                                    int       // goroutines a call splits the batch over (SetThreads)
+	parts                                                                                      []part    // their shares of the batch, made by the first split call
+	partsTrained                                                                               bool      // the last ForwardTrain ran on the parts: they hold the tapes
+	ty, tdy                                                                                    []float32 // TrainStep's output and its loss gradient
+	trained                                                                                    *Model    // the Model of the last ForwardTrain; nil when Backward cannot run
+	steps                                                                                      int       // T of the last ForwardTrain
+	x                                                                                          []float32 // the last ForwardTrain's input
+	v4, d4, v5, d5, s5_0, g5_0, s5_1, g5_1, t5_0, t5_1, v8, d8, v9, d9, s9_0, g9_0, s9_1, g9_1 []float32
 }
 
 // NewState returns the initial state of B batch entries. It refuses a
@@ -292,10 +292,10 @@ func (m *Model) forward(s *State, y, x []float32, T int, train bool) {
 		t5_1 = s.t5_1
 	}
 	k.lif1Forward(T, B, v4, v5, s.s5_0, s.s5_1, t5_0, t5_1)
-	// n8 = linear spike_input=true n5 n6 n7 : seq[10]
+	// n8 = linear n5 n6 n7 : seq[10]
 	s.v8 = grow(s.v8, T*B*10)
 	v8 := s.v8
-	k.linearSpikes(v8, v5, m.fc2WeightT, m.fc2Bias, T*B, 10, 256)
+	k.linear(v8, v5, m.fc2WeightT, m.fc2Bias, T*B, 10, 256)
 	// n9 = neuron readout fuse_time=true adjoint=readout_backward n8 : seq[10]
 	s.v9 = grow(s.v9, T*B*10)
 	v9 := s.v9
@@ -409,12 +409,9 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	s.g9_1 = grow(s.g9_1, B*10)
 	clear(s.g9_1)
 	k.readoutBackward(T, B, v8, s.d9, s.d8, s.g9_0, s.g9_1)
-	// n8 = linear spike_input=true n5 n6 n7 : seq[10]
+	// n8 = linear n5 n6 n7 : seq[10]
 	k.linearAdd(s.d5, s.d8, m.fc2Weight, nil, T*B, 256, 10)
-	s.wg8 = grow(s.wg8, 2560)
-	clear(s.wg8)
-	spikeGradW(k.outerSpikes, s.wg8, v5, s.d8, T*B, 10, 256)
-	addTransposed(g.Fc2Weight, s.wg8, 10, 256)
+	linearGradW(k.linearAddXT, g.Fc2Weight, s.d8, v5, T*B, 10, 256)
 	biasGrad(g.Fc2Bias, s.d8, T*B, 10)
 	// n5 = neuron lif1 fuse_time=true adjoint=lif1_backward n4 : seq[256]
 	s.g5_0 = grow(s.g5_0, B*256)

@@ -1,0 +1,363 @@
+package amd64
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/snnc/snnc/asm"
+)
+
+// The kernels of the spike lists (backend/gogen/rt/lists.go): the products
+// of a network input declared spikes in tiles of ListBlock inputs ×
+// ListCols outputs, from each row's spikes listed once.
+
+// ListCols and ListBlock are listCols and listBlock of backend/gogen/rt:
+// the outputs and inputs of a tile. A spike at input i is listed as the
+// byte offset i·ListCols·4 of its row of a tile.
+const (
+	ListCols  = 64
+	ListBlock = 256
+)
+
+// SpikeListsSig, SpikeTileSig and SpikeTileOuterSig are the Go signatures
+// of spikeLists, spikeTile and spikeTileOuter in backend/gogen/rt and of
+// their assembly twins.
+var (
+	SpikeListsSig = asm.Sig(
+		asm.P("offs", asm.SliceInt32), asm.P("segs", asm.SliceInt32), asm.P("x", asm.SliceFloat32),
+		asm.P("n", asm.Int), asm.P("rows", asm.Int), asm.P("in", asm.Int),
+	).Returns(asm.P("next", asm.Int), asm.P("bad", asm.Int))
+	SpikeTileSig = asm.Sig(
+		asm.P("y", asm.SliceFloat32), asm.P("yStride", asm.Int), asm.P("rows", asm.Int),
+		asm.P("offs", asm.SliceInt32), asm.P("segs", asm.SliceInt32), asm.P("segStride", asm.Int),
+		asm.P("w", asm.SliceFloat32), asm.P("b", asm.SliceFloat32))
+	SpikeTileOuterSig = asm.Sig(
+		asm.P("dy", asm.SliceFloat32), asm.P("dyStride", asm.Int), asm.P("rows", asm.Int),
+		asm.P("offs", asm.SliceInt32), asm.P("segs", asm.SliceInt32), asm.P("segStride", asm.Int),
+		asm.P("w", asm.SliceFloat32))
+)
+
+// listFeatures are the features of the lists kernels: those of the
+// products, and POPCNT to count the spikes of a vector.
+func listFeatures(isa ISA) []asm.Feature {
+	return append(productFeatures(isa), asm.POPCNT)
+}
+
+// EmitSpikeLists adds spikeLists<Suffix>, spikeTile<Suffix> and
+// spikeTileOuter<Suffix> (Suffix "AVX2" or "AVX512") to file, with the
+// signatures above and the results of their twins in backend/gogen/rt,
+// bit for bit. Lengths are not checked: the caller guarantees what the
+// twins' comments ask (spikeLists writes whole vectors of offsets, up to
+// 16 values past the last spike). The AVX2 spikeLists declares a table
+// named listsPack in file.
+func EmitSpikeLists(file *asm.File, isa ISA) error {
+	if isa != AVX2 && isa != AVX512 {
+		return fmt.Errorf("amd64: EmitSpikeLists: unknown ISA %v", isa)
+	}
+	lists := emitListSpikes(file, isa)
+	tile := emitListTile(file, isa, false)
+	outer := emitListTile(file, isa, true)
+	return errors.Join(lists.Err(), tile.Err(), outer.Err())
+}
+
+// emitListSpikes emits spikeLists: per row, one vector of inputs at a
+// time is compared with 0 and with 1; a lane that is neither ends the call
+// (bad); the offsets of the non-zero lanes are packed to the front of a
+// vector (VPCOMPRESSD; on AVX2 VPERMD with a permutation per 8-bit mask
+// from listsPack) and stored at offs[n], and n advances by their count.
+// The last in mod lanes inputs of a row are loaded masked, the other lanes
+// reading as 0.
+func emitListSpikes(file *asm.File, isa ISA) *asm.AMD64Func {
+	f := file.AMD64("spikeLists"+isa.Suffix(), SpikeListsSig)
+	f.Doc = fmt.Sprintf(`%s is spikeLists with %s: it lists each row's inputs
+equal to 1 as offsets into a tile, one vector of %d inputs at a time
+(compare, pack the offsets of the non-zero lanes, store them whole,
+advance by their count), and stops at a value that is neither 0 nor 1.`, f.Name(), isa.Suffix(), isa.Lanes())
+	f.SetISA(listFeatures(isa)...)
+	lanes := isa.Lanes()
+	var (
+		offs, segs, x, n = asm.DI, asm.DX, asm.SI, asm.AX
+		rows, left, i    = asm.R9, asm.CX, asm.R10 // rows left, inputs left in the row, input index
+		bits, tmp, table = asm.R11, asm.R12, asm.R13
+		rowX, in4        = asm.R14, asm.R15                   // &x[r][0], in·4
+		cur, step, iota  = isa.vec(0), isa.vec(1), isa.vec(2) // offsets of the vector's lanes, lanes·ListCols·4, lane·ListCols·4
+		packed, v        = isa.vec(3), isa.vec(4)
+		zero, one, bad2  = isa.vec(5), isa.vec(6), isa.vec(7)
+	)
+	var pack asm.Sym
+	if isa == AVX2 {
+		pack = file.DataUint32("listsPack", packTable()...)
+	}
+	iotaSym := file.DataUint32("listsIota"+isa.Suffix(), laneOffsets(lanes)...)
+
+	f.Load("offs_base", offs)
+	f.Load("segs_base", segs)
+	f.Load("x_base", x)
+	f.Load("n", n)
+	f.Load("rows", rows)
+	f.Load("in", in4)
+	f.SHLQ(asm.Imm(2), in4)
+	f.MOVQ(x, rowX)
+	done, row, vec, full, test, rowEnd, fail := f.NewLabel("done"), f.NewLabel("row"), f.NewLabel("vector"), f.NewLabel("full"), f.NewLabel("test"), f.NewLabel("rowEnd"), f.NewLabel("bad")
+	f.TESTQ(rows, rows)
+	f.JZ(done)
+	if isa == AVX512 {
+		f.V("VPXORD", zero, zero, zero)
+	} else {
+		f.VXORPS(zero, zero, zero)
+		f.LEAQ(pack, table)
+	}
+	f.MOVL(asm.Imm(spikeOne), tmp)
+	f.VMOVD(tmp, asm.X8)
+	f.VBROADCASTSS(asm.X8, one)
+	f.MOVL(asm.Imm(lanes*ListCols*4), tmp)
+	f.VMOVD(tmp, asm.X8)
+	f.VPBROADCASTD(asm.X8, step)
+	f.LEAQ(iotaSym, tmp)
+	f.VMOVUPS(asm.Ptr(tmp), iota)
+
+	f.Label(row)
+	f.VMOVUPS(iota, cur)
+	f.XORQ(i, i)
+	f.Load("in", left)
+
+	f.Label(vec)
+	f.TESTQ(left, left)
+	f.JZ(rowEnd)
+	cut := f.NewLabel("noCut")
+	f.TESTQ(asm.Imm(ListBlock-1), i)
+	f.JNZ(cut)
+	f.MOVL(n, asm.Ptr(segs)).Comment("a block of ListBlock inputs starts")
+	f.ADDQ(asm.Imm(4), segs)
+	f.Label(cut)
+	f.CMPQ(left, asm.Imm(lanes))
+	f.JGE(full)
+	// The row's last inputs: load only those, the other lanes as 0.
+	if isa == AVX512 {
+		f.MOVQ(asm.Imm(1), bits)
+		f.SHLQ(left, bits)
+		f.DECQ(bits)
+		f.KMOVW(bits, asm.K3)
+		f.VMOVUPS(asm.Ptr(x), v).MaskZ(asm.K3)
+	} else {
+		// listsPack's row 255 (offset 255·32) holds 0..7: lane l is on
+		// when l < left.
+		f.MOVQ(left, tmp)
+		f.VMOVD(tmp, asm.X8)
+		f.VPBROADCASTD(asm.X8, packed)
+		f.VMOVUPS(asm.Ptr(table).Offset(255*32), bad2)
+		f.V("VPCMPGTD", bad2, packed, packed) // left > l
+		f.VMASKMOVPS(asm.Ptr(x), packed, v)
+	}
+	f.JMP(test)
+	f.Label(full)
+	f.VMOVUPS(asm.Ptr(x), v)
+
+	f.Label(test)
+	if isa == AVX512 {
+		f.VCMPPS(asm.CmpNEQ_UQ, v, zero, asm.K1) // active: not ±0 (NaN included)
+		f.VCMPPS(asm.CmpNEQ_UQ, v, one, asm.K2)
+		f.KANDW(asm.K1, asm.K2, asm.K2)
+		f.KORTESTW(asm.K2, asm.K2)
+		f.JNZ(fail)
+		f.V("VPCOMPRESSD", cur, packed).MaskZ(asm.K1)
+		f.VMOVUPS(packed, asm.Ptr(offs).Idx(n, 4))
+		f.KMOVW(asm.K1, bits)
+	} else {
+		f.VCMPPS(asm.CmpNEQ_UQ, v, one, bad2)
+		f.VCMPPS(asm.CmpNEQ_UQ, v, zero, v) // active: not ±0 (NaN included)
+		f.VANDPS(v, bad2, bad2)
+		f.VMOVMSKPS(bad2, bits)
+		f.TESTQ(bits, bits)
+		f.JNZ(fail)
+		f.VMOVMSKPS(v, bits)
+		f.MOVQ(bits, tmp)
+		f.SHLQ(asm.Imm(5), tmp)
+		f.VMOVUPS(asm.Ptr(table).Idx(tmp, 1), packed)
+		f.V("VPERMD", cur, packed, packed)
+		f.VMOVUPS(packed, asm.Ptr(offs).Idx(n, 4))
+	}
+	f.POPCNTQ(bits, bits)
+	f.ADDQ(bits, n)
+	f.VPADDD(step, cur, cur)
+	f.ADDQ(asm.Imm(4*lanes), x)
+	f.ADDQ(asm.Imm(lanes), i)
+	f.SUBQ(asm.Imm(lanes), left)
+	f.JG(vec) // not after the masked last vector: left ≤ 0 then
+
+	f.Label(rowEnd)
+	f.MOVL(n, asm.Ptr(segs)).Comment("the row's end")
+	f.ADDQ(asm.Imm(4), segs)
+	f.ADDQ(in4, rowX)
+	f.MOVQ(rowX, x)
+	f.DECQ(rows)
+	f.JNZ(row)
+
+	f.Label(done)
+	f.Store(n, "next")
+	f.MOVQ(asm.Imm(-1), tmp)
+	f.Store(tmp, "bad")
+	f.VZEROUPPER()
+	f.RET()
+
+	// A lane is neither 0 nor 1: its index in x is (x − x_base)/4 + lane.
+	f.Label(fail)
+	if isa == AVX512 {
+		f.KMOVW(asm.K2, bits)
+	}
+	f.TZCNTQ(bits, bits)
+	f.MOVQ(x, tmp)
+	f.SUBQ(f.Arg("x_base"), tmp)
+	f.SHRQ(asm.Imm(2), tmp)
+	f.ADDQ(bits, tmp)
+	f.Store(n, "next")
+	f.Store(tmp, "bad")
+	f.VZEROUPPER()
+	f.RET()
+	return f
+}
+
+// laneOffsets is lane·ListCols·4 for each lane: the offsets of the first
+// vector of a row.
+func laneOffsets(lanes int) []uint32 {
+	o := make([]uint32, lanes)
+	for l := range o {
+		o[l] = uint32(l * ListCols * 4)
+	}
+	return o
+}
+
+// packTable is, for each 8-bit mask m, the lanes of m's set bits in
+// increasing order, then zeros: VPERMD with row m packs the lanes m
+// selects to the front. Row 255 is 0..7, which the tail's mask compares
+// with.
+func packTable() []uint32 {
+	t := make([]uint32, 256*8)
+	for m := range 256 {
+		k := 0
+		for l := range 8 {
+			if m&(1<<l) != 0 {
+				t[m*8+k] = uint32(l)
+				k++
+			}
+		}
+	}
+	return t
+}
+
+// emitListTile emits spikeTile (outer false) or spikeTileOuter: per row,
+// ListCols outputs in registers (4 zmm or 8 ymm): spikeTile starts them
+// from b (or y) and adds the tile row of each listed spike; spikeTileOuter
+// loads the row of dy once and adds it to the tile row of each spike.
+func emitListTile(file *asm.File, isa ISA, outer bool) *asm.AMD64Func {
+	name, sig := "spikeTile", SpikeTileSig
+	if outer {
+		name, sig = "spikeTileOuter", SpikeTileOuterSig
+	}
+	f := file.AMD64(name+isa.Suffix(), sig)
+	nv := ListCols / isa.Lanes()
+	vb := 4 * isa.Lanes()
+	if outer {
+		f.Doc = fmt.Sprintf(`%s is spikeTileOuter with %s: per row, the %d values of dy
+are loaded once into %d registers and added to the tile row of each
+listed spike, in order.`, f.Name(), isa.Suffix(), ListCols, nv)
+	} else {
+		f.Doc = fmt.Sprintf(`%s is spikeTile with %s: per row, %d outputs in %d
+registers start from b (or y) and take the tile row of each listed spike,
+in order.`, f.Name(), isa.Suffix(), ListCols, nv)
+	}
+	f.SetISA(productFeatures(isa)...)
+	var (
+		y, stride, rows, offs = asm.DI, asm.R8, asm.R9, asm.SI
+		segs, segStride, w    = asm.DX, asm.R10, asm.R11
+		bias, k, end, off     = asm.BX, asm.AX, asm.CX, asm.R12
+	)
+	acc := make([]asm.Vec, nv)
+	tmp := make([]asm.Vec, nv)
+	for v := range acc {
+		acc[v], tmp[v] = isa.vec(v), isa.vec(nv+v)
+	}
+	first := "y"
+	if outer {
+		first = "dy"
+	}
+	f.Load(first+"_base", y)
+	f.Load(first+"Stride", stride)
+	f.SHLQ(asm.Imm(2), stride)
+	f.Load("rows", rows)
+	f.Load("offs_base", offs)
+	f.Load("segs_base", segs)
+	f.Load("segStride", segStride)
+	f.SHLQ(asm.Imm(2), segStride)
+	f.Load("w_base", w)
+	done, row, spike, next := f.NewLabel("done"), f.NewLabel("row"), f.NewLabel("spike"), f.NewLabel("next")
+	f.TESTQ(rows, rows)
+	f.JZ(done)
+	if !outer {
+		noBias := f.NewLabel("noBias")
+		f.XORQ(bias, bias)
+		f.CMPQ(f.Arg("b_len"), asm.Imm(0))
+		f.JE(noBias)
+		f.Load("b_base", bias)
+		f.Label(noBias)
+	}
+	tileRow := func(v int) asm.Mem { return asm.Ptr(w).Idx(off, 1).Offset(v * vb) }
+
+	f.Label(row)
+	f.MOVLQSX(asm.Ptr(segs), k)
+	f.MOVLQSX(asm.Ptr(segs).Offset(4), end)
+	if outer {
+		f.CMPQ(k, end)
+		f.JGE(next)
+		for v, a := range acc {
+			f.VMOVUPS(asm.Ptr(y).Offset(v*vb), a)
+		}
+		f.Label(spike)
+		f.MOVLQSX(asm.Ptr(offs).Idx(k, 4), off)
+		for v := range acc {
+			f.VADDPS(tileRow(v), acc[v], tmp[v])
+		}
+		for v := range acc {
+			f.VMOVUPS(tmp[v], tileRow(v))
+		}
+		f.INCQ(k)
+		f.CMPQ(k, end)
+		f.JL(spike)
+	} else {
+		fromY, ready, store := f.NewLabel("fromY"), f.NewLabel("ready"), f.NewLabel("store")
+		f.TESTQ(bias, bias)
+		f.JZ(fromY)
+		for v, a := range acc {
+			f.VMOVUPS(asm.Ptr(bias).Offset(v*vb), a)
+		}
+		f.JMP(ready)
+		f.Label(fromY)
+		for v, a := range acc {
+			f.VMOVUPS(asm.Ptr(y).Offset(v*vb), a)
+		}
+		f.Label(ready)
+		f.CMPQ(k, end)
+		f.JGE(store)
+		f.Label(spike)
+		f.MOVLQSX(asm.Ptr(offs).Idx(k, 4), off)
+		for v, a := range acc {
+			f.VADDPS(tileRow(v), a, a)
+		}
+		f.INCQ(k)
+		f.CMPQ(k, end)
+		f.JL(spike)
+		f.Label(store)
+		for v, a := range acc {
+			f.VMOVUPS(a, asm.Ptr(y).Offset(v*vb))
+		}
+	}
+	f.Label(next)
+	f.ADDQ(stride, y)
+	f.ADDQ(segStride, segs)
+	f.DECQ(rows)
+	f.JNZ(row)
+	f.Label(done)
+	f.VZEROUPPER()
+	f.RET()
+	return f
+}

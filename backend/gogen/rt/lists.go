@@ -1,0 +1,249 @@
+package rt
+
+import "math"
+
+// Spike lists: the event-driven products of a network input declared
+// spikes, in tiles.
+//
+// linearSpikes adds, for every spike of a row, a whole row of wT (out
+// float32 values), and the in·out weights (784 KiB for 784 × 256) do not
+// fit in L1: every spike reads 1 KiB from L2 or further. Here the check of
+// the input (every value 0 or 1) also lists each row's spikes once, as
+// weight offsets cut into blocks of listBlock inputs; the product then
+// runs over tiles of listBlock inputs × listCols outputs of the weights (64
+// KiB, copied into tiles by blockWeights so that a tile is contiguous),
+// each row adding the tile rows of its spikes in that block. The weight
+// gradient dWᵀ += xᵀ·dy runs over the same tiles from the same lists.
+// Every output still takes its inputs in increasing order from its bias:
+// the results equal linearSpikes' and outerSpikes' bit for bit.
+
+const (
+	// listCols is the outputs of a tile: 4 AVX-512 or 8 AVX2 vectors.
+	listCols = 64
+	// listBlock is the inputs of a tile: listBlock·listCols float32 is 64
+	// KiB.
+	listBlock = 256
+	// listRows is the rows a tile runs over before the next tile: their
+	// outputs (listRows·listCols·4 = 32 KiB) stay in L1 meanwhile.
+	listRows = 128
+)
+
+// spikeListSet is a State's lists of the spikes of its rows of the input.
+type spikeListSet struct {
+	offs []int32 // per spike, rows in order and inputs in order: i·listCols·4
+	segs []int32 // per row, listBlocks(in)+1 indices into offs: where each block's spikes start, and the row's end
+	rows int     // rows listed (T·B)
+	in   int     // inputs per row
+	ok   bool    // built for the input of the last call
+}
+
+// listBlocks is the number of blocks of listBlock inputs of a row.
+func listBlocks(in int) int { return (in + listBlock - 1) / listBlock }
+
+// listsFit reports whether the lists of rows rows of in inputs (and their
+// offsets) fit in int32, with room for a vector written past the last.
+func listsFit(rows, in int) bool {
+	const limit = math.MaxInt32 - 64
+	if in <= 0 || rows < 0 || in > limit/(listCols*4) {
+		return false
+	}
+	if rows > 0 && (in > limit/rows || listBlocks(in)+1 > limit/rows) {
+		return false
+	}
+	return true
+}
+
+// spikeLists lists the spikes of rows rows of x [rows][in] into offs from
+// offs[n] on: for row r, segs[r·(nb+1)+j] is the index in offs of its
+// first spike at an input ≥ j·listBlock (nb = listBlocks(in)) and
+// segs[r·(nb+1)+nb] the end of its spikes; a spike at input i is stored as
+// the byte offset i·listCols·4 of its row in a tile. It returns the new n,
+// and the index in x of the first value that is neither 0 (either sign)
+// nor 1 (NaN included), or -1; at such a value it stops, and what it
+// listed of that row and next mean nothing. The caller
+// guarantees len(offs) ≥ n+rows·in+16 (the assembly twins write whole
+// vectors) and len(segs) ≥ rows·(nb+1).
+func spikeLists(offs, segs []int32, x []float32, n, rows, in int) (next, bad int) {
+	nb := listBlocks(in)
+	for r := 0; r < rows; r++ {
+		s := segs[r*(nb+1) : (r+1)*(nb+1)]
+		for i, v := range x[r*in : (r+1)*in] {
+			if i%listBlock == 0 {
+				s[i/listBlock] = int32(n)
+			}
+			if v == 0 {
+				continue
+			}
+			if v != 1 {
+				return n, r*in + i
+			}
+			offs[n] = int32(i * listCols * 4)
+			n++
+		}
+		s[nb] = int32(n)
+	}
+	return n, -1
+}
+
+// spikeTile adds, for rows rows, the tile rows of w listed in each row's
+// segment to its listCols outputs: y[r][o] starts at b[o] (or at y[r][o]
+// when b is empty), then y[r][o] += w[off/4+o] for the offsets
+// offs[segs[r·segStride]] … offs[segs[r·segStride+1]−1] in order. Row r
+// of y starts at y[r·yStride].
+func spikeTile(y []float32, yStride, rows int, offs, segs []int32, segStride int, w, b []float32) {
+	for r := 0; r < rows; r++ {
+		acc := y[r*yStride : r*yStride+listCols]
+		if len(b) > 0 {
+			copy(acc, b[:listCols])
+		}
+		for _, off := range offs[segs[r*segStride]:segs[r*segStride+1]] {
+			wr := w[off/4 : off/4+listCols]
+			for o := range acc {
+				acc[o] += wr[o]
+			}
+		}
+	}
+}
+
+// spikeTileOuter is spikeTile's adjoint for the weights: for rows rows in
+// order and each offset of the row's segment in order, w[off/4+o] +=
+// dy[r·dyStride+o].
+func spikeTileOuter(dy []float32, dyStride, rows int, offs, segs []int32, segStride int, w []float32) {
+	for r := 0; r < rows; r++ {
+		d := dy[r*dyStride : r*dyStride+listCols]
+		for _, off := range offs[segs[r*segStride]:segs[r*segStride+1]] {
+			wr := w[off/4 : off/4+listCols]
+			for o := range wr {
+				wr[o] += d[o]
+			}
+		}
+	}
+}
+
+// The kernel types of the lists (spikeLists, spikeTile, spikeTileOuter and
+// their assembly twins).
+type (
+	listsFunc     func(offs, segs []int32, x []float32, n, rows, in int) (next, bad int)
+	tileFunc      func(y []float32, yStride, rows int, offs, segs []int32, segStride int, w, b []float32)
+	tileOuterFunc func(dy []float32, dyStride, rows int, offs, segs []int32, segStride int, w []float32)
+)
+
+// checkSpikeRows checks that the State's rows of x [T][xB][in] (entries
+// xb0 … xb0+B−1) are spikes and returns the index in x of the first value
+// that is not, or -1, as firstNonSpikeRows does with check. With a lists
+// kernel (not nil) and lists that fit, it lists the spikes into l as it
+// goes, and marks them built when every value passed.
+func checkSpikeRows(lists listsFunc, check func(x []float32) int, l *spikeListSet, x []float32, T, xB, xb0, B, in int) int {
+	l.ok = false
+	if B == 0 {
+		l.rows, l.in, l.ok = 0, in, true // nothing to list, however large T is
+		return -1
+	}
+	rows := T * B
+	if lists == nil || !listsFit(rows, in) {
+		return firstNonSpikeRows(check, x, T, xB, xb0, B, in)
+	}
+	nb := listBlocks(in)
+	l.segs = growInt32(l.segs, rows*(nb+1), false)
+	n := 0
+	for t := range T {
+		r := t*xB + xb0
+		l.offs = growInt32(l.offs, n+B*in+16, true)
+		var bad int
+		n, bad = lists(l.offs, l.segs[t*B*(nb+1):], x[r*in:(r+B)*in], n, B, in)
+		if bad >= 0 {
+			return r*in + bad
+		}
+	}
+	l.rows, l.in, l.ok = rows, in, true
+	return -1
+}
+
+// growInt32 returns buf with length at least n (exactly n unless keep),
+// reallocating when its capacity is short; keep copies the old contents
+// and leaves room to grow again.
+func growInt32(buf []int32, n int, keep bool) []int32 {
+	if cap(buf) >= n {
+		if keep {
+			return buf[:cap(buf)]
+		}
+		return buf[:n]
+	}
+	if !keep {
+		return make([]int32, n)
+	}
+	nb := make([]int32, max(n, 2*cap(buf)))
+	copy(nb, buf)
+	return nb
+}
+
+// blockWeights copies wT [in][out] (out a multiple of listCols) into the
+// tiles of the lists' product: wB[c·in+i·listCols+o] = wT[i][c+o] for each
+// column block c. Tile (c, block j) is then listBlock contiguous rows.
+func blockWeights(wB, wT []float32, in, out int) {
+	for c := 0; c < out; c += listCols {
+		for i := 0; i < in; i++ {
+			copy(wB[c*in+i*listCols:c*in+(i+1)*listCols], wT[i*out+c:i*out+c+listCols])
+		}
+	}
+}
+
+// listZeros is the initial value of outputs without bias.
+var listZeros [listCols]float32
+
+// inputSpikeRows is inputRows for the network input declared spikes: with
+// lists built for x (checkSpikeRows) and a tile kernel, y = x·wT + b from
+// the tiles wB (blockWeights of wT), else f (linearSpikes or a twin) row
+// by row. out is a multiple of listCols. Either way each output is the
+// same bit for bit.
+func inputSpikeRows(f func(y, x, wT, b []float32, rows, out, in int), tile tileFunc, l *spikeListSet, y, x, wT, wB, b []float32, T, B, xB, xb0, out, in int) {
+	if !l.ok || tile == nil || l.rows != T*B || l.in != in {
+		inputRows(f, y, x, wT, b, T, B, xB, xb0, out, in)
+		return
+	}
+	nb := listBlocks(in)
+	ss := nb + 1
+	for r0 := 0; r0 < l.rows; r0 += listRows {
+		rb := min(listRows, l.rows-r0)
+		for j := 0; j < nb; j++ {
+			for c := 0; c < out; c += listCols {
+				var init []float32
+				if j == 0 {
+					init = listZeros[:]
+					if b != nil {
+						init = b[c : c+listCols]
+					}
+				}
+				tile(y[r0*out+c:], out, rb, l.offs, l.segs[r0*ss+j:], ss, wB[c*in:], init)
+			}
+		}
+	}
+}
+
+// inputSpikeGradW adds the weight gradient of the product inputSpikeRows
+// ran to dw [out][in]: dWᵀ += xᵀ·dy accumulated in wg (in·out values,
+// overwritten), then added transposed. With the lists it accumulates in
+// tiles (wg in the layout of blockWeights), else with outer (outerSpikes
+// or a twin) row by row as spikeGradWRows does; the sums are the same bit
+// for bit.
+func inputSpikeGradW(outer func(y, x, wT, b []float32, rows, out, in int), tileOuter tileOuterFunc, l *spikeListSet, dw, wg, x, dy []float32, T, B, xB, xb0, out, in int) {
+	clear(wg)
+	if !l.ok || tileOuter == nil || l.rows != T*B || l.in != in {
+		spikeGradWRows(outer, wg, x, dy, T, B, xB, xb0, out, in)
+		addTransposed(dw, wg, out, in)
+		return
+	}
+	nb := listBlocks(in)
+	ss := nb + 1
+	for r0 := 0; r0 < l.rows; r0 += listRows {
+		rb := min(listRows, l.rows-r0)
+		for j := 0; j < nb; j++ {
+			for c := 0; c < out; c += listCols {
+				tileOuter(dy[r0*out+c:], out, rb, l.offs, l.segs[r0*ss+j:], ss, wg[c*in:])
+			}
+		}
+	}
+	for c := 0; c < out; c += listCols {
+		addTransposed(dw[c*in:(c+listCols)*in], wg[c*in:(c+listCols)*in], listCols, in)
+	}
+}

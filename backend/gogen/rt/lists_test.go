@@ -1,0 +1,133 @@
+package rt
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/snnc/snnc/backend/amd64"
+)
+
+// TestListConstants checks that the assembly kernels' tiles are these.
+func TestListConstants(t *testing.T) {
+	if listCols != amd64.ListCols || listBlock != amd64.ListBlock {
+		t.Errorf("listCols, listBlock = %d, %d; backend/amd64 has %d, %d", listCols, listBlock, amd64.ListCols, amd64.ListBlock)
+	}
+}
+
+// listShape is one case of the lists' tests: T time steps of the B batch
+// entries xb0 … xb0+B−1 of an input [T][xB][in].
+type listShape struct{ T, xB, xb0, B, in, out int }
+
+var listShapes = []listShape{
+	{1, 1, 0, 1, 1, 64},
+	{2, 3, 0, 3, 17, 128},
+	{3, 5, 1, 3, 255, 64},
+	{1, 2, 0, 2, 256, 192},
+	{2, 4, 2, 2, 257, 64},
+	{3, 50, 0, 50, 784, 256}, // 150 rows: more than listRows
+	{4, 40, 7, 33, 600, 128}, // a part's rows, read in place
+	{2, 0, 0, 0, 784, 64},    // no batch entries
+}
+
+// spikeInput returns x [T][xB][in] of 0/1 values (some −0), density p.
+func spikeInput(r *rand.Rand, sh listShape, p float64) []float32 {
+	x := make([]float32, sh.T*sh.xB*sh.in)
+	for i := range x {
+		switch u := r.Float64(); {
+		case u < p:
+			x[i] = 1
+		case u < p+0.01:
+			x[i] = float32(math.Copysign(0, -1))
+		}
+	}
+	return x
+}
+
+func randomValues(r *rand.Rand, n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(r.NormFloat64())
+	}
+	return v
+}
+
+// TestSpikeListsProducts checks that the products from the lists equal
+// linearSpikes' (forward) and outerSpikes' (weight gradient) bit for bit,
+// with and without bias, for rows read in place and rows of a State's own
+// input, at densities from none to all.
+func TestSpikeListsProducts(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, sh := range listShapes {
+		for _, p := range []float64{0, 0.1, 0.5, 1} {
+			x := spikeInput(r, sh, p)
+			wT := randomValues(r, sh.in*sh.out)
+			wB := make([]float32, len(wT))
+			blockWeights(wB, wT, sh.in, sh.out)
+			rows := sh.T * sh.B
+			dy := randomValues(r, rows*sh.out)
+			var l spikeListSet
+			if bad := checkSpikeRows(spikeLists, firstNonSpike, &l, x, sh.T, sh.xB, sh.xb0, sh.B, sh.in); bad != -1 || !l.ok {
+				t.Fatalf("%+v p=%g: checkSpikeRows = %d, ok %v; want -1, true", sh, p, bad, l.ok)
+			}
+			for _, b := range [][]float32{nil, randomValues(r, sh.out)} {
+				want := make([]float32, rows*sh.out)
+				inputRows(linearSpikes, want, x, wT, b, sh.T, sh.B, sh.xB, sh.xb0, sh.out, sh.in)
+				got := randomValues(r, rows*sh.out) // whatever y held before
+				inputSpikeRows(linearSpikes, spikeTile, &l, got, x, wT, wB, b, sh.T, sh.B, sh.xB, sh.xb0, sh.out, sh.in)
+				sameBits(t, "forward", sh, p, got, want)
+			}
+			want := randomValues(r, sh.in*sh.out)
+			got := append([]float32(nil), want...)
+			wg := make([]float32, sh.in*sh.out)
+			inputSpikeGradW(outerSpikes, nil, &l, want, wg, x, dy, sh.T, sh.B, sh.xB, sh.xb0, sh.out, sh.in)
+			inputSpikeGradW(outerSpikes, spikeTileOuter, &l, got, wg, x, dy, sh.T, sh.B, sh.xB, sh.xb0, sh.out, sh.in)
+			sameBits(t, "weight gradient", sh, p, got, want)
+		}
+	}
+}
+
+func sameBits(t *testing.T, what string, sh listShape, p float64, got, want []float32) {
+	t.Helper()
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("%s %+v p=%g: [%d] = %v, want %v", what, sh, p, i, got[i], want[i])
+		}
+	}
+}
+
+// TestSpikeListsCheck checks that listing the spikes finds the first value
+// that is not one, as firstNonSpikeRows does, and leaves the lists unused
+// then; and that without a lists kernel, or lists that do not fit in
+// int32, the check still runs.
+func TestSpikeListsCheck(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	sh := listShape{3, 6, 2, 3, 300, 64}
+	for _, v := range []float32{2, -1, 0.5, float32(math.NaN()), float32(math.Inf(1)), math.SmallestNonzeroFloat32} {
+		for _, at := range [][2]int{{0, 0}, {1, 299}, {2, 150}} { // time step, input
+			x := spikeInput(r, sh, 0.2)
+			row := at[0]*sh.xB + sh.xb0 + 1
+			x[row*sh.in+at[1]] = v
+			x[len(x)-1] = 3 // not in the State's rows
+			want := firstNonSpikeRows(firstNonSpike, x, sh.T, sh.xB, sh.xb0, sh.B, sh.in)
+			if want != row*sh.in+at[1] {
+				t.Fatalf("firstNonSpikeRows = %d, want %d", want, row*sh.in+at[1])
+			}
+			var l spikeListSet
+			if got := checkSpikeRows(spikeLists, firstNonSpike, &l, x, sh.T, sh.xB, sh.xb0, sh.B, sh.in); got != want || l.ok {
+				t.Errorf("%v at %v: checkSpikeRows = %d, ok %v; want %d, false", v, at, got, l.ok, want)
+			}
+			if got := checkSpikeRows(nil, firstNonSpike, &l, x, sh.T, sh.xB, sh.xb0, sh.B, sh.in); got != want || l.ok {
+				t.Errorf("%v at %v, no lists kernel: checkSpikeRows = %d, ok %v; want %d, false", v, at, got, l.ok, want)
+			}
+		}
+	}
+	for _, c := range []struct {
+		rows, in int
+		fit      bool
+	}{{0, 1, true}, {1, 0, false}, {3200, 784, true}, {1 << 20, 1 << 11, false}, {1, 1 << 23, false}, {1, 1<<23 - 1, true}} {
+		if got := listsFit(c.rows, c.in); got != c.fit {
+			t.Errorf("listsFit(%d, %d) = %v, want %v", c.rows, c.in, got, c.fit)
+		}
+	}
+}
