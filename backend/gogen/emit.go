@@ -638,7 +638,12 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 		w.f("\tk := active\n")
 	}
 	// Views of the forward values the backward pass reads, and zeroed
-	// gradient buffers.
+	// gradient buffers (but those a linear's dx writes whole).
+	gen.soleDX = gen.soleLinearUsers(l)
+	written := map[*ir.Node]bool{}
+	for n := range gen.soleDX {
+		written[n.Args[0]] = true
+	}
 	gradOf := map[*ir.Node]string{}
 	views := map[string]string{} // local name → declaration
 	var order []string
@@ -656,7 +661,11 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 		default:
 			views[buf(n)] = fmt.Sprintf("\t%s := s.%s[:%s]\n", buf(n), buf(n), sizeExpr(n))
 			order = append(order, buf(n))
-			w.f("\ts.%s = grow(s.%s, %s)\n\tclear(s.%s)\n", grad(n), grad(n), sizeExpr(n), grad(n))
+			if written[n] {
+				w.f("\ts.%s = grow(s.%s, %s)\n", grad(n), grad(n), sizeExpr(n))
+			} else {
+				w.f("\ts.%s = grow(s.%s, %s)\n\tclear(s.%s)\n", grad(n), grad(n), sizeExpr(n), grad(n))
+			}
 			gradOf[n] = "s." + grad(n)
 		}
 	}
@@ -688,6 +697,33 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	}
 	w.f("%s%s\treturn nil\n}\n\n", strings.Join(decls, ""), text)
 	return nil
+}
+
+// soleLinearUsers returns the live linear nodes (not fused into a neuron
+// kernel) whose input is a computed node that nothing else reads and that
+// is not the network's output: their dx is the whole gradient of that
+// node, which linear can write at once instead of linearAdd adding it to a
+// cleared buffer (the same values: both start from +0).
+func (gen *generator) soleLinearUsers(l map[*ir.Node]bool) map[*ir.Node]bool {
+	uses := map[*ir.Node]int{}
+	for _, n := range gen.g.Nodes {
+		if l[n] {
+			for _, a := range n.Args {
+				uses[a]++
+			}
+		}
+	}
+	sole := map[*ir.Node]bool{}
+	for _, n := range gen.g.Nodes {
+		if !l[n] || n.Op != ir.GLinear || n.Sched.Epilogue || len(n.Args) == 0 {
+			continue
+		}
+		x := n.Args[0]
+		if uses[x] == 1 && x != gen.output && l[x] && gen.rule(x).kind == computed && !x.Sched.Epilogue {
+			sole[n] = true
+		}
+	}
+	return sole
 }
 
 // inputScratch reports whether a package without InputGrad still needs a
@@ -964,7 +1000,10 @@ func wgField(n *ir.Node) string { return fmt.Sprintf("wg%d", n.ID) }
 // for), dW += dyᵀ·x (event-driven for spike inputs: dWᵀ per spike, then
 // added transposed) and db += Σ dy (when db is not "nil").
 func (gen *generator) linearGrads(w *src, n *ir.Node, dx, dw, db, x, wt, dy, rows string, out, in int) {
-	if dx != "" {
+	switch {
+	case dx != "" && gen.soleDX[n]:
+		w.f("\tk.linear(%s, %s, %s, nil, %s, %d, %d) // the only contribution to %s\n", dx, dy, wt, rows, in, out, dx)
+	case dx != "":
 		w.f("\tk.linearAdd(%s, %s, %s, nil, %s, %d, %d)\n", dx, dy, wt, rows, in, out)
 	}
 	if gen.spikeWeightGrad(n) && gen.readsInputInPlace(n) && gen.listInput() {

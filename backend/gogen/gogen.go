@@ -154,6 +154,10 @@ type generator struct {
 	// transposed marks the weights of products: the Model keeps them
 	// transposed, [in][out], the layout the product kernels read.
 	transposed map[*ir.Node]bool
+	// soleDX marks the linear nodes whose dx is the only contribution to
+	// their input's gradient (Backward writes it instead of adding it to a
+	// cleared buffer); set by Backward's emission.
+	soleDX map[*ir.Node]bool
 }
 
 func newGenerator(g *ir.Graph, params map[string][]float64, opt Options) (*generator, error) {

@@ -393,7 +393,6 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	s.d4 = grow(s.d4, T*B*256)
 	clear(s.d4)
 	s.d5 = grow(s.d5, T*B*256)
-	clear(s.d5)
 	s.d8 = grow(s.d8, T*B*10)
 	clear(s.d8)
 	s.d9 = grow(s.d9, T*B*10)
@@ -410,7 +409,7 @@ func (m *Model) Backward(s *State, g *Grads, dy []float32) error {
 	clear(s.g9_1)
 	k.readoutBackward(T, B, v8, s.d9, s.d8, s.g9_0, s.g9_1)
 	// n8 = linear n5 n6 n7 : seq[10]
-	k.linearAdd(s.d5, s.d8, m.fc2Weight, nil, T*B, 256, 10)
+	k.linear(s.d5, s.d8, m.fc2Weight, nil, T*B, 256, 10) // the only contribution to s.d5
 	linearGradW(k.linearAddXT, g.Fc2Weight, s.d8, v5, T*B, 10, 256)
 	biasGrad(g.Fc2Bias, s.d8, T*B, 10)
 	// n5 = neuron lif1 fuse_time=true adjoint=lif1_backward n4 : seq[256]
