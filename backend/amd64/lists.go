@@ -19,9 +19,9 @@ const (
 	ListBlock = 256
 )
 
-// SpikeListsSig, SpikeTileSig and SpikeTileOuterSig are the Go signatures
-// of spikeLists, spikeTile and spikeTileOuter in backend/gogen/rt and of
-// their assembly twins.
+// SpikeListsSig, SpikeTileSig and SpikeColumnsOuterSig are the Go
+// signatures of spikeLists, spikeTile and spikeColumnsOuter in
+// backend/gogen/rt and of their assembly twins.
 var (
 	SpikeListsSig = asm.Sig(
 		asm.P("offs", asm.SliceInt32), asm.P("segs", asm.SliceInt32), asm.P("x", asm.SliceFloat32),
@@ -31,10 +31,9 @@ var (
 		asm.P("y", asm.SliceFloat32), asm.P("yStride", asm.Int), asm.P("rows", asm.Int),
 		asm.P("offs", asm.SliceInt32), asm.P("segs", asm.SliceInt32), asm.P("segStride", asm.Int),
 		asm.P("w", asm.SliceFloat32), asm.P("b", asm.SliceFloat32))
-	SpikeTileOuterSig = asm.Sig(
-		asm.P("dy", asm.SliceFloat32), asm.P("dyStride", asm.Int), asm.P("rows", asm.Int),
-		asm.P("offs", asm.SliceInt32), asm.P("segs", asm.SliceInt32), asm.P("segStride", asm.Int),
-		asm.P("w", asm.SliceFloat32))
+	SpikeColumnsOuterSig = asm.Sig(
+		asm.P("w", asm.SliceFloat32), asm.P("starts", asm.SliceInt32), asm.P("n", asm.Int),
+		asm.P("rowOffs", asm.SliceInt32), asm.P("dy", asm.SliceFloat32))
 )
 
 // listFeatures are the features of the lists kernels: those of the
@@ -44,7 +43,7 @@ func listFeatures(isa ISA) []asm.Feature {
 }
 
 // EmitSpikeLists adds spikeLists<Suffix>, spikeTile<Suffix> and
-// spikeTileOuter<Suffix> (Suffix "AVX2" or "AVX512") to file, with the
+// spikeColumnsOuter<Suffix> (Suffix "AVX2" or "AVX512") to file, with the
 // signatures above and the results of their twins in backend/gogen/rt,
 // bit for bit. Lengths are not checked: the caller guarantees what the
 // twins' comments ask (spikeLists writes whole vectors of offsets, up to
@@ -55,8 +54,8 @@ func EmitSpikeLists(file *asm.File, isa ISA) error {
 		return fmt.Errorf("amd64: EmitSpikeLists: unknown ISA %v", isa)
 	}
 	lists := emitListSpikes(file, isa)
-	tile := emitListTile(file, isa, false)
-	outer := emitListTile(file, isa, true)
+	tile := emitListTile(file, isa)
+	outer := emitColumnsOuter(file, isa)
 	return errors.Join(lists.Err(), tile.Err(), outer.Err())
 }
 
@@ -245,27 +244,16 @@ func packTable() []uint32 {
 	return t
 }
 
-// emitListTile emits spikeTile (outer false) or spikeTileOuter: per row,
-// ListCols outputs in registers (4 zmm or 8 ymm): spikeTile starts them
-// from b (or y) and adds the tile row of each listed spike; spikeTileOuter
-// loads the row of dy once and adds it to the tile row of each spike.
-func emitListTile(file *asm.File, isa ISA, outer bool) *asm.AMD64Func {
-	name, sig := "spikeTile", SpikeTileSig
-	if outer {
-		name, sig = "spikeTileOuter", SpikeTileOuterSig
-	}
-	f := file.AMD64(name+isa.Suffix(), sig)
+// emitListTile emits spikeTile: per row, ListCols outputs in registers (4
+// zmm or 8 ymm) start from b (or y) and take the tile row of each listed
+// spike.
+func emitListTile(file *asm.File, isa ISA) *asm.AMD64Func {
+	f := file.AMD64("spikeTile"+isa.Suffix(), SpikeTileSig)
 	nv := ListCols / isa.Lanes()
 	vb := 4 * isa.Lanes()
-	if outer {
-		f.Doc = fmt.Sprintf(`%s is spikeTileOuter with %s: per row, the %d values of dy
-are loaded once into %d registers and added to the tile row of each
-listed spike, in order.`, f.Name(), isa.Suffix(), ListCols, nv)
-	} else {
-		f.Doc = fmt.Sprintf(`%s is spikeTile with %s: per row, %d outputs in %d
+	f.Doc = fmt.Sprintf(`%s is spikeTile with %s: per row, %d outputs in %d
 registers start from b (or y) and take the tile row of each listed spike,
 in order.`, f.Name(), isa.Suffix(), ListCols, nv)
-	}
 	f.SetISA(productFeatures(isa)...)
 	var (
 		y, stride, rows, offs = asm.DI, asm.R8, asm.R9, asm.SI
@@ -273,16 +261,11 @@ in order.`, f.Name(), isa.Suffix(), ListCols, nv)
 		bias, k, end, off     = asm.BX, asm.AX, asm.CX, asm.R12
 	)
 	acc := make([]asm.Vec, nv)
-	tmp := make([]asm.Vec, nv)
 	for v := range acc {
-		acc[v], tmp[v] = isa.vec(v), isa.vec(nv+v)
+		acc[v] = isa.vec(v)
 	}
-	first := "y"
-	if outer {
-		first = "dy"
-	}
-	f.Load(first+"_base", y)
-	f.Load(first+"Stride", stride)
+	f.Load("y_base", y)
+	f.Load("yStride", stride)
 	f.SHLQ(asm.Imm(2), stride)
 	f.Load("rows", rows)
 	f.Load("offs_base", offs)
@@ -290,72 +273,106 @@ in order.`, f.Name(), isa.Suffix(), ListCols, nv)
 	f.Load("segStride", segStride)
 	f.SHLQ(asm.Imm(2), segStride)
 	f.Load("w_base", w)
-	done, row, spike, next := f.NewLabel("done"), f.NewLabel("row"), f.NewLabel("spike"), f.NewLabel("next")
+	done, row, spike := f.NewLabel("done"), f.NewLabel("row"), f.NewLabel("spike")
+	fromY, ready, store := f.NewLabel("fromY"), f.NewLabel("ready"), f.NewLabel("store")
+	noBias := f.NewLabel("noBias")
 	f.TESTQ(rows, rows)
 	f.JZ(done)
-	if !outer {
-		noBias := f.NewLabel("noBias")
-		f.XORQ(bias, bias)
-		f.CMPQ(f.Arg("b_len"), asm.Imm(0))
-		f.JE(noBias)
-		f.Load("b_base", bias)
-		f.Label(noBias)
-	}
-	tileRow := func(v int) asm.Mem { return asm.Ptr(w).Idx(off, 1).Offset(v * vb) }
+	f.XORQ(bias, bias)
+	f.CMPQ(f.Arg("b_len"), asm.Imm(0))
+	f.JE(noBias)
+	f.Load("b_base", bias)
+	f.Label(noBias)
 
 	f.Label(row)
 	f.MOVLQSX(asm.Ptr(segs), k)
 	f.MOVLQSX(asm.Ptr(segs).Offset(4), end)
-	if outer {
-		f.CMPQ(k, end)
-		f.JGE(next)
-		for v, a := range acc {
-			f.VMOVUPS(asm.Ptr(y).Offset(v*vb), a)
-		}
-		f.Label(spike)
-		f.MOVLQSX(asm.Ptr(offs).Idx(k, 4), off)
-		for v := range acc {
-			f.VADDPS(tileRow(v), acc[v], tmp[v])
-		}
-		for v := range acc {
-			f.VMOVUPS(tmp[v], tileRow(v))
-		}
-		f.INCQ(k)
-		f.CMPQ(k, end)
-		f.JL(spike)
-	} else {
-		fromY, ready, store := f.NewLabel("fromY"), f.NewLabel("ready"), f.NewLabel("store")
-		f.TESTQ(bias, bias)
-		f.JZ(fromY)
-		for v, a := range acc {
-			f.VMOVUPS(asm.Ptr(bias).Offset(v*vb), a)
-		}
-		f.JMP(ready)
-		f.Label(fromY)
-		for v, a := range acc {
-			f.VMOVUPS(asm.Ptr(y).Offset(v*vb), a)
-		}
-		f.Label(ready)
-		f.CMPQ(k, end)
-		f.JGE(store)
-		f.Label(spike)
-		f.MOVLQSX(asm.Ptr(offs).Idx(k, 4), off)
-		for v, a := range acc {
-			f.VADDPS(tileRow(v), a, a)
-		}
-		f.INCQ(k)
-		f.CMPQ(k, end)
-		f.JL(spike)
-		f.Label(store)
-		for v, a := range acc {
-			f.VMOVUPS(a, asm.Ptr(y).Offset(v*vb))
-		}
+	f.TESTQ(bias, bias)
+	f.JZ(fromY)
+	for v, a := range acc {
+		f.VMOVUPS(asm.Ptr(bias).Offset(v*vb), a)
 	}
-	f.Label(next)
+	f.JMP(ready)
+	f.Label(fromY)
+	for v, a := range acc {
+		f.VMOVUPS(asm.Ptr(y).Offset(v*vb), a)
+	}
+	f.Label(ready)
+	f.CMPQ(k, end)
+	f.JGE(store)
+	f.Label(spike)
+	f.MOVLQSX(asm.Ptr(offs).Idx(k, 4), off)
+	for v, a := range acc {
+		f.VADDPS(asm.Ptr(w).Idx(off, 1).Offset(v*vb), a, a)
+	}
+	f.INCQ(k)
+	f.CMPQ(k, end)
+	f.JL(spike)
+	f.Label(store)
+	for v, a := range acc {
+		f.VMOVUPS(a, asm.Ptr(y).Offset(v*vb))
+	}
 	f.ADDQ(stride, y)
 	f.ADDQ(segStride, segs)
 	f.DECQ(rows)
 	f.JNZ(row)
+	f.Label(done)
+	f.VZEROUPPER()
+	f.RET()
+	return f
+}
+
+// emitColumnsOuter emits spikeColumnsOuter: per input, its tile row of w
+// in registers (4 zmm or 8 ymm) takes the row of dy of each listed row,
+// and is stored once.
+func emitColumnsOuter(file *asm.File, isa ISA) *asm.AMD64Func {
+	f := file.AMD64("spikeColumnsOuter"+isa.Suffix(), SpikeColumnsOuterSig)
+	nv := ListCols / isa.Lanes()
+	vb := 4 * isa.Lanes()
+	f.Doc = fmt.Sprintf(`%s is spikeColumnsOuter with %s: per input, its %d
+weights in %d registers take the rows of dy listed for it, in order, and
+are stored once.`, f.Name(), isa.Suffix(), ListCols, nv)
+	f.SetISA(productFeatures(isa)...)
+	var (
+		w, starts, n, rowOffs = asm.DI, asm.SI, asm.R8, asm.R9
+		dy, k, end, off       = asm.R10, asm.AX, asm.CX, asm.DX
+	)
+	acc := make([]asm.Vec, nv)
+	for v := range acc {
+		acc[v] = isa.vec(v)
+	}
+	f.Load("w_base", w)
+	f.Load("starts_base", starts)
+	f.Load("n", n)
+	f.Load("rowOffs_base", rowOffs)
+	f.Load("dy_base", dy)
+	done, input, row, next := f.NewLabel("done"), f.NewLabel("input"), f.NewLabel("row"), f.NewLabel("next")
+	f.TESTQ(n, n)
+	f.JZ(done)
+	f.Label(input)
+	f.MOVLQSX(asm.Ptr(starts), k)
+	f.MOVLQSX(asm.Ptr(starts).Offset(4), end)
+	f.CMPQ(k, end)
+	f.JGE(next)
+	for v, a := range acc {
+		f.VMOVUPS(asm.Ptr(w).Offset(v*vb), a)
+	}
+	f.Label(row)
+	f.MOVLQSX(asm.Ptr(rowOffs).Idx(k, 4), off)
+	for v, a := range acc {
+		f.VADDPS(asm.Ptr(dy).Idx(off, 1).Offset(v*vb), a, a)
+	}
+	f.INCQ(k)
+	f.CMPQ(k, end)
+	f.JL(row)
+	for v, a := range acc {
+		f.VMOVUPS(a, asm.Ptr(w).Offset(v*vb))
+	}
+	f.Label(next)
+	f.ADDQ(asm.Imm(ListCols*4), w)
+	f.ADDQ(asm.Imm(4), starts)
+	f.DECQ(n)
+	f.JNZ(input)
 	f.Label(done)
 	f.VZEROUPPER()
 	f.RET()

@@ -228,7 +228,7 @@ func TestEmitSpikeLists(t *testing.T) {
 			}
 		}
 		s := isa.Suffix()
-		want := []string{"spikeLists" + s, "spikeTile" + s, "spikeTileOuter" + s}
+		want := []string{"spikeLists" + s, "spikeTile" + s, "spikeColumnsOuter" + s}
 		if strings.Join(names, " ") != strings.Join(want, " ") {
 			t.Errorf("%v: functions %v, want %v", isa, names, want)
 		}

@@ -60,7 +60,7 @@ var backwardProducts = []string{"linearAdd", "linearAddXT", "outerSpikes"}
 
 // listKernels are the kernel table's kernels of the products from spike
 // lists (listInput).
-var listKernels = []string{"spikeLists", "spikeTile", "spikeTileOuter"}
+var listKernels = []string{"spikeLists", "spikeTile", "spikeColumnsOuter"}
 
 // tableFields lists the kernel table's fields in order: the products, then
 // each neuron layer's kernels.

@@ -851,7 +851,7 @@ func (gen *generator) dispatch() string {
 	if gen.listInput() {
 		w.f("\t// the products of the input from spike lists (rt/lists.go); nil: row by row\n\tspikeLists listsFunc\n\tspikeTile  tileFunc\n")
 		if gen.opt.Train {
-			w.f("\tspikeTileOuter tileOuterFunc\n")
+			w.f("\tspikeColumnsOuter columnsOuterFunc\n")
 		}
 	}
 	if gen.opt.Train {
@@ -1009,7 +1009,7 @@ func (gen *generator) linearGrads(w *src, n *ir.Node, dx, dw, db, x, wt, dy, row
 	if gen.spikeWeightGrad(n) && gen.readsInputInPlace(n) && gen.listInput() {
 		f := "s." + wgField(n)
 		w.f("\t%s = grow(%s, %d)\n", f, f, in*out)
-		w.f("\tinputSpikeGradW(k.outerSpikes, k.spikeTileOuter, &s.lists, %s, %s, %s, %s, T, B, s.xBatch, s.batch0, %d, %d)\n", dw, f, x, dy, out, in)
+		w.f("\tinputSpikeGradW(k.outerSpikes, k.spikeColumnsOuter, &s.lists, %s, %s, %s, %s, T, B, s.xBatch, s.batch0, %d, %d)\n", dw, f, x, dy, out, in)
 	} else if gen.spikeWeightGrad(n) {
 		f := "s." + wgField(n)
 		w.f("\t%s = grow(%s, %d)\n\tclear(%s)\n", f, f, in*out, f)

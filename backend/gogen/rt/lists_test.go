@@ -81,7 +81,7 @@ func TestSpikeListsProducts(t *testing.T) {
 			got := append([]float32(nil), want...)
 			wg := make([]float32, sh.in*sh.out)
 			inputSpikeGradW(outerSpikes, nil, &l, want, wg, x, dy, sh.T, sh.B, sh.xB, sh.xb0, sh.out, sh.in)
-			inputSpikeGradW(outerSpikes, spikeTileOuter, &l, got, wg, x, dy, sh.T, sh.B, sh.xB, sh.xb0, sh.out, sh.in)
+			inputSpikeGradW(outerSpikes, spikeColumnsOuter, &l, got, wg, x, dy, sh.T, sh.B, sh.xB, sh.xb0, sh.out, sh.in)
 			sameBits(t, "weight gradient", sh, p, got, want)
 		}
 	}

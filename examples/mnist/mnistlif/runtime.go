@@ -664,9 +664,11 @@ const (
 type spikeListSet struct {
 	offs []int32 // per spike, rows in order and inputs in order: i·listCols·4
 	segs []int32 // per row, listBlocks(in)+1 indices into offs: where each block's spikes start, and the row's end
-	rows int     // rows listed (T·B)
-	in   int     // inputs per row
-	ok   bool    // built for the input of the last call
+	// the lists of listRows rows by input, for the weight gradient (spikeColumns)
+	starts, rowOffs []int32
+	rows            int  // rows listed (T·B)
+	in              int  // inputs per row
+	ok              bool // built for the input of the last call
 }
 
 // listBlocks is the number of blocks of listBlock inputs of a row.
@@ -737,27 +739,67 @@ func spikeTile(y []float32, yStride, rows int, offs, segs []int32, segStride int
 	}
 }
 
-// spikeTileOuter is spikeTile's adjoint for the weights: for rows rows in
-// order and each offset of the row's segment in order, w[off/4+o] +=
-// dy[r·dyStride+o].
-func spikeTileOuter(dy []float32, dyStride, rows int, offs, segs []int32, segStride int, w []float32) {
+// spikeColumns turns the lists of rows rows (segs of the first row at
+// segs[0], nb+1 per row) into lists by input: the rows with a spike at
+// input i are rowOffs[starts[i]] … rowOffs[starts[i+1]−1], in increasing
+// order, each as the byte offset r·stride·4 of its row r of dy. The
+// caller guarantees len(starts) ≥ in+2, len(rowOffs) ≥ the rows' spikes,
+// and rows·stride·4 ≤ MaxInt32.
+func spikeColumns(starts, rowOffs, offs, segs []int32, rows, nb, in, stride int) {
+	// Counts at starts[i+2]; after the sums starts[i+1] is where input i's
+	// rows begin, and the scatter advances it to where they end.
+	clear(starts[:in+2])
+	if rows == 0 {
+		return
+	}
+	first, end := segs[0], segs[(rows-1)*(nb+1)+nb]
+	for _, off := range offs[first:end] {
+		starts[uint32(off)/(listCols*4)+2]++
+	}
+	for i := 2; i < in+2; i++ {
+		starts[i] += starts[i-1]
+	}
 	for r := 0; r < rows; r++ {
-		d := dy[r*dyStride : r*dyStride+listCols]
-		for _, off := range offs[segs[r*segStride]:segs[r*segStride+1]] {
-			wr := w[off/4 : off/4+listCols]
-			for o := range wr {
-				wr[o] += d[o]
-			}
+		ro := int32(r * stride * 4)
+		for _, off := range offs[segs[r*(nb+1)]:segs[r*(nb+1)+nb]] {
+			i := uint32(off)/(listCols*4) + 1
+			rowOffs[starts[i]] = ro
+			starts[i]++
 		}
 	}
 }
 
-// The kernel types of the lists (spikeLists, spikeTile, spikeTileOuter and
-// their assembly twins).
+// spikeColumnsOuter is the tiles' weight gradient from lists by input
+// (spikeColumns): for each of the n inputs i, w[i·listCols+o] += dy[ro/4+o]
+// for the row offsets ro of rowOffs[starts[i]] … rowOffs[starts[i+1]−1] in
+// order. Each weight takes its rows in the order spikeTile's rows list
+// them, so the sums are those of adding dy row by row, bit for bit; a
+// tile row is loaded and stored once, where row by row it was once per
+// spike.
+func spikeColumnsOuter(w []float32, starts []int32, n int, rowOffs []int32, dy []float32) {
+	for i := 0; i < n; i++ {
+		k, end := starts[i], starts[i+1]
+		if k == end {
+			continue
+		}
+		var acc [listCols]float32
+		copy(acc[:], w[i*listCols:(i+1)*listCols])
+		for _, ro := range rowOffs[k:end] {
+			d := dy[ro/4 : ro/4+listCols]
+			for o := range acc {
+				acc[o] += d[o]
+			}
+		}
+		copy(w[i*listCols:(i+1)*listCols], acc[:])
+	}
+}
+
+// The kernel types of the lists (spikeLists, spikeTile, spikeColumnsOuter
+// and their assembly twins).
 type (
-	listsFunc     func(offs, segs []int32, x []float32, n, rows, in int) (next, bad int)
-	tileFunc      func(y []float32, yStride, rows int, offs, segs []int32, segStride int, w, b []float32)
-	tileOuterFunc func(dy []float32, dyStride, rows int, offs, segs []int32, segStride int, w []float32)
+	listsFunc        func(offs, segs []int32, x []float32, n, rows, in int) (next, bad int)
+	tileFunc         func(y []float32, yStride, rows int, offs, segs []int32, segStride int, w, b []float32)
+	columnsOuterFunc func(w []float32, starts []int32, n int, rowOffs []int32, dy []float32)
 )
 
 // checkSpikeRows checks that the State's rows of x [T][xB][in] (entries
@@ -855,30 +897,40 @@ func inputSpikeRows(f func(y, x, wT, b []float32, rows, out, in int), tile tileF
 // inputSpikeGradW adds the weight gradient of the product inputSpikeRows
 // ran to dw [out][in]: dWᵀ += xᵀ·dy accumulated in wg (in·out values,
 // overwritten), then added transposed. With the lists it accumulates in
-// tiles (wg in the layout of blockWeights), else with outer (outerSpikes
-// or a twin) row by row as spikeGradWRows does; the sums are the same bit
-// for bit.
-func inputSpikeGradW(outer func(y, x, wT, b []float32, rows, out, in int), tileOuter tileOuterFunc, l *spikeListSet, dw, wg, x, dy []float32, T, B, xB, xb0, out, in int) {
+// the layout of blockWeights, listRows rows at a time: their lists turned
+// by input (spikeColumns), then each column block's weights with outer
+// (spikeColumnsOuter or a twin), the rows' listCols values of dy staying
+// in L1. Else it runs outerSpikes (or a twin) row by row as spikeGradWRows
+// does; the sums are the same bit for bit.
+func inputSpikeGradW(outer func(y, x, wT, b []float32, rows, out, in int), columnsOuter columnsOuterFunc, l *spikeListSet, dw, wg, x, dy []float32, T, B, xB, xb0, out, in int) {
 	clear(wg)
-	if !l.ok || tileOuter == nil || l.rows != T*B || l.in != in {
+	if !l.ok || columnsOuter == nil || l.rows != T*B || l.in != in || !columnsFit(out) {
 		spikeGradWRows(outer, wg, x, dy, T, B, xB, xb0, out, in)
 		addTransposed(dw, wg, out, in)
 		return
 	}
 	nb := listBlocks(in)
 	ss := nb + 1
+	// As many as listRows rows can have spikes: sized once, whatever the
+	// spikes of a call.
+	l.starts = growInt32(l.starts, in+2, false)
+	l.rowOffs = growInt32(l.rowOffs, min(l.rows, listRows)*in, false)
 	for r0 := 0; r0 < l.rows; r0 += listRows {
 		rb := min(listRows, l.rows-r0)
-		for j := 0; j < nb; j++ {
-			for c := 0; c < out; c += listCols {
-				tileOuter(dy[r0*out+c:], out, rb, l.offs, l.segs[r0*ss+j:], ss, wg[c*in:])
-			}
+		segs := l.segs[r0*ss:]
+		spikeColumns(l.starts, l.rowOffs, l.offs, segs, rb, nb, in, out)
+		for c := 0; c < out; c += listCols {
+			columnsOuter(wg[c*in:], l.starts, in, l.rowOffs, dy[r0*out+c:])
 		}
 	}
 	for c := 0; c < out; c += listCols {
 		addTransposed(dw[c*in:(c+listCols)*in], wg[c*in:(c+listCols)*in], listCols, in)
 	}
 }
+
+// columnsFit reports whether the byte offsets of listRows rows of out
+// values fit in int32 (spikeColumns).
+func columnsFit(out int) bool { return out <= math.MaxInt32/(listRows*4) }
 
 // maxValues is the most float32 values one buffer may hold: 2^46 (256 TiB,
 // the 2^48 bytes Go can allocate) on 64-bit systems, 2^28 (1 GiB, so that
