@@ -84,7 +84,8 @@ type Optimizer struct {
 	beta1, beta2, eps   float64 // Adam
 	steps               int64   // updates made, for Adam's bias correction
 	clip                float64 // the largest global gradient norm TrainStep lets through; 0: no clipping
-	norm                float64 // the last TrainStep's global gradient norm, before clipping
+	norm                float64 // the last TrainStep's global gradient norm, before clipping, once known
+	normKnown           bool    // norm is computed (with a clip, by TrainStep; else by GradNorm)
 	grads               *Grads
 	list                [][]float32 // grads' slices, in the order of Model.trainable
 	values              int         // the values of all parameters
@@ -280,18 +281,18 @@ func (m *Model) TrainStep(s *State, o *Optimizer, x []float32, T int, loss Loss)
 	return float32(l), nil
 }
 
-// clipGrads computes the global norm of the gradients (all parameters'
-// gradients as one vector, in float64) and, when a clip is set and the
-// norm exceeds it, scales every gradient by clip/norm.
+// clipGrads, when a clip is set, computes the global norm of the
+// gradients and, when it exceeds the clip, scales every gradient by
+// clip/norm. Without a clip the norm is left to GradNorm: summing the
+// squares of every gradient in one chain of float64 adds is a tenth of a
+// short training step.
 func (o *Optimizer) clipGrads() {
-	sum := 0.0
-	for _, g := range o.list {
-		for _, v := range g {
-			sum += float64(v) * float64(v)
-		}
+	o.normKnown = false
+	if o.clip == 0 {
+		return
 	}
-	o.norm = math.Sqrt(sum)
-	if o.clip == 0 || !(o.norm > o.clip) {
+	o.norm, o.normKnown = o.gradNorm(), true
+	if !(o.norm > o.clip) {
 		return
 	}
 	scale := float32(o.clip / o.norm)
@@ -300,6 +301,18 @@ func (o *Optimizer) clipGrads() {
 			g[j] *= scale
 		}
 	}
+}
+
+// gradNorm is the global norm of the gradients: all parameters' gradients
+// as one vector, in float64.
+func (o *Optimizer) gradNorm() float64 {
+	sum := 0.0
+	for _, g := range o.list {
+		for _, v := range g {
+			sum += float64(v) * float64(v)
+		}
+	}
+	return math.Sqrt(sum)
 }
 
 // lossGrad returns the loss of outputs y ([T][B]OutputSize, B > 0) and
@@ -481,8 +494,15 @@ func (o *Optimizer) SetClip(maxNorm float32) error {
 }
 
 // GradNorm is the global norm of the last TrainStep's gradients, before
-// clipping.
-func (o *Optimizer) GradNorm() float64 { return o.norm }
+// clipping (0 before the first). Without a clip it is computed at the
+// first call after the step, from Grads: a Backward into them in between
+// changes it.
+func (o *Optimizer) GradNorm() float64 {
+	if !o.normKnown && o.steps > 0 {
+		o.norm, o.normKnown = o.gradNorm(), true
+	}
+	return o.norm
+}
 
 // OptimizerState is an Optimizer's state, for checkpoints: its kind, the
 // number of updates made, and per parameter (in the order of Params) SGD's

@@ -144,10 +144,9 @@ func spikeColumns(starts, rowOffs, offs, segs []int32, rows, nb, in, stride int)
 // spikeColumnsOuter is the tiles' weight gradient from lists by input
 // (spikeColumns): for each of the n inputs i, w[i·listCols+o] += dy[ro/4+o]
 // for the row offsets ro of rowOffs[starts[i]] … rowOffs[starts[i+1]−1] in
-// order. Each weight takes its rows in the order spikeTile's rows list
-// them, so the sums are those of adding dy row by row, bit for bit; a
-// tile row is loaded and stored once, where row by row it was once per
-// spike.
+// order. Each weight takes its rows in increasing order, so the sums are
+// those of adding dy row by row, bit for bit; but a tile row is loaded and
+// stored once, where row by row it was once per spike.
 func spikeColumnsOuter(w []float32, starts []int32, n int, rowOffs []int32, dy []float32) {
 	for i := 0; i < n; i++ {
 		k, end := starts[i], starts[i+1]

@@ -645,9 +645,12 @@ func transpose(w []float32, rows, cols int) []float32 {
 // runs over tiles of listBlock inputs × listCols outputs of the weights (64
 // KiB, copied into tiles by blockWeights so that a tile is contiguous),
 // each row adding the tile rows of its spikes in that block. The weight
-// gradient dWᵀ += xᵀ·dy runs over the same tiles from the same lists.
-// Every output still takes its inputs in increasing order from its bias:
-// the results equal linearSpikes' and outerSpikes' bit for bit.
+// gradient dWᵀ += xᵀ·dy runs in the same layout from the same lists,
+// turned into lists by input listRows rows at a time, so that each weight
+// is loaded and stored once per listRows rows rather than once per spike.
+// Every output still takes its inputs (every weight its rows) in
+// increasing order: the results equal linearSpikes' and outerSpikes' bit
+// for bit.
 
 const (
 	// listCols is the outputs of a tile: 4 AVX-512 or 8 AVX2 vectors.
@@ -656,7 +659,8 @@ const (
 	// KiB.
 	listBlock = 256
 	// listRows is the rows a tile runs over before the next tile: their
-	// outputs (listRows·listCols·4 = 32 KiB) stay in L1 meanwhile.
+	// outputs, or their gradients for the weight gradient
+	// (listRows·listCols·4 = 32 KiB), stay in L1 meanwhile.
 	listRows = 128
 )
 
@@ -772,10 +776,9 @@ func spikeColumns(starts, rowOffs, offs, segs []int32, rows, nb, in, stride int)
 // spikeColumnsOuter is the tiles' weight gradient from lists by input
 // (spikeColumns): for each of the n inputs i, w[i·listCols+o] += dy[ro/4+o]
 // for the row offsets ro of rowOffs[starts[i]] … rowOffs[starts[i+1]−1] in
-// order. Each weight takes its rows in the order spikeTile's rows list
-// them, so the sums are those of adding dy row by row, bit for bit; a
-// tile row is loaded and stored once, where row by row it was once per
-// spike.
+// order. Each weight takes its rows in increasing order, so the sums are
+// those of adding dy row by row, bit for bit; but a tile row is loaded and
+// stored once, where row by row it was once per spike.
 func spikeColumnsOuter(w []float32, starts []int32, n int, rowOffs []int32, dy []float32) {
 	for i := 0; i < n; i++ {
 		k, end := starts[i], starts[i+1]
