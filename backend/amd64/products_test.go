@@ -124,6 +124,9 @@ func productsPackage(t *testing.T, dir string) string {
 		if err := EmitSpikeLists(file, isa); err != nil {
 			t.Fatal(err)
 		}
+		if err := EmitAdam(file, isa); err != nil {
+			t.Fatal(err)
+		}
 		emitFMAPeak(file, isa)
 	}
 	if dir == "" {
@@ -150,7 +153,7 @@ func productsPackage(t *testing.T, dir string) string {
 	write("requires_amd64.go", productsRequires(file))
 	// The plain-Go kernels, as every generated package carries them.
 	pkgLine := regexp.MustCompile(`(?m)^package rt$`)
-	for _, name := range []string{"linear.go", "fma.go", "encode.go", "lists.go", "threads.go", "tensor.go"} {
+	for _, name := range []string{"linear.go", "fma.go", "encode.go", "lists.go", "optim.go", "threads.go", "tensor.go"} {
 		src, err := os.ReadFile(filepath.Join("..", "gogen", "rt", name))
 		if err != nil {
 			t.Fatal(err)
@@ -235,5 +238,30 @@ func TestEmitSpikeLists(t *testing.T) {
 	}
 	if err := EmitSpikeLists(asm.NewFile(asm.AMD64, "lists"), ISA(7)); err == nil {
 		t.Error("EmitSpikeLists(ISA(7)) succeeded")
+	}
+}
+
+// TestEmitAdam checks that EmitAdam builds adamUpdate for both ISAs within
+// their declared ISA and rejects an unknown ISA. (TestProducts runs them.)
+func TestEmitAdam(t *testing.T) {
+	if AdamLanes != 8 {
+		t.Errorf("AdamLanes = %d; backend/gogen/rt's adamLanes is 8", AdamLanes)
+	}
+	for _, isa := range []ISA{AVX2, AVX512} {
+		file := asm.NewFile(asm.AMD64, "adam")
+		if err := EmitAdam(file, isa); err != nil {
+			t.Fatalf("%v: %v", isa, err)
+		}
+		for _, fn := range file.Funcs() {
+			if fn.Name() != "adamUpdate"+isa.Suffix() {
+				t.Errorf("%v: function %s", isa, fn.Name())
+			}
+			if req := fn.Requires(); isa == AVX2 && req.Has(asm.AVX512F) {
+				t.Errorf("%s requires %v", fn.Name(), req)
+			}
+		}
+	}
+	if err := EmitAdam(asm.NewFile(asm.AMD64, "adam"), ISA(7)); err == nil {
+		t.Error("EmitAdam(ISA(7)) succeeded")
 	}
 }

@@ -51,6 +51,10 @@ func (gen *generator) amd64Files(files Files) error {
 			for _, name := range backwardProducts {
 				table[name] = name + isa.Suffix()
 			}
+			if err := amd64.EmitAdam(file, isa); err != nil {
+				return err
+			}
+			table["adamUpdate"] = "adamUpdate" + isa.Suffix()
 		}
 		emit := func(k *kernel.Kernel) error { return em.Kernel(k, isa) }
 		// Only the kernels the table uses: amd64.KernelISA may prefer

@@ -34,6 +34,7 @@ func (gen *generator) arm64Files(files Files) error {
 		for _, name := range backwardProducts {
 			table[name] = name + arm64.Suffix
 		}
+		table["adamUpdate"] = "nil" // no NEON Adam: the plain-Go loop
 	}
 	if gen.listInput() {
 		// No NEON lists kernels: the input's products run row by row

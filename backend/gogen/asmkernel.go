@@ -77,7 +77,7 @@ func (gen *generator) tableFields() []string {
 	}
 	if gen.opt.Train {
 		fields = append(fields, backwardProducts...)
-		fields = append(fields, "linearBackward")
+		fields = append(fields, "linearBackward", "adamUpdate")
 	}
 	for _, n := range gen.sortedNeurons() {
 		k := gen.neuron[n]

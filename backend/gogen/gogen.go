@@ -15,7 +15,7 @@ import (
 	"github.com/snnc/snnc/ir"
 )
 
-//go:embed rt/conv.go rt/encode.go rt/exp.go rt/fma.go rt/linear.go rt/lists.go rt/tensor.go rt/threads.go
+//go:embed rt/conv.go rt/encode.go rt/exp.go rt/fma.go rt/linear.go rt/lists.go rt/optim.go rt/tensor.go rt/threads.go
 var runtimeFS embed.FS
 
 // Options control what Generate writes.

@@ -8,10 +8,14 @@ import (
 	"github.com/snnc/snnc/backend/amd64"
 )
 
-// TestListConstants checks that the assembly kernels' tiles are these.
+// TestListConstants checks that the assembly kernels' tiles (and the
+// values adamUpdate takes at a time) are these.
 func TestListConstants(t *testing.T) {
 	if listCols != amd64.ListCols || listBlock != amd64.ListBlock {
 		t.Errorf("listCols, listBlock = %d, %d; backend/amd64 has %d, %d", listCols, listBlock, amd64.ListCols, amd64.ListBlock)
+	}
+	if adamLanes != amd64.AdamLanes {
+		t.Errorf("adamLanes = %d; backend/amd64 has %d", adamLanes, amd64.AdamLanes)
 	}
 }
 

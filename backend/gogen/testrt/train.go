@@ -49,6 +49,7 @@ type Optimizer struct {
 	list              [][]float32 // grads' slices, in the order of Model.trainable
 	values            int         // the values of all parameters
 	first, second     [][]float32 // SGD's velocity; Adam's first and second moments
+	adamStep          []float64   // this update's constants of adamUpdate
 }
 
 // Grads is the gradient of the last TrainStep's loss (read-only).
@@ -108,6 +109,7 @@ func (o *Optimizer) make(m *Model, adam bool) {
 		o.values += len(p)
 	}
 	if adam {
+		o.adamStep = make([]float64, 0, 7)
 		o.second = make([][]float32, len(m.trainable))
 		for i, p := range m.trainable {
 			o.second[i] = make([]float32, len(p))
@@ -123,6 +125,7 @@ func (o *Optimizer) make(m *Model, adam bool) {
 // runs on one.
 func (o *Optimizer) apply(m *Model, threads int) {
 	o.steps++
+	o.prepare()
 	if o.adam && threads > 1 {
 		onRanges(threads, o.values, parallelMin, func(lo, hi int) { o.update(m, lo, hi) })
 	} else {
@@ -131,18 +134,24 @@ func (o *Optimizer) apply(m *Model, threads int) {
 	m.rederive()
 }
 
-// update applies the optimizer's update to values lo … hi−1 of the
-// parameters (all of them one after the other, in the order of
-// Model.trainable).
-func (o *Optimizer) update(m *Model, lo, hi int) {
-	// Adam as PyTorch's: the step lr/c1 and the denominator sqrt(v)/sqrt(c2)
-	// + eps, their constant factors worked out once, so that each value
-	// takes one square root and one division (the divider is what the
-	// loop waits on).
+// prepare works out Adam's constants of update number o.steps (adamStep):
+// as PyTorch's, the step lr/c1 and the denominator sqrt(v)/sqrt(c2) + eps,
+// their constant factors worked out once, so that each value takes one
+// square root and one division (the divider is what the loop waits on).
+func (o *Optimizer) prepare() {
+	if !o.adam {
+		return
+	}
 	c1 := 1 - math.Pow(o.beta1, float64(o.steps))
 	c2 := 1 - math.Pow(o.beta2, float64(o.steps))
-	step, root := float64(o.lr)/c1, 1/math.Sqrt(c2)
-	b1, b2, eps := o.beta1, o.beta2, o.eps
+	o.adamStep = append(o.adamStep[:0], o.beta1, 1-o.beta1, o.beta2, 1-o.beta2,
+		float64(o.lr)/c1, 1/math.Sqrt(c2), o.eps)
+}
+
+// update applies the optimizer's update to values lo … hi−1 of the
+// parameters (all of them one after the other, in the order of
+// Model.trainable), Adam's with the constants prepare worked out.
+func (o *Optimizer) update(m *Model, lo, hi int) {
 	off := 0
 	for i, p := range m.trainable {
 		from, to := max(lo-off, 0), min(hi-off, len(p))
@@ -159,13 +168,12 @@ func (o *Optimizer) update(m *Model, lo, hi int) {
 			continue
 		}
 		second := o.second[i][from:to]
-		for j := range p {
-			gj := float64(g[j])
-			a := b1*float64(first[j]) + (1-b1)*gj
-			b := b2*float64(second[j]) + (1-b2)*gj*gj
-			first[j], second[j] = float32(a), float32(b)
-			p[j] = float32(float64(p[j]) - step*a/(math.Sqrt(b)*root+eps))
+		k := 0
+		if kernel := active.adamUpdate; kernel != nil {
+			k = len(p) - len(p)%adamLanes
+			kernel(p[:k], g[:k], first[:k], second[:k], o.adamStep)
 		}
+		adamUpdate(p[k:], g[k:], first[k:], second[k:], o.adamStep)
 	}
 }
 

@@ -16,10 +16,12 @@ type kernels struct {
 	// dx += dy·W, dW += dyᵀ·x, dWᵀ += xᵀ·dy for spikes x (rt/linear.go)
 	linearAdd, linearAddXT, outerSpikes func(y, x, wT, b []float32, rows, out, in int)
 	linearBackward                      func(dx, dw, db, x, wT, dy []float32, rows, out, in int)
-	lif1Forward                         func(T, B int, x0, y, s0, s1, tape0, tape1 []float32)
-	lif1Backward                        func(T, B int, x0, tape0, tape1, dy, dx0, gs0, gs1 []float32)
-	readoutForward                      func(T, B int, x0, y, s0, s1 []float32)
-	readoutBackward                     func(T, B int, x0, dy, dx0, gs0, gs1 []float32)
+	// Adam's update (train.go); nil: the plain-Go loop
+	adamUpdate      func(p, g, first, second []float32, c []float64)
+	lif1Forward     func(T, B int, x0, y, s0, s1, tape0, tape1 []float32)
+	lif1Backward    func(T, B int, x0, tape0, tape1, dy, dx0, gs0, gs1 []float32)
+	readoutForward  func(T, B int, x0, y, s0, s1 []float32)
+	readoutBackward func(T, B int, x0, dy, dx0, gs0, gs1 []float32)
 }
 
 // generic is the plain-Go implementation: it runs everywhere and is the
@@ -32,6 +34,7 @@ var generic = kernels{
 	linearAddXT:     linearAddXT,
 	outerSpikes:     outerSpikes,
 	linearBackward:  linearBackward,
+	adamUpdate:      adamUpdate,
 	lif1Forward:     lif1Forward,
 	lif1Backward:    lif1Backward,
 	readoutForward:  readoutForward,

@@ -20,6 +20,7 @@ var neonKernels = kernels{
 	linearAddXT:     linearAddXTNEON,
 	outerSpikes:     outerSpikesNEON,
 	linearBackward:  linearBackward,
+	adamUpdate:      nil,
 	lif1Forward:     lif1ForwardNEON,
 	lif1Backward:    lif1BackwardNEON,
 	readoutForward:  readoutForwardNEON,

@@ -61,6 +61,14 @@ func linearAddXTAVX512(y, x, wT, b []float32, rows, out, in int)
 //go:noescape
 func outerSpikesAVX512(y, x, wT, b []float32, rows, out, in int)
 
+// adamUpdateAVX512 is adamUpdate with AVX512, 8 values at a time: len(p) is a
+// multiple of 8.
+//
+// Requires: AVX, AVX512F
+//
+//go:noescape
+func adamUpdateAVX512(p, g, first, second []float32, c []float64)
+
 // lif1ForwardAVX512 is lif1Forward in AVX512.
 //
 // Requires: AVX, AVX512F
@@ -131,6 +139,14 @@ func linearAddXTAVX2(y, x, wT, b []float32, rows, out, in int)
 //
 //go:noescape
 func outerSpikesAVX2(y, x, wT, b []float32, rows, out, in int)
+
+// adamUpdateAVX2 is adamUpdate with AVX2, 8 values at a time: len(p) is a
+// multiple of 8.
+//
+// Requires: AVX
+//
+//go:noescape
+func adamUpdateAVX2(p, g, first, second []float32, c []float64)
 
 // lif1ForwardAVX2 is lif1Forward in AVX2.
 //

@@ -935,6 +935,26 @@ func inputSpikeGradW(outer func(y, x, wT, b []float32, rows, out, in int), colum
 // values fit in int32 (spikeColumns).
 func columnsFit(out int) bool { return out <= math.MaxInt32/(listRows*4) }
 
+// adamLanes is the values the assembly adamUpdate takes at a time
+// (backend/amd64.AdamLanes).
+const adamLanes = 8
+
+// adamUpdate is Adam's update of the values p with their gradients g and
+// moments first and second, c holding β1, 1−β1, β2, 1−β2, the step, the
+// root and ε: in float64, one operation at a time (the assembly twins do
+// the same, adamLanes values at a time, bit for bit on amd64).
+func adamUpdate(p, g, first, second []float32, c []float64) {
+	b1, c1, b2, c2, step, root, eps := c[0], c[1], c[2], c[3], c[4], c[5], c[6]
+	g, first, second = g[:len(p)], first[:len(p)], second[:len(p)]
+	for j := range p {
+		gj := float64(g[j])
+		a := b1*float64(first[j]) + c1*gj
+		b := b2*float64(second[j]) + c2*gj*gj
+		first[j], second[j] = float32(a), float32(b)
+		p[j] = float32(float64(p[j]) - step*a/(math.Sqrt(b)*root+eps))
+	}
+}
+
 // maxValues is the most float32 values one buffer may hold: 2^46 (256 TiB,
 // the 2^48 bytes Go can allocate) on 64-bit systems, 2^28 (1 GiB, so that
 // the byte count fits in an int) on 32-bit ones. Sizes beyond it are
@@ -1087,21 +1107,26 @@ func moveRows(whole, part []float32, steps, B, b0, n, width int, in bool) {
 }
 
 // transposeInto writes the [cols][rows] transpose of the [rows][cols]
-// matrix w into t, which has w's length. It goes in 16×16 tiles, so that
-// the lines of t a tile writes stay in L1 while it runs: row by row, every
-// store would touch another line (0.19 against 0.46 ms for 256×784).
+// matrix w into t, which has w's length. It reads four rows of w at a time
+// side by side and writes each column's four values together: 0.08–0.13
+// ms for 256×784, against 0.37 ms for 16×16 tiles written one value at a
+// time (Zen 5), the bounds checks and index arithmetic per value being
+// what those waited on.
 func transposeInto(t, w []float32, rows, cols int) {
-	const tile = 16
-	for r0 := 0; r0 < rows; r0 += tile {
-		r1 := min(r0+tile, rows)
-		for c0 := 0; c0 < cols; c0 += tile {
-			c1 := min(c0+tile, cols)
-			for r := r0; r < r1; r++ {
-				row := w[r*cols+c0 : r*cols+c1]
-				for j, v := range row {
-					t[(c0+j)*rows+r] = v
-				}
-			}
+	r := 0
+	for ; r+4 <= rows; r += 4 {
+		a := w[r*cols : (r+1)*cols]
+		b := w[(r+1)*cols : (r+2)*cols]
+		c := w[(r+2)*cols : (r+3)*cols]
+		d := w[(r+3)*cols : (r+4)*cols]
+		for j := range a {
+			o := t[j*rows+r : j*rows+r+4]
+			o[0], o[1], o[2], o[3] = a[j], b[j], c[j], d[j]
+		}
+	}
+	for ; r < rows; r++ {
+		for j, v := range w[r*cols : (r+1)*cols] {
+			t[j*rows+r] = v
 		}
 	}
 }

@@ -508,6 +508,7 @@ func TestUpdateRanges(t *testing.T) {
 			o := &Optimizer{adam: adam, lr: 0.1, momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8}
 			o.make(m, adam)
 			o.steps = 1
+			o.prepare()
 			return o
 		}
 		whole := newModel(t)
