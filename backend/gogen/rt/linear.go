@@ -213,20 +213,27 @@ func outerSpikes(y, x, wT, b []float32, rows, out, in int) {
 	}
 }
 
-// addTransposed adds t [in][out] to dw [out][in]: dw[o][i] += t[i][o],
-// in square tiles so that the lines of both stay in L1 while a tile is
-// done.
+// addTransposed adds t [in][out] to dw [out][in]: dw[o][i] += t[i][o].
+// As transposeInto, it reads four rows of t side by side and updates each
+// row of dw four values at a time.
 func addTransposed(dw, t []float32, out, in int) {
-	const tile = 16
-	for i0 := 0; i0 < in; i0 += tile {
-		i1 := min(i0+tile, in)
-		for o0 := 0; o0 < out; o0 += tile {
-			for o := o0; o < min(o0+tile, out); o++ {
-				row := dw[o*in+i0 : o*in+i1]
-				for j := range row {
-					row[j] += t[(i0+j)*out+o]
-				}
-			}
+	i := 0
+	for ; i+4 <= in; i += 4 {
+		a := t[i*out : (i+1)*out]
+		b := t[(i+1)*out : (i+2)*out]
+		c := t[(i+2)*out : (i+3)*out]
+		d := t[(i+3)*out : (i+4)*out]
+		for o := range a {
+			w := dw[o*in+i : o*in+i+4]
+			w[0] += a[o]
+			w[1] += b[o]
+			w[2] += c[o]
+			w[3] += d[o]
+		}
+	}
+	for ; i < in; i++ {
+		for o, v := range t[i*out : (i+1)*out] {
+			dw[o*in+i] += v
 		}
 	}
 }

@@ -75,6 +75,27 @@ func TestTransposeInto(t *testing.T) {
 	}
 }
 
+// TestAddTransposed checks dw[o][i] += t[i][o] on shapes around the four
+// rows taken at a time.
+func TestAddTransposed(t *testing.T) {
+	for _, shape := range [][2]int{{1, 1}, {1, 7}, {7, 1}, {3, 5}, {4, 4}, {5, 3}, {64, 785}, {10, 256}} {
+		out, in := shape[0], shape[1]
+		tr, dw := make([]float32, in*out), make([]float32, out*in)
+		for k := range tr {
+			tr[k], dw[k] = float32(k+1), float32(-3*k)
+		}
+		got := append([]float32(nil), dw...)
+		addTransposed(got, tr, out, in)
+		for o := range out {
+			for i := range in {
+				if want := dw[o*in+i] + tr[i*out+o]; got[o*in+i] != want {
+					t.Fatalf("%d×%d: dw[%d][%d] = %g, want %g", out, in, o, i, got[o*in+i], want)
+				}
+			}
+		}
+	}
+}
+
 func BenchmarkTransposeInto(b *testing.B) {
 	const rows, cols = 256, 784
 	w, t := make([]float32, rows*cols), make([]float32, rows*cols)
