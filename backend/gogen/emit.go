@@ -858,7 +858,7 @@ func (gen *generator) dispatch() string {
 		w.f("\t// dx += dy·W, dW += dyᵀ·x, dWᵀ += xᵀ·dy for spikes x (rt/linear.go)\n")
 		w.f("\t%s func(y, x, wT, b []float32, rows, out, in int)\n", strings.Join(backwardProducts, ", "))
 		w.f("\tlinearBackward func(dx, dw, db, x, wT, dy []float32, rows, out, in int)\n")
-		w.f("\t// Adam's update (train.go); nil: the plain-Go loop\n\tadamUpdate func(p, g, first, second []float32, c []float64)\n")
+		w.f("\t// Adam's update (rt/optim.go); nil: the plain-Go loop\n\tadamUpdate func(p, g, first, second []float32, c []float64)\n")
 	}
 	for _, n := range gen.sortedNeurons() {
 		k := gen.neuron[n]

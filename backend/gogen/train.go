@@ -291,9 +291,9 @@ func (m *Model) TrainStep(s *State, o *Optimizer, x []float32, T int, loss Loss)
 
 // clipGrads, when a clip is set, computes the global norm of the
 // gradients and, when it exceeds the clip, scales every gradient by
-// clip/norm. Without a clip the norm is left to GradNorm: summing the
-// squares of every gradient in one chain of float64 adds is a tenth of a
-// short training step.
+// clip/norm. Without a clip the norm is left to GradNorm: it is a chain of
+// dependent float64 additions over every gradient value, which a step
+// that does not clip does not need.
 func (o *Optimizer) clipGrads() {
 	o.normKnown = false
 	if o.clip == 0 {

@@ -17,7 +17,7 @@ type kernels struct {
 	// dx += dy·W, dW += dyᵀ·x, dWᵀ += xᵀ·dy for spikes x (rt/linear.go)
 	linearAdd, linearAddXT, outerSpikes func(y, x, wT, b []float32, rows, out, in int)
 	linearBackward                      func(dx, dw, db, x, wT, dy []float32, rows, out, in int)
-	// Adam's update (train.go); nil: the plain-Go loop
+	// Adam's update (rt/optim.go); nil: the plain-Go loop
 	adamUpdate  func(p, g, first, second []float32, c []float64)
 	lifForward  func(T, B int, x0, y, s0, s1, tape0, tape1 []float32)
 	lifBackward func(T, B int, x0, tape0, tape1, dy, dx0, gs0, gs1 []float32)
