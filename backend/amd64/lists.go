@@ -246,23 +246,27 @@ func packTable() []uint32 {
 
 // emitListTile emits spikeTile: per row, ListCols outputs in registers (4
 // zmm or 8 ymm) start from b (or y) and take the tile row of each listed
-// spike.
+// spike. Rows go two at a time, their spikes interleaved while both rows
+// have some: each output register takes one add per spike, and two rows'
+// chains of adds in flight rather than one keep the adds' latency from
+// bounding the loop. Each row still takes its spikes in order.
 func emitListTile(file *asm.File, isa ISA) *asm.AMD64Func {
 	f := file.AMD64("spikeTile"+isa.Suffix(), SpikeTileSig)
 	nv := ListCols / isa.Lanes()
 	vb := 4 * isa.Lanes()
 	f.Doc = fmt.Sprintf(`%s is spikeTile with %s: per row, %d outputs in %d
 registers start from b (or y) and take the tile row of each listed spike,
-in order.`, f.Name(), isa.Suffix(), ListCols, nv)
+in order; two rows at a time, their spikes interleaved.`, f.Name(), isa.Suffix(), ListCols, nv)
 	f.SetISA(productFeatures(isa)...)
 	var (
 		y, stride, rows, offs = asm.DI, asm.R8, asm.R9, asm.SI
 		segs, segStride, w    = asm.DX, asm.R10, asm.R11
 		bias, k, end, off     = asm.BX, asm.AX, asm.CX, asm.R12
+		k2, end2, off2        = asm.R13, asm.R14, asm.R15 // the second row's
 	)
-	acc := make([]asm.Vec, nv)
+	acc, acc2 := make([]asm.Vec, nv), make([]asm.Vec, nv)
 	for v := range acc {
-		acc[v] = isa.vec(v)
+		acc[v], acc2[v] = isa.vec(v), isa.vec(nv+v)
 	}
 	f.Load("y_base", y)
 	f.Load("yStride", stride)
@@ -273,9 +277,7 @@ in order.`, f.Name(), isa.Suffix(), ListCols, nv)
 	f.Load("segStride", segStride)
 	f.SHLQ(asm.Imm(2), segStride)
 	f.Load("w_base", w)
-	done, row, spike := f.NewLabel("done"), f.NewLabel("row"), f.NewLabel("spike")
-	fromY, ready, store := f.NewLabel("fromY"), f.NewLabel("ready"), f.NewLabel("store")
-	noBias := f.NewLabel("noBias")
+	done, noBias := f.NewLabel("done"), f.NewLabel("noBias")
 	f.TESTQ(rows, rows)
 	f.JZ(done)
 	f.XORQ(bias, bias)
@@ -284,38 +286,89 @@ in order.`, f.Name(), isa.Suffix(), ListCols, nv)
 	f.Load("b_base", bias)
 	f.Label(noBias)
 
-	f.Label(row)
+	// start loads a row's outputs from b, or from y at row.
+	start := func(regs []asm.Vec, row asm.Mem) {
+		fromY, ready := f.NewLabel("fromY"), f.NewLabel("ready")
+		f.TESTQ(bias, bias)
+		f.JZ(fromY)
+		for v, a := range regs {
+			f.VMOVUPS(asm.Ptr(bias).Offset(v*vb), a)
+		}
+		f.JMP(ready)
+		f.Label(fromY)
+		for v, a := range regs {
+			f.VMOVUPS(row.Offset(v*vb), a)
+		}
+		f.Label(ready)
+	}
+	// add adds the tile row of the spike at offs[k] to regs.
+	add := func(regs []asm.Vec, k, off asm.GP) {
+		f.MOVLQSX(asm.Ptr(offs).Idx(k, 4), off)
+		for v, a := range regs {
+			f.VADDPS(asm.Ptr(w).Idx(off, 1).Offset(v*vb), a, a)
+		}
+		f.INCQ(k)
+	}
+	// rest adds the spikes k … end−1 to regs.
+	rest := func(regs []asm.Vec, k, end, off asm.GP) {
+		loop, over := f.NewLabel("rest"), f.NewLabel("restDone")
+		f.CMPQ(k, end)
+		f.JGE(over)
+		f.Label(loop)
+		add(regs, k, off)
+		f.CMPQ(k, end)
+		f.JL(loop)
+		f.Label(over)
+	}
+	store := func(regs []asm.Vec, row asm.Mem) {
+		for v, a := range regs {
+			f.VMOVUPS(a, row.Offset(v*vb))
+		}
+	}
+
+	pair, single := f.NewLabel("pair"), f.NewLabel("single")
+	f.Label(pair)
+	f.CMPQ(rows, asm.Imm(2))
+	f.JL(single)
 	f.MOVLQSX(asm.Ptr(segs), k)
 	f.MOVLQSX(asm.Ptr(segs).Offset(4), end)
-	f.TESTQ(bias, bias)
-	f.JZ(fromY)
-	for v, a := range acc {
-		f.VMOVUPS(asm.Ptr(bias).Offset(v*vb), a)
-	}
-	f.JMP(ready)
-	f.Label(fromY)
-	for v, a := range acc {
-		f.VMOVUPS(asm.Ptr(y).Offset(v*vb), a)
-	}
-	f.Label(ready)
+	f.MOVLQSX(asm.Ptr(segs).Idx(segStride, 1), k2)
+	f.MOVLQSX(asm.Ptr(segs).Idx(segStride, 1).Offset(4), end2)
+	start(acc, asm.Ptr(y))
+	start(acc2, asm.Ptr(y).Idx(stride, 1))
+	both, tail := f.NewLabel("both"), f.NewLabel("tail")
+	f.Label(both)
 	f.CMPQ(k, end)
-	f.JGE(store)
-	f.Label(spike)
+	f.JGE(tail)
+	f.CMPQ(k2, end2)
+	f.JGE(tail)
 	f.MOVLQSX(asm.Ptr(offs).Idx(k, 4), off)
-	for v, a := range acc {
-		f.VADDPS(asm.Ptr(w).Idx(off, 1).Offset(v*vb), a, a)
+	f.MOVLQSX(asm.Ptr(offs).Idx(k2, 4), off2)
+	for v := range acc {
+		f.VADDPS(asm.Ptr(w).Idx(off, 1).Offset(v*vb), acc[v], acc[v])
+		f.VADDPS(asm.Ptr(w).Idx(off2, 1).Offset(v*vb), acc2[v], acc2[v])
 	}
 	f.INCQ(k)
-	f.CMPQ(k, end)
-	f.JL(spike)
-	f.Label(store)
-	for v, a := range acc {
-		f.VMOVUPS(a, asm.Ptr(y).Offset(v*vb))
-	}
-	f.ADDQ(stride, y)
-	f.ADDQ(segStride, segs)
-	f.DECQ(rows)
-	f.JNZ(row)
+	f.INCQ(k2)
+	f.JMP(both)
+	f.Label(tail)
+	rest(acc, k, end, off)
+	rest(acc2, k2, end2, off2)
+	store(acc, asm.Ptr(y))
+	store(acc2, asm.Ptr(y).Idx(stride, 1))
+	f.LEAQ(asm.Ptr(y).Idx(stride, 2), y)
+	f.LEAQ(asm.Ptr(segs).Idx(segStride, 2), segs)
+	f.SUBQ(asm.Imm(2), rows)
+	f.JMP(pair)
+
+	f.Label(single)
+	f.TESTQ(rows, rows)
+	f.JZ(done)
+	f.MOVLQSX(asm.Ptr(segs), k)
+	f.MOVLQSX(asm.Ptr(segs).Offset(4), end)
+	start(acc, asm.Ptr(y))
+	rest(acc, k, end, off)
+	store(acc, asm.Ptr(y))
 	f.Label(done)
 	f.VZEROUPPER()
 	f.RET()
