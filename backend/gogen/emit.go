@@ -167,6 +167,9 @@ func load(w []byte, n int) ([]float32, []byte) {
 	if gen.listInput() {
 		w.f("\tlists   spikeListSet // the spikes of the last call's input, listed by its check\n")
 	}
+	if gen.input.Spikes {
+		w.f("\tunpacked []float32 // bit-packed spikes as float32, when ForwardBits and its kin cannot list them\n")
+	}
 	gen.threadFields(w)
 	if opt.Train {
 		w.f("\ttrained *Model    // the Model of the last ForwardTrain; nil when Backward cannot run\n\tsteps   int       // T of the last ForwardTrain\n\tx       []float32 // the last ForwardTrain's input\n")
@@ -289,32 +292,42 @@ func (m *Model) check(op string, s *State, y, x []float32, T int) error {
 
 // checkSizes is check without y: it returns the length y must have.
 func (m *Model) checkSizes(op string, s *State, x []float32, T int) (int, error) {
+	nx, ny, err := m.sizes(op, s, T)
+	if err != nil {
+		return 0, err
+	}
+	if len(x) != nx {
+		return 0, errorf(op, "len(x) = %%d, want T*B*InputSize = %%d (T=%%d, B=%%d)", len(x), nx, T, s.batch)
+	}
+	return ny, nil
+}
+
+// sizes validates what check validates but x and y, and returns the
+// lengths they must have, T*B*InputSize and T*B*OutputSize.
+func (m *Model) sizes(op string, s *State, T int) (nx, ny int, err error) {
 	if m == nil || !m.loaded {
-		return 0, errorf(op, "the Model is nil or not from New")
+		return 0, 0, errorf(op, "the Model is nil or not from New")
 	}
 	if s == nil || !s.made {
-		return 0, errorf(op, "the State is nil or not from NewState")
+		return 0, 0, errorf(op, "the State is nil or not from NewState")
 	}
 	B := s.batch
 	if T < 0 {
-		return 0, errorf(op, "T = %%d, want T >= 0", T)
+		return 0, 0, errorf(op, "T = %%d, want T >= 0", T)
 	}
 	rows, ok := mulOK(T, B)
 	nx, okx := mulOK(rows, InputSize)
 	if !ok || !okx {
-		return 0, errorf(op, "T*B*InputSize overflows (T=%%d, B=%%d)", T, B)
+		return 0, 0, errorf(op, "T*B*InputSize overflows (T=%%d, B=%%d)", T, B)
 	}
 	ny, oky := mulOK(rows, OutputSize)
 	if !oky {
-		return 0, errorf(op, "T*B*OutputSize overflows (T=%%d, B=%%d)", T, B)
+		return 0, 0, errorf(op, "T*B*OutputSize overflows (T=%%d, B=%%d)", T, B)
 	}
 	if n, ok := mulOK(rows, widestRow); !ok || n > maxValues {
-		return 0, errorf(op, "T*B*%%d, the widest layer's values, overflows or exceeds %%d (T=%%d, B=%%d)", widestRow, maxValues, T, B)
+		return 0, 0, errorf(op, "T*B*%%d, the widest layer's values, overflows or exceeds %%d (T=%%d, B=%%d)", widestRow, maxValues, T, B)
 	}
-	if len(x) != nx {
-		return 0, errorf(op, "len(x) = %%d, want T*B*InputSize = %%d (T=%%d, B=%%d)", len(x), nx, T, B)
-	}
-	return ny, nil
+	return nx, ny, nil
 }
 
 `)
@@ -332,13 +345,17 @@ func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) erro
 	}
 `)
 	w.f("%s", gen.inputCheck())
+	w.f("\tm.runChecked(s, y, x, T, train, split)\n\treturn nil\n}\n\n")
+	w.f("// runChecked runs the network on checked arguments (and spikes listed,\n// when the input products run from lists), on the parts when split.\n")
+	w.f("func (m *Model) runChecked(s *State, y, x []float32, T int, train, split bool) {\n")
 	if opt.Train {
 		w.f("\ts.trained, s.steps, s.x, s.partsTrained = nil, 0, nil, false\n")
-		w.f("\tif split {\n\t\tm.runParts(s, y, x, T, train)\n\t\tif train {\n\t\t\ts.trained, s.steps, s.x, s.partsTrained = m, T, x, true\n\t\t}\n\t\treturn nil\n\t}\n")
+		w.f("\tif split {\n\t\tm.runParts(s, y, x, T, train)\n\t\tif train {\n\t\t\ts.trained, s.steps, s.x, s.partsTrained = m, T, x, true\n\t\t}\n\t\treturn\n\t}\n")
 	} else {
-		w.f("\tif split {\n\t\tm.runParts(s, y, x, T, train)\n\t\treturn nil\n\t}\n")
+		w.f("\tif split {\n\t\tm.runParts(s, y, x, T, train)\n\t\treturn\n\t}\n")
 	}
-	w.f("\tm.forward(s, y, x, T, train)\n\treturn nil\n}\n\n")
+	w.f("\tm.forward(s, y, x, T, train)\n}\n\n")
+	gen.bitsAPI(w)
 	w.f(`// forward runs the network on checked arguments and a State that does not
 // split the batch (a part's State reads its rows of the caller's x in
 // place when the input products allow it; see xBatch).

@@ -12,23 +12,33 @@ import (
 // with the package clause renamed; the training ones only into training
 // packages.
 //
-//go:embed testrt/model_test.go testrt/bench_test.go testrt/train_test.go testrt/bench_train_test.go
+//go:embed testrt/model_test.go testrt/bench_test.go testrt/train_test.go testrt/bench_train_test.go testrt/bits_test.go testrt/bits_train_test.go
 var testFS embed.FS
 
 // testFiles are the files of testFS every package gets; trainTestFiles
-// those only training packages get.
+// those only training packages get; bitsTestFiles and bitsTrainTestFiles
+// those only packages whose input is declared spikes get (the latter,
+// training ones).
 var (
-	testFiles      = []string{"model_test.go", "bench_test.go"}
-	trainTestFiles = []string{"train_test.go", "bench_train_test.go"}
+	testFiles          = []string{"model_test.go", "bench_test.go"}
+	trainTestFiles     = []string{"train_test.go", "bench_train_test.go"}
+	bitsTestFiles      = []string{"bits_test.go"}
+	bitsTrainTestFiles = []string{"bits_train_test.go"}
 )
 
 // tests returns the package's test files: the testrt files, table_test.go
 // with what they need to know of this model, and the benchmarks of its
 // neuron kernels (kernels_bench_test.go, when it has any).
 func (gen *generator) tests() (map[string]string, error) {
-	names := testFiles
+	names := append([]string(nil), testFiles...)
 	if gen.opt.Train {
-		names = append(append([]string(nil), testFiles...), trainTestFiles...)
+		names = append(names, trainTestFiles...)
+	}
+	if gen.input.Spikes {
+		names = append(names, bitsTestFiles...)
+		if gen.opt.Train {
+			names = append(names, bitsTrainTestFiles...)
+		}
 	}
 	files := map[string]string{}
 	for _, name := range names {

@@ -19,7 +19,7 @@ var update = flag.Bool("update", false, "rewrite the generated model of testrt/"
 const testrtSource = "the testrt model of backend/gogen/testrt_test.go"
 
 // trainOnly are the testrt files only training packages get.
-var trainOnly = []string{"train_test.go", "bench_train_test.go"}
+var trainOnly = []string{"train_test.go", "bench_train_test.go", "bits_train_test.go"}
 
 // testrtModel is testrt's network, 3 inputs declared spikes and a dense
 // layer of 4 LIF neurons, compiled for training with the input's gradient

@@ -3,6 +3,7 @@ package rt
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/snnc/snnc/backend/amd64"
@@ -132,6 +133,71 @@ func TestSpikeListsCheck(t *testing.T) {
 	}{{0, 1, true}, {1, 0, false}, {3200, 784, true}, {1 << 20, 1 << 11, false}, {1, 1 << 23, false}, {1, 1<<23 - 1, true}} {
 		if got := listsFit(c.rows, c.in); got != c.fit {
 			t.Errorf("listsFit(%d, %d) = %v, want %v", c.rows, c.in, got, c.fit)
+		}
+	}
+}
+
+// packBits packs x [rows][in] of 0/1 values (−0 as 0) into rows of
+// spikeWords(in) words.
+func packBits(x []float32, rows, in int) []uint64 {
+	words := spikeWords(in)
+	b := make([]uint64, rows*words)
+	for r := 0; r < rows; r++ {
+		for i, v := range x[r*in : (r+1)*in] {
+			if v == 1 {
+				b[r*words+i/64] |= 1 << (i % 64)
+			}
+		}
+	}
+	return b
+}
+
+// TestSpikeBits checks that lists made from bit-packed spikes are those of
+// the same spikes as float32 (the offsets in use, and every segment), for
+// a State's own rows and a part's rows read in place, at densities from
+// none to all; that unpackSpikes gives the 0/1 values back; and that a bit
+// set past in is found.
+func TestSpikeBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, sh := range append(listShapes, listShape{2, 3, 1, 2, 64, 64}, listShape{1, 2, 0, 2, 65, 64}, listShape{2, 2, 0, 2, 1000, 64}) {
+		for _, p := range []float64{0, 0.1, 0.5, 0.97, 1} {
+			x := spikeInput(r, sh, p)
+			rows := sh.T * sh.xB
+			xb := packBits(x, rows, sh.in)
+			var want, got spikeListSet
+			if bad := checkSpikeRows(spikeLists, firstNonSpike, &want, x, sh.T, sh.xB, sh.xb0, sh.B, sh.in); bad != -1 {
+				t.Fatalf("%+v: bad spike input", sh)
+			}
+			if bad := badSpikeBitsRow(xb, rows, sh.in); bad != -1 {
+				t.Fatalf("%+v p=%g: badSpikeBitsRow = %d, want -1", sh, p, bad)
+			}
+			got.offs = make([]int32, 3) // grown as needed
+			listSpikeBits(&got, xb, sh.T, sh.xB, sh.xb0, sh.B, sh.in)
+			if !got.ok || got.rows != want.rows || got.in != want.in {
+				t.Fatalf("%+v p=%g: lists ok %v rows %d in %d, want true %d %d", sh, p, got.ok, got.rows, got.in, want.rows, want.in)
+			}
+			segs := (listBlocks(sh.in) + 1) * want.rows
+			if !slices.Equal(got.segs[:segs], want.segs[:segs]) {
+				t.Fatalf("%+v p=%g: segments %v, want %v", sh, p, got.segs[:segs], want.segs[:segs])
+			}
+			if segs > 0 {
+				if n := int(want.segs[segs-1]); !slices.Equal(got.offs[:n], want.offs[:n]) {
+					t.Fatalf("%+v p=%g: offsets differ", sh, p)
+				}
+			}
+			y := randomValues(r, rows*sh.in)
+			unpackSpikes(y, xb, rows, sh.in)
+			for i, v := range y {
+				if v != x[i] || math.Signbit(float64(v)) {
+					t.Fatalf("%+v p=%g: unpacked [%d] = %v, want %v as +0 or 1", sh, p, i, v, x[i])
+				}
+			}
+			if sh.in%64 != 0 && rows > 1 {
+				xb[2*spikeWords(sh.in)-1] |= 1 << 63
+				if bad := badSpikeBitsRow(xb, rows, sh.in); bad != 1 {
+					t.Errorf("%+v: a bit past in on row 1: badSpikeBitsRow = %d, want 1", sh, bad)
+				}
+			}
 		}
 	}
 }

@@ -85,6 +85,7 @@ type State struct {
 	made                                               bool // set by NewState: the state buffers hold B rows each
 	batch                                              int
 	batch0                                             int       // the caller's batch entry of row 0: nonzero in a part of a split batch
+	unpacked                                           []float32 // bit-packed spikes as float32, when ForwardBits and its kin cannot list them
 	threads                                            int       // goroutines a call splits the batch over (SetThreads)
 	parts                                              []part    // their shares of the batch, made by the first split call
 	partsTrained                                       bool      // the last ForwardTrain ran on the parts: they hold the tapes
@@ -194,32 +195,42 @@ func (m *Model) check(op string, s *State, y, x []float32, T int) error {
 
 // checkSizes is check without y: it returns the length y must have.
 func (m *Model) checkSizes(op string, s *State, x []float32, T int) (int, error) {
+	nx, ny, err := m.sizes(op, s, T)
+	if err != nil {
+		return 0, err
+	}
+	if len(x) != nx {
+		return 0, errorf(op, "len(x) = %d, want T*B*InputSize = %d (T=%d, B=%d)", len(x), nx, T, s.batch)
+	}
+	return ny, nil
+}
+
+// sizes validates what check validates but x and y, and returns the
+// lengths they must have, T*B*InputSize and T*B*OutputSize.
+func (m *Model) sizes(op string, s *State, T int) (nx, ny int, err error) {
 	if m == nil || !m.loaded {
-		return 0, errorf(op, "the Model is nil or not from New")
+		return 0, 0, errorf(op, "the Model is nil or not from New")
 	}
 	if s == nil || !s.made {
-		return 0, errorf(op, "the State is nil or not from NewState")
+		return 0, 0, errorf(op, "the State is nil or not from NewState")
 	}
 	B := s.batch
 	if T < 0 {
-		return 0, errorf(op, "T = %d, want T >= 0", T)
+		return 0, 0, errorf(op, "T = %d, want T >= 0", T)
 	}
 	rows, ok := mulOK(T, B)
 	nx, okx := mulOK(rows, InputSize)
 	if !ok || !okx {
-		return 0, errorf(op, "T*B*InputSize overflows (T=%d, B=%d)", T, B)
+		return 0, 0, errorf(op, "T*B*InputSize overflows (T=%d, B=%d)", T, B)
 	}
 	ny, oky := mulOK(rows, OutputSize)
 	if !oky {
-		return 0, errorf(op, "T*B*OutputSize overflows (T=%d, B=%d)", T, B)
+		return 0, 0, errorf(op, "T*B*OutputSize overflows (T=%d, B=%d)", T, B)
 	}
 	if n, ok := mulOK(rows, widestRow); !ok || n > maxValues {
-		return 0, errorf(op, "T*B*%d, the widest layer's values, overflows or exceeds %d (T=%d, B=%d)", widestRow, maxValues, T, B)
+		return 0, 0, errorf(op, "T*B*%d, the widest layer's values, overflows or exceeds %d (T=%d, B=%d)", widestRow, maxValues, T, B)
 	}
-	if len(x) != nx {
-		return 0, errorf(op, "len(x) = %d, want T*B*InputSize = %d (T=%d, B=%d)", len(x), nx, T, B)
-	}
-	return ny, nil
+	return nx, ny, nil
 }
 
 // run checks the arguments of the entry point op and runs the network,
@@ -244,16 +255,75 @@ func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) erro
 		B := s.batch
 		return errorf(op, "x[%d] (t=%d, b=%d, i=%d) = %v: the input is declared spikes, 0 or 1", i, i/max(B*InputSize, 1), i/InputSize%max(B, 1), i%InputSize, x[i])
 	}
+	m.runChecked(s, y, x, T, train, split)
+	return nil
+}
+
+// runChecked runs the network on checked arguments (and spikes listed,
+// when the input products run from lists), on the parts when split.
+func (m *Model) runChecked(s *State, y, x []float32, T int, train, split bool) {
 	s.trained, s.steps, s.x, s.partsTrained = nil, 0, nil, false
 	if split {
 		m.runParts(s, y, x, T, train)
 		if train {
 			s.trained, s.steps, s.x, s.partsTrained = m, T, x, true
 		}
-		return nil
+		return
 	}
 	m.forward(s, y, x, T, train)
-	return nil
+}
+
+// InputWords is the uint64 words of one batch entry's input at one time
+// step for ForwardBits and its kin: input i is bit i%64 of word i/64, and
+// the bits past InputSize are 0.
+const InputWords = 1
+
+// ForwardBits is Forward with the input as bit-packed spikes: x is
+// [T][B][InputWords] words (see InputWords), 32 times smaller than float32
+// values. y and the states are those Forward gives for the same spikes,
+// bit for bit. A bit set past InputSize is an error naming its row.
+func (m *Model) ForwardBits(s *State, y []float32, x []uint64, T int) error {
+	return m.runBits("ForwardBits", s, y, x, T, false)
+}
+
+// ForwardTrainBits is ForwardTrain with the input as bit-packed spikes
+// (see ForwardBits). Backward does not read x: it may change as soon as
+// ForwardTrainBits returns.
+func (m *Model) ForwardTrainBits(s *State, y []float32, x []uint64, T int) error {
+	return m.runBits("ForwardTrainBits", s, y, x, T, true)
+}
+
+// checkBitsSizes is checkSizes for bit-packed spikes x: it returns the
+// length y must have.
+func (m *Model) checkBitsSizes(op string, s *State, x []uint64, T int) (int, error) {
+	_, ny, err := m.sizes(op, s, T)
+	if err != nil {
+		return 0, err
+	}
+	// T*B*InputSize fits, so T*B*InputWords does too.
+	rows := T * s.batch
+	if nx := rows * InputWords; len(x) != nx {
+		return 0, errorf(op, "len(x) = %d, want T*B*InputWords = %d (T=%d, B=%d)", len(x), nx, T, s.batch)
+	}
+	if r := badSpikeBitsRow(x, rows, InputSize); r >= 0 {
+		return 0, errorf(op, "x row %d (t=%d, b=%d) has bits set past InputSize = %d in its last word", r, r/s.batch, r%s.batch, InputSize)
+	}
+	return ny, nil
+}
+
+// runBits is run for bit-packed spikes x.
+func (m *Model) runBits(op string, s *State, y []float32, x []uint64, T int, train bool) error {
+	ny, err := m.checkBitsSizes(op, s, x, T)
+	if err != nil {
+		return err
+	}
+	if len(y) != ny {
+		return errorf(op, "len(y) = %d, want T*B*OutputSize = %d (T=%d, B=%d)", len(y), ny, T, s.batch)
+	}
+	B := s.batch
+	s.unpacked = grow(s.unpacked, T*B*InputSize)
+	unpackSpikes(s.unpacked, x, T*B, InputSize)
+	return m.run(op, s, y, s.unpacked, T, train)
 }
 
 // forward runs the network on checked arguments and a State that does not
