@@ -75,38 +75,72 @@ const maxEncoded = math.MaxInt32
 // that do not depend on the batch it is in or on which goroutine encodes it.
 func (b Batch) Encode(enc Encoder, T int, epoch uint64, dst []float32) ([]float32, error) {
 	B, F := b.Len(), b.d.features
-	if T < 0 {
-		return nil, fmt.Errorf("%s: negative number of time steps %d", b.d.name, T)
-	}
-	if n := int64(T) * int64(B) * int64(F); n > maxEncoded {
-		return nil, fmt.Errorf("%s: T=%d × B=%d × %d features = %d values is more than the limit of %d",
-			b.d.name, T, B, F, n, maxEncoded)
+	if err := b.checkEncoded(T); err != nil {
+		return nil, err
 	}
 	n := T * B * F
 	if cap(dst) < n {
 		dst = make([]float32, n)
 	}
 	dst = dst[:n]
-	encode := func(j0, j1 int) {
+	b.encode(n, epoch, func(j int, x []float32, key SampleKey) { enc.Encode(dst[j*F:], B*F, x, T, key) })
+	return dst, nil
+}
+
+// EncodeBits is Encode for an encoder of spikes, bit-packed: the
+// [T][B][Words(features)] words a compiled package's ForwardBits and
+// TrainStepBits take, the spikes Encode gives for the same arguments.
+func (b Batch) EncodeBits(enc BitsEncoder, T int, epoch uint64, dst []uint64) ([]uint64, error) {
+	B, W := b.Len(), Words(b.d.features)
+	if err := b.checkEncoded(T); err != nil {
+		return nil, err
+	}
+	n := T * B * W
+	if cap(dst) < n {
+		dst = make([]uint64, n)
+	}
+	dst = dst[:n]
+	b.encode(n, epoch, func(j int, x []float32, key SampleKey) { enc.EncodeBits(dst[j*W:], B*W, x, T, key) })
+	return dst, nil
+}
+
+// checkEncoded refuses a negative T and encoded batches of more than
+// maxEncoded values.
+func (b Batch) checkEncoded(T int) error {
+	B, F := b.Len(), b.d.features
+	if T < 0 {
+		return fmt.Errorf("%s: negative number of time steps %d", b.d.name, T)
+	}
+	if n := int64(T) * int64(B) * int64(F); n > maxEncoded {
+		return fmt.Errorf("%s: T=%d × B=%d × %d features = %d values is more than the limit of %d",
+			b.d.name, T, B, F, n, maxEncoded)
+	}
+	return nil
+}
+
+// encode calls one(j, x, key) for each sample j of the batch, x its values
+// and key its SampleKey in epoch; n is the size of the result. The
+// samples are independent (their spikes depend only on their key), so
+// large batches are encoded on every core, in parts of consecutive
+// samples, with the same result.
+func (b Batch) encode(n int, epoch uint64, one func(j int, x []float32, key SampleKey)) {
+	B := b.Len()
+	part := func(j0, j1 int) {
 		for j := j0; j < j1; j++ {
 			x, _ := b.d.Sample(b.start + j)
-			enc.Encode(dst[j*F:], B*F, x, T, SampleKey{Epoch: epoch, Index: b.Index(j)})
+			one(j, x, SampleKey{Epoch: epoch, Index: b.Index(j)})
 		}
 	}
-	// The samples are independent (their spikes depend only on their
-	// key), so large batches are encoded on every core, in parts of
-	// consecutive samples, with the same result.
 	parts := min(runtime.GOMAXPROCS(0), B, max(1, n/minEncodePart))
 	if parts <= 1 {
-		encode(0, B)
-		return dst, nil
+		part(0, B)
+		return
 	}
 	var wg sync.WaitGroup
 	for p := range parts {
-		wg.Go(func() { encode(p*B/parts, (p+1)*B/parts) })
+		wg.Go(func() { part(p*B/parts, (p+1)*B/parts) })
 	}
 	wg.Wait()
-	return dst, nil
 }
 
 // minEncodePart is the fewest values a goroutine of Encode writes: below

@@ -422,8 +422,60 @@ func TestEncodeLargeBatch(t *testing.T) {
 	}
 }
 
-// BenchmarkPoisson encodes one MNIST-sized batch: B=128 samples of 784
-// values over T=32 steps.
+// TestPoissonBits checks that EncodeBits gives the spikes Encode gives,
+// bit-packed with the bits past the features clear, for a batch split over
+// goroutines and a small one, into a buffer holding other bits before.
+func TestPoissonBits(t *testing.T) {
+	for _, c := range []struct{ n, features, T int }{{48, 700, 8}, {3, 64, 5}, {2, 129, 3}} {
+		x := make([]float32, c.n*c.features)
+		special := []float32{0, 1, 2, -1, 0.5}
+		for i := range x {
+			if i%3 == 0 {
+				x[i] = special[i%len(special)]
+			} else {
+				x[i] = float32(i%97) / 97
+			}
+		}
+		d, err := dataset.New("bits", []int{c.features}, x, make([]int, c.n), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batches, err := d.Batches(c.n, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc := dataset.Poisson{Seed: 5, MaxProb: 0.8}
+		spikes, err := batches[0].Encode(enc, c.T, 2, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		W := dataset.Words(c.features)
+		dirty := make([]uint64, c.T*c.n*W)
+		for i := range dirty {
+			dirty[i] = ^uint64(0)
+		}
+		got, err := batches[0].EncodeBits(enc, c.T, 2, dirty)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != c.T*c.n*W {
+			t.Fatalf("%+v: %d words, want %d", c, len(got), c.T*c.n*W)
+		}
+		for r := range c.T * c.n {
+			for f := range W * 64 {
+				bit := got[r*W+f/64] >> (f % 64) & 1
+				want := uint64(0)
+				if f < c.features && spikes[r*c.features+f] == 1 {
+					want = 1
+				}
+				if bit != want {
+					t.Fatalf("%+v: row %d, bit %d = %d, want %d", c, r, f, bit, want)
+				}
+			}
+		}
+	}
+}
+
 // BenchmarkPoisson encodes a batch of 128 samples of 784 values over 32
 // steps: values spread over [0, 1], and MNIST-like ones (81 % zeros, as
 // MNIST's pixels are).
@@ -446,6 +498,12 @@ func BenchmarkPoisson(b *testing.B) {
 			b.SetBytes(n * features * T * 4)
 			for b.Loop() {
 				out, _ = batches[0].Encode(dataset.Poisson{Seed: 1}, T, 0, out)
+			}
+		})
+		b.Run(fmt.Sprintf("zeros=%d%%/bits", zeros), func(b *testing.B) {
+			var out []uint64
+			for b.Loop() {
+				out, _ = batches[0].EncodeBits(dataset.Poisson{Seed: 1}, T, 0, out)
 			}
 		})
 	}

@@ -26,6 +26,16 @@ type Network interface {
 	SetOptimizerState(kind string, steps int64, arrays map[string][]float32) error
 }
 
+// BitsNetwork is a Network whose input is declared spikes: the generated
+// Trainer of such a package also takes them bit-packed ([T][B][words],
+// value f of a step being bit f%64 of word f/64), giving what TrainStep
+// gives for the same spikes. Run uses it when the Encoder is a
+// dataset.BitsEncoder.
+type BitsNetwork interface {
+	Network
+	TrainStepBits(x []uint64, T int, labels []int, scores []float32) (float32, error)
+}
+
 // Schedule gives the learning rate of an epoch (0-based) of epochs.
 type Schedule interface {
 	LR(base float64, epoch, epochs int) float64
@@ -159,7 +169,14 @@ func Run(net Network, trainSet, valSet *dataset.Dataset, cfg Config) (*Result, e
 		}
 	}
 	_, out := net.Sizes()
+	// A network whose input is declared spikes takes the spikes of an
+	// encoder of spikes bit-packed: the same results, from 32 times less
+	// memory written and read per batch.
+	bitsNet, _ := net.(BitsNetwork)
+	bitsEnc, _ := cfg.Encoder.(dataset.BitsEncoder)
+	useBits := bitsNet != nil && bitsEnc != nil
 	var xs [2][]float32 // encoded batches
+	var xbs [2][]uint64 // encoded batches, bit-packed
 	var labels []int
 	for epoch := start; epoch < cfg.Epochs; epoch++ {
 		t0 := now()
@@ -181,10 +198,14 @@ func Run(net Network, trainSet, valSet *dataset.Dataset, cfg Config) (*Result, e
 		// one, into the other of two buffers.
 		encoded := make(chan error, 1)
 		encode := func(i int) {
-			buf := &xs[i%2]
+			buf, bits := &xs[i%2], &xbs[i%2]
 			go func() {
 				var err error
-				*buf, err = batches[i].Encode(cfg.Encoder, cfg.T, uint64(epoch), *buf)
+				if useBits {
+					*bits, err = batches[i].EncodeBits(bitsEnc, cfg.T, uint64(epoch), *bits)
+				} else {
+					*buf, err = batches[i].Encode(cfg.Encoder, cfg.T, uint64(epoch), *buf)
+				}
 				encoded <- err
 			}()
 		}
@@ -193,13 +214,18 @@ func Run(net Network, trainSet, valSet *dataset.Dataset, cfg Config) (*Result, e
 			if err := <-encoded; err != nil {
 				return nil, err
 			}
-			x := xs[i%2]
+			x, xb := xs[i%2], xbs[i%2]
 			if i+1 < len(batches) {
 				encode(i + 1)
 			}
 			labels = b.Labels(labels)
 			scores = grow(scores, b.Len()*out)
-			l, err := net.TrainStep(x, cfg.T, labels, scores)
+			var l float32
+			if useBits {
+				l, err = bitsNet.TrainStepBits(xb, cfg.T, labels, scores)
+			} else {
+				l, err = net.TrainStep(x, cfg.T, labels, scores)
+			}
 			if err != nil {
 				if i+1 < len(batches) {
 					<-encoded // the next batch's goroutine writes xs

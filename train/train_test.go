@@ -261,3 +261,57 @@ func TestBadCheckpoint(t *testing.T) {
 		t.Errorf("LoadCheckpoint of a good checkpoint: %v", err)
 	}
 }
+
+// unpackingNet is a Network that also takes bit-packed spikes, unpacking
+// them for TrainStep; it counts the batches given either way.
+type unpackingNet struct {
+	*mnistlif.Trainer
+	floats, bits int
+}
+
+func (n *unpackingNet) TrainStep(x []float32, T int, labels []int, scores []float32) (float32, error) {
+	n.floats++
+	return n.Trainer.TrainStep(x, T, labels, scores)
+}
+
+func (n *unpackingNet) TrainStepBits(x []uint64, T int, labels []int, scores []float32) (float32, error) {
+	n.bits++
+	const in, words = 784, 13
+	xf := make([]float32, len(x)/words*in)
+	for r := range len(x) / words {
+		for f := range in {
+			xf[r*in+f] = float32(x[r*words+f/64] >> (f % 64) & 1)
+		}
+	}
+	return n.Trainer.TrainStep(xf, T, labels, scores)
+}
+
+// TestRunBits: with a network that takes bit-packed spikes and an encoder
+// of spikes, Run hands every batch over as bits, and the bits are the
+// spikes the float32 encoding gives: the same weights, bit for bit. A
+// constant encoder keeps the float32 path.
+func TestRunBits(t *testing.T) {
+	d := smallSet(t, 64, 3)
+	want := newNet(t, 1)
+	if _, err := train.Run(want, d, nil, config(1)); err != nil {
+		t.Fatal(err)
+	}
+	got := &unpackingNet{Trainer: newNet(t, 1)}
+	if _, err := train.Run(got, d, nil, config(1)); err != nil {
+		t.Fatal(err)
+	}
+	if got.bits != 64/16 || got.floats != 0 {
+		t.Errorf("batches as bits %d, as float32 %d; want 4, 0", got.bits, got.floats)
+	}
+	sameBits(t, "weights trained from bit-packed spikes against float32 spikes", params(t, got), params(t, want))
+
+	cfg := config(1)
+	cfg.Encoder = dataset.Constant{}
+	constant := &unpackingNet{Trainer: newNet(t, 1)}
+	if _, err := train.Run(constant, d, nil, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if constant.bits != 0 || constant.floats != 64/16 {
+		t.Errorf("constant encoder: batches as bits %d, as float32 %d; want 0, 4", constant.bits, constant.floats)
+	}
+}
