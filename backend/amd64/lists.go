@@ -19,14 +19,19 @@ const (
 	ListBlock = 256
 )
 
-// SpikeListsSig, SpikeTileSig and SpikeColumnsOuterSig are the Go
-// signatures of spikeLists, spikeTile and spikeColumnsOuter in
-// backend/gogen/rt and of their assembly twins.
+// SpikeListsSig, SpikeListsBitsSig, SpikeTileSig and
+// SpikeColumnsOuterSig are the Go signatures of spikeLists,
+// spikeListsBits, spikeTile and spikeColumnsOuter in backend/gogen/rt and
+// of their assembly twins.
 var (
 	SpikeListsSig = asm.Sig(
 		asm.P("offs", asm.SliceInt32), asm.P("segs", asm.SliceInt32), asm.P("x", asm.SliceFloat32),
 		asm.P("n", asm.Int), asm.P("rows", asm.Int), asm.P("in", asm.Int),
 	).Returns(asm.P("next", asm.Int), asm.P("bad", asm.Int))
+	SpikeListsBitsSig = asm.Sig(
+		asm.P("offs", asm.SliceInt32), asm.P("segs", asm.SliceInt32), asm.P("x", asm.SliceUint64),
+		asm.P("n", asm.Int), asm.P("rows", asm.Int), asm.P("in", asm.Int),
+	).Returns(asm.P("next", asm.Int))
 	SpikeTileSig = asm.Sig(
 		asm.P("y", asm.SliceFloat32), asm.P("yStride", asm.Int), asm.P("rows", asm.Int),
 		asm.P("offs", asm.SliceInt32), asm.P("segs", asm.SliceInt32), asm.P("segStride", asm.Int),
@@ -43,20 +48,38 @@ func listFeatures(isa ISA) []asm.Feature {
 }
 
 // EmitSpikeLists adds spikeLists<Suffix>, spikeTile<Suffix> and
-// spikeColumnsOuter<Suffix> (Suffix "AVX2" or "AVX512") to file, with the
+// spikeColumnsOuter<Suffix> (Suffix "AVX2" or "AVX512") to file, and
+// spikeListsBits<Suffix> for the ISA ListsBitsISA names, with the
 // signatures above and the results of their twins in backend/gogen/rt,
-// bit for bit. Lengths are not checked: the caller guarantees what the
-// twins' comments ask (spikeLists writes whole vectors of offsets, up to
-// 16 values past the last spike). The AVX2 spikeLists declares a table
-// named listsPack in file.
+// bit for bit. Lengths are not checked: the
+// caller guarantees what the twins' comments ask (spikeLists and
+// spikeListsBits write whole vectors of offsets, up to 16 values past the
+// last spike). The AVX2 kernels declare a table named listsPack in file.
 func EmitSpikeLists(file *asm.File, isa ISA) error {
 	if isa != AVX2 && isa != AVX512 {
 		return fmt.Errorf("amd64: EmitSpikeLists: unknown ISA %v", isa)
 	}
-	lists := emitListSpikes(file, isa)
+	var pack asm.Sym
+	if isa == AVX2 {
+		pack = file.DataUint32("listsPack", packTable()...)
+	}
+	iota := file.DataUint32("listsIota"+isa.Suffix(), laneOffsets(isa.Lanes())...)
+	lists := emitListSpikes(file, isa, pack, iota)
+	errs := []error{lists.Err()}
+	if ListsBitsISA(isa) == isa {
+		errs = append(errs, emitListBits(file, pack, iota).Err())
+	}
 	tile := emitListTile(file, isa)
 	outer := emitColumnsOuter(file, isa)
-	return errors.Join(lists.Err(), tile.Err(), outer.Err())
+	return errors.Join(append(errs, tile.Err(), outer.Err())...)
+}
+
+// ListsBitsISA is the instruction set of the spikeListsBits kernel the
+// table of isa uses: AVX2's in both. AVX-512's VPCOMPRESSD, with 16 bits
+// of a row as its mask, took 0.23 ms for 3200 rows of 784 inputs at 10 %
+// on Zen 5, against 0.18 ms for AVX2's permutation per byte
+// (BenchmarkSpikeTiles).
+func ListsBitsISA(ISA) ISA { return AVX2
 }
 
 // emitListSpikes emits spikeLists: per row, one vector of inputs at a
@@ -66,7 +89,7 @@ func EmitSpikeLists(file *asm.File, isa ISA) error {
 // from listsPack) and stored at offs[n], and n advances by their count.
 // The last in mod lanes inputs of a row are loaded masked, the other lanes
 // reading as 0.
-func emitListSpikes(file *asm.File, isa ISA) *asm.AMD64Func {
+func emitListSpikes(file *asm.File, isa ISA, pack, iotaSym asm.Sym) *asm.AMD64Func {
 	f := file.AMD64("spikeLists"+isa.Suffix(), SpikeListsSig)
 	f.Doc = fmt.Sprintf(`%s is spikeLists with %s: it lists each row's inputs
 equal to 1 as offsets into a tile, one vector of %d inputs at a time
@@ -83,11 +106,6 @@ advance by their count), and stops at a value that is neither 0 nor 1.`, f.Name(
 		packed, v        = isa.vec(3), isa.vec(4)
 		zero, one, bad2  = isa.vec(5), isa.vec(6), isa.vec(7)
 	)
-	var pack asm.Sym
-	if isa == AVX2 {
-		pack = file.DataUint32("listsPack", packTable()...)
-	}
-	iotaSym := file.DataUint32("listsIota"+isa.Suffix(), laneOffsets(lanes)...)
 
 	f.Load("offs_base", offs)
 	f.Load("segs_base", segs)
@@ -211,6 +229,93 @@ advance by their count), and stops at a value that is neither 0 nor 1.`, f.Name(
 	f.ADDQ(bits, tmp)
 	f.Store(n, "next")
 	f.Store(tmp, "bad")
+	f.VZEROUPPER()
+	f.RET()
+	return f
+}
+
+// emitListBits emits spikeListsBitsAVX2: per row, one byte of bits at a
+// time selects the offsets of its 8 lanes, packed to the front of a vector
+// by VPERMD with listsPack's permutation for the byte and stored at
+// offs[n], n advancing by their count. The bits past in are clear (the
+// caller checked them), so a row's last byte needs no mask. The AVX-512
+// table uses it too (ListsBitsISA).
+func emitListBits(file *asm.File, pack, iotaSym asm.Sym) *asm.AMD64Func {
+	isa := AVX2
+	f := file.AMD64("spikeListsBits"+isa.Suffix(), SpikeListsBitsSig)
+	lanes := isa.Lanes()
+	f.Doc = fmt.Sprintf(`%s is spikeListsBits with %s: it lists each row's set
+bits as offsets into a tile, %d bits at a time (pack the offsets of the
+set bits' lanes, store them whole, advance by their count).`, f.Name(), isa.Suffix(), lanes)
+	f.SetISA(listFeatures(isa)...)
+	var (
+		offs, segs, x, n = asm.DI, asm.DX, asm.SI, asm.AX
+		rows, left, i    = asm.R9, asm.CX, asm.R10 // rows left, chunks left in the row, input index
+		bits, tmp, table = asm.R11, asm.R12, asm.R13
+		rowX, rowBytes   = asm.R14, asm.R15                   // the row's first word, its bytes
+		cur, step, iota  = isa.vec(0), isa.vec(1), isa.vec(2) // offsets of the chunk's lanes, lanes·ListCols·4, lane·ListCols·4
+		packed           = isa.vec(3)
+	)
+	f.Load("offs_base", offs)
+	f.Load("segs_base", segs)
+	f.Load("x_base", x)
+	f.Load("n", n)
+	f.Load("rows", rows)
+	f.Load("in", rowBytes)
+	f.ADDQ(asm.Imm(63), rowBytes)
+	f.SHRQ(asm.Imm(6), rowBytes)
+	f.SHLQ(asm.Imm(3), rowBytes) // spikeWords(in)·8
+	f.MOVQ(x, rowX)
+	done, row, chunk, rowEnd := f.NewLabel("done"), f.NewLabel("row"), f.NewLabel("chunk"), f.NewLabel("rowEnd")
+	f.TESTQ(rows, rows)
+	f.JZ(done)
+	f.LEAQ(pack, table)
+	f.MOVL(asm.Imm(lanes*ListCols*4), tmp)
+	f.VMOVD(tmp, asm.X8)
+	f.VPBROADCASTD(asm.X8, step)
+	f.LEAQ(iotaSym, tmp)
+	f.VMOVUPS(asm.Ptr(tmp), iota)
+
+	f.Label(row)
+	f.VMOVUPS(iota, cur)
+	f.XORQ(i, i)
+	f.Load("in", left)
+	f.ADDQ(asm.Imm(7), left)
+	f.SHRQ(asm.Imm(3), left) // bytes: ⌈in/8⌉
+	f.TESTQ(left, left)
+	f.JZ(rowEnd)
+
+	f.Label(chunk)
+	cut := f.NewLabel("noCut")
+	f.TESTQ(asm.Imm(ListBlock-1), i)
+	f.JNZ(cut)
+	f.MOVL(n, asm.Ptr(segs)).Comment("a block of ListBlock inputs starts")
+	f.ADDQ(asm.Imm(4), segs)
+	f.Label(cut)
+	f.MOVBQZX(asm.Ptr(x), bits)
+	f.MOVQ(bits, tmp)
+	f.SHLQ(asm.Imm(5), tmp)
+	f.VMOVUPS(asm.Ptr(table).Idx(tmp, 1), packed)
+	f.V("VPERMD", cur, packed, packed)
+	f.VMOVUPS(packed, asm.Ptr(offs).Idx(n, 4))
+	f.POPCNTQ(bits, bits)
+	f.ADDQ(bits, n)
+	f.VPADDD(step, cur, cur)
+	f.INCQ(x)
+	f.ADDQ(asm.Imm(lanes), i)
+	f.DECQ(left)
+	f.JNZ(chunk)
+
+	f.Label(rowEnd)
+	f.MOVL(n, asm.Ptr(segs)).Comment("the row's end")
+	f.ADDQ(asm.Imm(4), segs)
+	f.ADDQ(rowBytes, rowX)
+	f.MOVQ(rowX, x)
+	f.DECQ(rows)
+	f.JNZ(row)
+
+	f.Label(done)
+	f.Store(n, "next")
 	f.VZEROUPPER()
 	f.RET()
 	return f

@@ -43,6 +43,7 @@ func (gen *generator) amd64Files(files Files) error {
 			for _, name := range listKernels {
 				table[name] = name + isa.Suffix()
 			}
+			table["spikeListsBits"] = "spikeListsBits" + amd64.ListsBitsISA(isa).Suffix()
 		}
 		if gen.opt.Train {
 			if err := amd64.EmitBackwardProducts(file, isa); err != nil {

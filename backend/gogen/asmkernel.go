@@ -59,8 +59,8 @@ func lowerAll(ks []asmKernel, emit func(*kernel.Kernel) error, unsupported error
 var backwardProducts = []string{"linearAdd", "linearAddXT", "outerSpikes"}
 
 // listKernels are the kernel table's kernels of the products from spike
-// lists (listInput).
-var listKernels = []string{"spikeLists", "spikeTile", "spikeColumnsOuter"}
+// lists (listInput); the last only in training packages.
+var listKernels = []string{"spikeLists", "spikeListsBits", "spikeTile", "spikeColumnsOuter"}
 
 // tableFields lists the kernel table's fields in order: the products, then
 // each neuron layer's kernels.
@@ -70,9 +70,9 @@ func (gen *generator) tableFields() []string {
 		fields = append(fields, "firstNonSpike")
 	}
 	if gen.listInput() {
-		fields = append(fields, listKernels[:2]...)
+		fields = append(fields, listKernels[:3]...)
 		if gen.opt.Train {
-			fields = append(fields, listKernels[2])
+			fields = append(fields, listKernels[3])
 		}
 	}
 	if gen.opt.Train {

@@ -85,9 +85,9 @@ func (m *Model) runBits(op string, s *State, y []float32, x []uint64, T int, tra
 		if err := s.makeParts(m); err != nil {
 			return err
 		}
-		s.onParts(func(p *part) { listSpikeBits(&p.s.lists, x, T, B, p.b0, p.s.batch, InputSize) })
+		s.onParts(func(p *part) { listSpikeBits(active.spikeListsBits, &p.s.lists, x, T, B, p.b0, p.s.batch, InputSize) })
 	} else {
-		listSpikeBits(&s.lists, x, T, B, 0, B, InputSize)
+		listSpikeBits(active.spikeListsBits, &s.lists, x, T, B, 0, B, InputSize)
 	}
 	m.runChecked(s, y, nil, T, train, split)
 	return nil
@@ -97,7 +97,7 @@ func (m *Model) runBits(op string, s *State, y []float32, x []uint64, T int, tra
 	// The products and weight gradients of the input read x only when
 	// their lists are missing (inputSpikeRows, inputSpikeGradW): lists
 	// made from bits must be usable by all of them.
-	cond := "active.spikeTile != nil && listsFit(rows, InputSize)"
+	cond := "active.spikeListsBits != nil && active.spikeTile != nil && listsFit(rows, InputSize)"
 	if gen.opt.Train {
 		cond += " &&\n\t\t(!train || active.spikeColumnsOuter != nil"
 		live := gen.liveNodes()

@@ -866,7 +866,7 @@ func (gen *generator) dispatch() string {
 		w.f("\tfirstNonSpike func(x []float32) int // the check of the input declared spikes\n")
 	}
 	if gen.listInput() {
-		w.f("\t// the products of the input from spike lists (rt/lists.go); nil: row by row\n\tspikeLists listsFunc\n\tspikeTile  tileFunc\n")
+		w.f("\t// the products of the input from spike lists (rt/lists.go); nil: row by row\n\tspikeLists     listsFunc\n\tspikeListsBits listsBitsFunc\n\tspikeTile      tileFunc\n")
 		if gen.opt.Train {
 			w.f("\tspikeColumnsOuter columnsOuterFunc\n")
 		}

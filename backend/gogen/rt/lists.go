@@ -168,10 +168,11 @@ func spikeColumnsOuter(w []float32, starts []int32, n int, rowOffs []int32, dy [
 	}
 }
 
-// The kernel types of the lists (spikeLists, spikeTile, spikeColumnsOuter
-// and their assembly twins).
+// The kernel types of the lists (spikeLists, spikeListsBits, spikeTile,
+// spikeColumnsOuter and their assembly twins).
 type (
 	listsFunc        func(offs, segs []int32, x []float32, n, rows, in int) (next, bad int)
+	listsBitsFunc    func(offs, segs []int32, x []uint64, n, rows, in int) (next int)
 	tileFunc         func(y []float32, yStride, rows int, offs, segs []int32, segStride int, w, b []float32)
 	columnsOuterFunc func(w []float32, starts []int32, n int, rowOffs []int32, dy []float32)
 )
@@ -359,7 +360,8 @@ func unpackSpikes(y []float32, x []uint64, rows, in int) {
 // time, so that a word of up to eight spikes takes one pass of a loop
 // whose end the branch predictor learns; the entries written past a
 // word's last spike are overwritten by the next word's or lie past the
-// end. The caller guarantees len(offs) ≥ n+rows·in+8.
+// end. The caller guarantees len(offs) ≥ n+rows·in+16 (the assembly
+// twins write whole vectors).
 func spikeListsBits(offs, segs []int32, x []uint64, n, rows, in int) int {
 	nb, words := listBlocks(in), spikeWords(in)
 	for r := 0; r < rows; r++ {
@@ -400,10 +402,11 @@ func spikeListsBits(offs, segs []int32, x []uint64, n, rows, in int) int {
 }
 
 // listSpikeBits lists the State's rows of bit-packed spikes x
-// [T][xB][spikeWords(in)] (entries xb0 … xb0+B−1) into l, as
-// checkSpikeRows lists float32 spikes. The caller has checked the bits
-// past in (badSpikeBitsRow) and that the lists fit (listsFit).
-func listSpikeBits(l *spikeListSet, x []uint64, T, xB, xb0, B, in int) {
+// [T][xB][spikeWords(in)] (entries xb0 … xb0+B−1) into l with lists
+// (spikeListsBits or a twin), as checkSpikeRows lists float32 spikes. The
+// caller has checked the bits past in (badSpikeBitsRow) and that the
+// lists fit (listsFit).
+func listSpikeBits(lists listsBitsFunc, l *spikeListSet, x []uint64, T, xB, xb0, B, in int) {
 	l.ok = false
 	if B == 0 {
 		l.rows, l.in, l.ok = 0, in, true
@@ -415,7 +418,7 @@ func listSpikeBits(l *spikeListSet, x []uint64, T, xB, xb0, B, in int) {
 	for t := range T {
 		r := t*xB + xb0
 		l.offs = growInt32(l.offs, n+B*in+16, true)
-		n = spikeListsBits(l.offs, l.segs[t*B*(nb+1):], x[r*words:(r+B)*words], n, B, in)
+		n = lists(l.offs, l.segs[t*B*(nb+1):], x[r*words:(r+B)*words], n, B, in)
 	}
 	l.rows, l.in, l.ok = rows, in, true
 }

@@ -172,7 +172,7 @@ func TestSpikeBits(t *testing.T) {
 				t.Fatalf("%+v p=%g: badSpikeBitsRow = %d, want -1", sh, p, bad)
 			}
 			got.offs = make([]int32, 3) // grown as needed
-			listSpikeBits(&got, xb, sh.T, sh.xB, sh.xb0, sh.B, sh.in)
+			listSpikeBits(spikeListsBits, &got, xb, sh.T, sh.xB, sh.xb0, sh.B, sh.in)
 			if !got.ok || got.rows != want.rows || got.in != want.in {
 				t.Fatalf("%+v p=%g: lists ok %v rows %d in %d, want true %d %d", sh, p, got.ok, got.rows, got.in, want.rows, want.in)
 			}

@@ -208,32 +208,42 @@ func (m *Model) check(op string, s *State, y, x []float32, T int) error {
 
 // checkSizes is check without y: it returns the length y must have.
 func (m *Model) checkSizes(op string, s *State, x []float32, T int) (int, error) {
+	nx, ny, err := m.sizes(op, s, T)
+	if err != nil {
+		return 0, err
+	}
+	if len(x) != nx {
+		return 0, errorf(op, "len(x) = %d, want T*B*InputSize = %d (T=%d, B=%d)", len(x), nx, T, s.batch)
+	}
+	return ny, nil
+}
+
+// sizes validates what check validates but x and y, and returns the
+// lengths they must have, T*B*InputSize and T*B*OutputSize.
+func (m *Model) sizes(op string, s *State, T int) (nx, ny int, err error) {
 	if m == nil || !m.loaded {
-		return 0, errorf(op, "the Model is nil or not from New")
+		return 0, 0, errorf(op, "the Model is nil or not from New")
 	}
 	if s == nil || !s.made {
-		return 0, errorf(op, "the State is nil or not from NewState")
+		return 0, 0, errorf(op, "the State is nil or not from NewState")
 	}
 	B := s.batch
 	if T < 0 {
-		return 0, errorf(op, "T = %d, want T >= 0", T)
+		return 0, 0, errorf(op, "T = %d, want T >= 0", T)
 	}
 	rows, ok := mulOK(T, B)
 	nx, okx := mulOK(rows, InputSize)
 	if !ok || !okx {
-		return 0, errorf(op, "T*B*InputSize overflows (T=%d, B=%d)", T, B)
+		return 0, 0, errorf(op, "T*B*InputSize overflows (T=%d, B=%d)", T, B)
 	}
 	ny, oky := mulOK(rows, OutputSize)
 	if !oky {
-		return 0, errorf(op, "T*B*OutputSize overflows (T=%d, B=%d)", T, B)
+		return 0, 0, errorf(op, "T*B*OutputSize overflows (T=%d, B=%d)", T, B)
 	}
 	if n, ok := mulOK(rows, widestRow); !ok || n > maxValues {
-		return 0, errorf(op, "T*B*%d, the widest layer's values, overflows or exceeds %d (T=%d, B=%d)", widestRow, maxValues, T, B)
+		return 0, 0, errorf(op, "T*B*%d, the widest layer's values, overflows or exceeds %d (T=%d, B=%d)", widestRow, maxValues, T, B)
 	}
-	if len(x) != nx {
-		return 0, errorf(op, "len(x) = %d, want T*B*InputSize = %d (T=%d, B=%d)", len(x), nx, T, B)
-	}
-	return ny, nil
+	return nx, ny, nil
 }
 
 // run checks the arguments of the entry point op and runs the network,
@@ -248,16 +258,22 @@ func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) erro
 			return err
 		}
 	}
+	m.runChecked(s, y, x, T, train, split)
+	return nil
+}
+
+// runChecked runs the network on checked arguments (and spikes listed,
+// when the input products run from lists), on the parts when split.
+func (m *Model) runChecked(s *State, y, x []float32, T int, train, split bool) {
 	s.trained, s.steps, s.x, s.partsTrained = nil, 0, nil, false
 	if split {
 		m.runParts(s, y, x, T, train)
 		if train {
 			s.trained, s.steps, s.x, s.partsTrained = m, T, x, true
 		}
-		return nil
+		return
 	}
 	m.forward(s, y, x, T, train)
-	return nil
 }
 
 // forward runs the network on checked arguments and a State that does not

@@ -804,10 +804,11 @@ func spikeColumnsOuter(w []float32, starts []int32, n int, rowOffs []int32, dy [
 	}
 }
 
-// The kernel types of the lists (spikeLists, spikeTile, spikeColumnsOuter
-// and their assembly twins).
+// The kernel types of the lists (spikeLists, spikeListsBits, spikeTile,
+// spikeColumnsOuter and their assembly twins).
 type (
 	listsFunc        func(offs, segs []int32, x []float32, n, rows, in int) (next, bad int)
+	listsBitsFunc    func(offs, segs []int32, x []uint64, n, rows, in int) (next int)
 	tileFunc         func(y []float32, yStride, rows int, offs, segs []int32, segStride int, w, b []float32)
 	columnsOuterFunc func(w []float32, starts []int32, n int, rowOffs []int32, dy []float32)
 )
@@ -941,6 +942,122 @@ func inputSpikeGradW(outer func(y, x, wT, b []float32, rows, out, in int), colum
 // columnsFit reports whether the byte offsets of listRows rows of out
 // values fit in int32 (spikeColumns).
 func columnsFit(out int) bool { return out <= math.MaxInt32/(listRows*4) }
+
+// Bit-packed spikes: a row of in inputs as spikeWords(in) words, input i
+// being bit i%64 of word i/64, the bits past in clear. A network input
+// declared spikes can be given this way (ForwardBits and its kin): 32
+// times smaller than float32 0/1 values, and listed without reading them.
+
+// spikeWords is the uint64 words of a row of in bit-packed spikes.
+func spikeWords(in int) int { return in/64 + min(in%64, 1) }
+
+// wordsPerBlock is the words of a list block: listBlock is a multiple of 64.
+const wordsPerBlock = listBlock / 64
+
+// padBits returns the bits of a row's last word past in, which must be
+// clear (0 when in is a multiple of 64).
+func padBits(in int) uint64 {
+	if in%64 == 0 {
+		return 0
+	}
+	return ^uint64(0) << (in % 64)
+}
+
+// badSpikeBitsRow returns the first of rows rows of x [rows][spikeWords(in)]
+// with a bit set past in, or -1.
+func badSpikeBitsRow(x []uint64, rows, in int) int {
+	pad, words := padBits(in), spikeWords(in)
+	if pad == 0 {
+		return -1
+	}
+	for r := 0; r < rows; r++ {
+		if x[(r+1)*words-1]&pad != 0 {
+			return r
+		}
+	}
+	return -1
+}
+
+// unpackSpikes writes rows rows of bit-packed spikes x as float32 0/1
+// values into y [rows][in].
+func unpackSpikes(y []float32, x []uint64, rows, in int) {
+	words := spikeWords(in)
+	for r := 0; r < rows; r++ {
+		row := y[r*in : (r+1)*in]
+		for i := range row {
+			row[i] = float32(x[r*words+i/64] >> (i % 64) & 1)
+		}
+	}
+}
+
+// spikeListsBits is spikeLists for rows of bit-packed spikes x
+// [rows][spikeWords(in)] whose bits past in are clear: the same offsets
+// and segments, and the new n. Each word's spikes are written eight at a
+// time, so that a word of up to eight spikes takes one pass of a loop
+// whose end the branch predictor learns; the entries written past a
+// word's last spike are overwritten by the next word's or lie past the
+// end. The caller guarantees len(offs) ≥ n+rows·in+16 (the assembly
+// twins write whole vectors).
+func spikeListsBits(offs, segs []int32, x []uint64, n, rows, in int) int {
+	nb, words := listBlocks(in), spikeWords(in)
+	for r := 0; r < rows; r++ {
+		s := segs[r*(nb+1) : (r+1)*(nb+1)]
+		for w, b := range x[r*words : (r+1)*words] {
+			if w%wordsPerBlock == 0 {
+				s[w/wordsPerBlock] = int32(n)
+			}
+			// TrailingZeros64(0) is 64: the entries past the word's last
+			// spike hold an offset of no spike, never read.
+			base := int32(w * 64 * listCols * 4)
+			k := n
+			n += bits.OnesCount64(b)
+			for b != 0 {
+				o := offs[k : k+8 : k+8]
+				o[0] = base + int32(bits.TrailingZeros64(b))*(listCols*4)
+				b &= b - 1
+				o[1] = base + int32(bits.TrailingZeros64(b))*(listCols*4)
+				b &= b - 1
+				o[2] = base + int32(bits.TrailingZeros64(b))*(listCols*4)
+				b &= b - 1
+				o[3] = base + int32(bits.TrailingZeros64(b))*(listCols*4)
+				b &= b - 1
+				o[4] = base + int32(bits.TrailingZeros64(b))*(listCols*4)
+				b &= b - 1
+				o[5] = base + int32(bits.TrailingZeros64(b))*(listCols*4)
+				b &= b - 1
+				o[6] = base + int32(bits.TrailingZeros64(b))*(listCols*4)
+				b &= b - 1
+				o[7] = base + int32(bits.TrailingZeros64(b))*(listCols*4)
+				b &= b - 1
+				k += 8
+			}
+		}
+		s[nb] = int32(n)
+	}
+	return n
+}
+
+// listSpikeBits lists the State's rows of bit-packed spikes x
+// [T][xB][spikeWords(in)] (entries xb0 … xb0+B−1) into l with lists
+// (spikeListsBits or a twin), as checkSpikeRows lists float32 spikes. The
+// caller has checked the bits past in (badSpikeBitsRow) and that the
+// lists fit (listsFit).
+func listSpikeBits(lists listsBitsFunc, l *spikeListSet, x []uint64, T, xB, xb0, B, in int) {
+	l.ok = false
+	if B == 0 {
+		l.rows, l.in, l.ok = 0, in, true
+		return
+	}
+	rows, nb, words := T*B, listBlocks(in), spikeWords(in)
+	l.segs = growInt32(l.segs, rows*(nb+1), false)
+	n := 0
+	for t := range T {
+		r := t*xB + xb0
+		l.offs = growInt32(l.offs, n+B*in+16, true)
+		n = lists(l.offs, l.segs[t*B*(nb+1):], x[r*words:(r+B)*words], n, B, in)
+	}
+	l.rows, l.in, l.ok = rows, in, true
+}
 
 // adamLanes is the values the assembly adamUpdate takes at a time
 // (backend/amd64.AdamLanes).

@@ -196,21 +196,34 @@ func (m *Model) TrainStep(s *State, o *Optimizer, x []float32, T int, loss Loss)
 	if err != nil {
 		return 0, err
 	}
+	if err := m.checkStep(op, s, o, T, ny, loss); err != nil || s.batch == 0 {
+		return 0, err
+	}
+	s.ty, s.tdy = grow(s.ty, ny), grow(s.tdy, ny)
+	if err := m.run(op, s, s.ty, x, T, true); err != nil {
+		return 0, err
+	}
+	return m.step(op, s, o, T, loss)
+}
+
+// checkStep checks TrainStep's arguments past the input: T, the
+// Optimizer and the loss, for outputs of ny values.
+func (m *Model) checkStep(op string, s *State, o *Optimizer, T, ny int, loss Loss) error {
 	if T == 0 {
-		return 0, errorf(op, "T = 0, want T >= 1: no steps to train on")
+		return errorf(op, "T = 0, want T >= 1: no steps to train on")
 	}
 	if o == nil || o.grads == nil {
-		return 0, errorf(op, "the Optimizer is nil or not from NewSGD or NewAdam")
+		return errorf(op, "the Optimizer is nil or not from NewSGD or NewAdam")
 	}
 	B := s.batch
 	switch loss.Kind {
 	case CrossEntropyMaxTime, CrossEntropySumTime, CrossEntropyLastStep:
 		if len(loss.Labels) != B {
-			return 0, errorf(op, "len(loss.Labels) = %d, want B = %d", len(loss.Labels), B)
+			return errorf(op, "len(loss.Labels) = %d, want B = %d", len(loss.Labels), B)
 		}
 		for i, c := range loss.Labels {
 			if c < 0 || int64(c) >= OutputSize {
-				return 0, errorf(op, "loss.Labels[%d] = %d, want 0 <= label < OutputSize = %d", i, c, OutputSize)
+				return errorf(op, "loss.Labels[%d] = %d, want 0 <= label < OutputSize = %d", i, c, OutputSize)
 			}
 		}
 	case MSE, SpikeCount:
@@ -219,24 +232,23 @@ func (m *Model) TrainStep(s *State, o *Optimizer, x []float32, T int, loss Loss)
 			want, what = B*OutputSize, "B*OutputSize" // <= ny: no overflow
 		}
 		if len(loss.Target) != want {
-			return 0, errorf(op, "len(loss.Target) = %d, want %s = %d (T=%d, B=%d)", len(loss.Target), what, want, T, B)
+			return errorf(op, "len(loss.Target) = %d, want %s = %d (T=%d, B=%d)", len(loss.Target), what, want, T, B)
 		}
 		for i, v := range loss.Target {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return 0, errorf(op, "loss.Target[%d] = %g, want a finite value", i, v)
+				return errorf(op, "loss.Target[%d] = %g, want a finite value", i, v)
 			}
 		}
 	default:
-		return 0, errorf(op, "loss.Kind = %d, not a LossKind of this package", loss.Kind)
+		return errorf(op, "loss.Kind = %d, not a LossKind of this package", loss.Kind)
 	}
-	if B == 0 {
-		return 0, nil
-	}
-	s.ty, s.tdy = grow(s.ty, ny), grow(s.tdy, ny)
-	if err := m.run(op, s, s.ty, x, T, true); err != nil {
-		return 0, err
-	}
-	l := lossGrad(loss, s.ty, s.tdy, T, B)
+	return nil
+}
+
+// step is TrainStep after ForwardTrain's outputs are in s.ty: the loss and
+// its gradient, Backward, and the update.
+func (m *Model) step(op string, s *State, o *Optimizer, T int, loss Loss) (float32, error) {
+	l := lossGrad(loss, s.ty, s.tdy, T, s.batch)
 	if math.IsNaN(l) || math.IsInf(l, 0) {
 		return float32(l), errorf(op, "the loss is %g: the weights are left as they were", l)
 	}

@@ -99,32 +99,43 @@ func (t *Trainer) state(s **State, B int) (*State, error) {
 // scores ([B][OutputSize]; nil skips them).
 func (t *Trainer) TrainStep(x []float32, T int, labels []int, scores []float32) (float32, error) {
 	const op = "TrainStep"
-	if T < 1 || len(x)%(T*InputSize) != 0 {
+	step, ok := mulOK(T, InputSize)
+	if T < 1 || !ok || len(x)%step != 0 {
 		return 0, errorf(op, "len(x) = %d is not T*B*InputSize for T = %d", len(x), T)
 	}
-	B := len(x) / (T * InputSize)
-	if len(labels) != B {
-		return 0, errorf(op, "len(labels) = %d, want B = %d", len(labels), B)
-	}
-	s, err := t.state(&t.train, B)
+	B := len(x) / step
+	s, err := t.batch(op, B, labels, scores)
 	if err != nil {
 		return 0, err
-	}
-	t.labels = t.labels[:0]
-	for i, c := range labels {
-		if c < 0 || c >= OutputSize {
-			return 0, errorf(op, "labels[%d] = %d, want 0 <= label < OutputSize = %d", i, c, OutputSize)
-		}
-		t.labels = append(t.labels, int32(c))
-	}
-	if scores != nil && len(scores) != B*OutputSize {
-		return 0, errorf(op, "len(scores) = %d, want B*OutputSize = %d", len(scores), B*OutputSize)
 	}
 	l, err := t.m.TrainStep(s, t.o, x, T, Loss{Kind: t.loss, Labels: t.labels})
 	if err == nil && scores != nil {
 		t.score(s.ty, T, B, scores)
 	}
 	return l, err
+}
+
+// batch checks a training batch of B entries' labels and scores, keeps the
+// labels, and returns the State to train on.
+func (t *Trainer) batch(op string, B int, labels []int, scores []float32) (*State, error) {
+	if len(labels) != B {
+		return nil, errorf(op, "len(labels) = %d, want B = %d", len(labels), B)
+	}
+	s, err := t.state(&t.train, B)
+	if err != nil {
+		return nil, err
+	}
+	t.labels = t.labels[:0]
+	for i, c := range labels {
+		if c < 0 || c >= OutputSize {
+			return nil, errorf(op, "labels[%d] = %d, want 0 <= label < OutputSize = %d", i, c, OutputSize)
+		}
+		t.labels = append(t.labels, int32(c))
+	}
+	if scores != nil && len(scores) != B*OutputSize {
+		return nil, errorf(op, "len(scores) = %d, want B*OutputSize = %d", len(scores), B*OutputSize)
+	}
+	return s, nil
 }
 
 // score writes each entry's class scores from outputs y ([T][B][OutputSize]).
@@ -152,10 +163,11 @@ func (t *Trainer) score(y []float32, T, B int, scores []float32) {
 // skips them).
 func (t *Trainer) Predict(x []float32, T int, scores []float32, zeros []float64) error {
 	const op = "Predict"
-	if T < 1 || len(x)%(T*InputSize) != 0 {
+	step, ok := mulOK(T, InputSize)
+	if T < 1 || !ok || len(x)%step != 0 {
 		return errorf(op, "len(x) = %d is not T*B*InputSize for T = %d", len(x), T)
 	}
-	B := len(x) / (T * InputSize)
+	B := len(x) / step
 	if len(scores) != B*OutputSize {
 		return errorf(op, "len(scores) = %d, want B*OutputSize = %d", len(scores), B*OutputSize)
 	}
