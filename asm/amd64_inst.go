@@ -180,9 +180,6 @@ func (f *AMD64Func) MOVB(src GPMemImm, dst GPMem) *Inst {
 // MOVBQZX zero-extends a byte into a 64-bit register.
 func (f *AMD64Func) MOVBQZX(src GPMem, dst GP) *Inst { return f.gp2("MOVBQZX", src, dst, 0) }
 
-// MOVWQZX zero-extends 2 bytes into a 64-bit register.
-func (f *AMD64Func) MOVWQZX(src GPMem, dst GP) *Inst { return f.gp2("MOVWQZX", src, dst, 0) }
-
 // MOVLQSX sign-extends 4 bytes into a 64-bit register.
 func (f *AMD64Func) MOVLQSX(src GPMem, dst GP) *Inst { return f.gp2("MOVLQSX", src, dst, 0) }
 
