@@ -1,7 +1,9 @@
 // Package dataset feeds labelled samples to a compiled network: it loads
 // MNIST and .npz datasets, shuffles and splits them reproducibly, cuts them
 // into batches and encodes each batch over time into the [T][B][features]
-// float32 input a compiled package's Forward and ForwardTrain take.
+// float32 input a compiled package's Forward and ForwardTrain take, or,
+// for an encoder of spikes ([BitsEncoder], such as [Poisson]), the same
+// spikes bit-packed for ForwardBits and TrainStepBits ([Batch.EncodeBits]).
 //
 // A typical training loop:
 //

@@ -79,7 +79,8 @@ func EmitSpikeLists(file *asm.File, isa ISA) error {
 // of a row as its mask, took 0.23 ms for 3200 rows of 784 inputs at 10 %
 // on Zen 5, against 0.18 ms for AVX2's permutation per byte
 // (BenchmarkSpikeTiles).
-func ListsBitsISA(ISA) ISA { return AVX2
+func ListsBitsISA(ISA) ISA {
+	return AVX2
 }
 
 // emitListSpikes emits spikeLists: per row, one vector of inputs at a
