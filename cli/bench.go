@@ -22,13 +22,17 @@ const benchSynopsis = "bench (MODEL | --neuron NAME [--n N]) [--train] [--T T] [
 
 // networkResult is the whole network's time, with the kernels' times.
 type networkResult struct {
-	T           int           `json:"T"`
-	B           int           `json:"B"`
-	Threads     int           `json:"threads"`
-	CPU         string        `json:"cpu,omitempty"`
-	ForwardMs   float64       `json:"forward_ms"`
-	TrainStepMs float64       `json:"train_step_ms,omitempty"` // with --train: TrainStep, cross-entropy on the max over time, SGD
-	Layers      []benchResult `json:"layers"`
+	T           int     `json:"T"`
+	B           int     `json:"B"`
+	Threads     int     `json:"threads"`
+	CPU         string  `json:"cpu,omitempty"`
+	ForwardMs   float64 `json:"forward_ms"`
+	TrainStepMs float64 `json:"train_step_ms,omitempty"` // with --train: TrainStep, cross-entropy on the max over time, SGD
+	// For an input declared spikes: the same spikes given bit-packed
+	// (ForwardBits, TrainStepBits).
+	ForwardBitsMs   float64       `json:"forward_bits_ms,omitempty"`
+	TrainStepBitsMs float64       `json:"train_step_bits_ms,omitempty"`
+	Layers          []benchResult `json:"layers"`
 }
 
 // benchResult is one kernel measurement.
@@ -123,7 +127,7 @@ func cmdBench(args []string, stdout io.Writer) error {
 	pattern := "Kernel$|Train$"
 	network := *neuron == ""
 	if network {
-		pattern += "|^BenchmarkForward$|^BenchmarkTrainStep$"
+		pattern += "|^BenchmarkForward$|^BenchmarkTrainStep$|^BenchmarkForwardBits$|^BenchmarkTrainStepBits$"
 	}
 	cmd := exec.Command("go", "test", "-run", "^$", "-bench", pattern, "-benchtime", *benchtime, ".",
 		"-args", fmt.Sprintf("-snnc.T=%d", *steps), fmt.Sprintf("-snnc.B=%d", *batch), fmt.Sprintf("-snnc.threads=%d", *threads))
@@ -148,7 +152,9 @@ func cmdBench(args []string, stdout io.Writer) error {
 		net.CPU = string(cpu[1])
 	}
 	if network {
-		net.ForwardMs, net.TrainStepMs = parseNetworkBench(out)
+		ms := parseNetworkBench(out)
+		net.ForwardMs, net.TrainStepMs = ms["Forward"], ms["TrainStep"]
+		net.ForwardBitsMs, net.TrainStepBitsMs = ms["ForwardBits"], ms["TrainStepBits"]
 		if net.ForwardMs == 0 || *train && net.TrainStepMs == 0 {
 			return fmt.Errorf("no network benchmarks in the go test output:\n%s", out)
 		}
@@ -170,6 +176,13 @@ func cmdBench(args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, ", training step %.3f ms (cross-entropy on the max over time, SGD)", net.TrainStepMs)
 		}
 		fmt.Fprintln(stdout)
+		if net.ForwardBitsMs > 0 {
+			fmt.Fprintf(stdout, "the same spikes bit-packed: forward %.3f ms", net.ForwardBitsMs)
+			if *train {
+				fmt.Fprintf(stdout, ", training step %.3f ms", net.TrainStepBitsMs)
+			}
+			fmt.Fprintln(stdout)
+		}
 	}
 	fmt.Fprintf(stdout, "%-14s %-8s %-8s %15s %10s %11s\n", "layer", "pass", "kernel", "ns/neuron-step", "× floor", "vs unfused")
 	for _, r := range results {
@@ -225,23 +238,19 @@ func streamBench(r io.Reader, progress io.Writer, all *bytes.Buffer) {
 	}
 }
 
-var networkLine = regexp.MustCompile(`(?m)^Benchmark(Forward|TrainStep)(?:-\d+)?\s.*?([0-9.]+) ms/(forward|train-step)`)
+var networkLine = regexp.MustCompile(`(?m)^Benchmark(Forward|TrainStep|ForwardBits|TrainStepBits)(?:-\d+)?\s.*?([0-9.]+) ms/(forward|train-step)`)
 
-// parseNetworkBench reads the whole-network benchmarks' ms per call
-// (0 when absent).
-func parseNetworkBench(out []byte) (forwardMs, trainStepMs float64) {
+// parseNetworkBench reads the whole-network benchmarks' ms per call, by
+// benchmark name without "Benchmark" (Forward, TrainStep, ForwardBits,
+// TrainStepBits); absent ones are missing (0).
+func parseNetworkBench(out []byte) map[string]float64 {
+	ms := map[string]float64{}
 	for _, m := range networkLine.FindAllSubmatch(out, -1) {
-		v, err := strconv.ParseFloat(string(m[2]), 64)
-		if err != nil {
-			continue
-		}
-		if string(m[1]) == "Forward" {
-			forwardMs = v
-		} else {
-			trainStepMs = v
+		if v, err := strconv.ParseFloat(string(m[2]), 64); err == nil {
+			ms[string(m[1])] = v
 		}
 	}
-	return forwardMs, trainStepMs
+	return ms
 }
 
 // neuronLayer is the graph input [n] → one layer of the named neuron model.

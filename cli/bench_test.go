@@ -55,13 +55,10 @@ func TestRunStreamingOutput(t *testing.T) {
 }
 
 func TestParseNetworkBench(t *testing.T) {
-	out := []byte("cpu: X\nBenchmarkForward-2   \t3\t10471635 ns/op\t 10.47 ms/forward\nBenchmarkTrainStep-2 \t3\t641102669 ns/op\t 641.1 ms/train-step\nBenchmarkLif1Kernel/impl=avx2-2 20 1 ns/op 2.000 ns/neuron-step\n")
-	fwd, train := parseNetworkBench(out)
-	assert.Equal(t, 10.47, fwd)
-	assert.Equal(t, 641.1, train)
-	fwd, train = parseNetworkBench([]byte("BenchmarkLif1Kernel/impl=avx2-2 20 1 ns/op 2.000 ns/neuron-step\n"))
-	assert.Equal(t, 0.0, fwd)
-	assert.Equal(t, 0.0, train)
+	out := []byte("cpu: X\nBenchmarkForward-2   \t3\t10471635 ns/op\t 10.47 ms/forward\nBenchmarkTrainStep-2 \t3\t641102669 ns/op\t 641.1 ms/train-step\n" +
+		"BenchmarkForwardBits-2 \t3\t1 ns/op\t 9.5 ms/forward\nBenchmarkTrainStepBits-2 \t3\t1 ns/op\t 600.5 ms/train-step\nBenchmarkLif1Kernel/impl=avx2-2 20 1 ns/op 2.000 ns/neuron-step\n")
+	assert.Equal(t, map[string]float64{"Forward": 10.47, "TrainStep": 641.1, "ForwardBits": 9.5, "TrainStepBits": 600.5}, parseNetworkBench(out))
+	assert.Empty(t, parseNetworkBench([]byte("BenchmarkLif1Kernel/impl=avx2-2 20 1 ns/op 2.000 ns/neuron-step\n")))
 }
 
 func TestBenchNetworkFlags(t *testing.T) {
