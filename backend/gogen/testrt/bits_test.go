@@ -7,6 +7,7 @@ package testrt
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -78,7 +79,7 @@ func TestForwardBitsRefused(t *testing.T) {
 	refused(t, "T < 0", m.ForwardBits(s, y, xb, -1), op, "T = -1")
 	refused(t, "nil Model", (*Model)(nil).ForwardBits(s, y, xb, T), op, "Model")
 	refused(t, "nil State", m.ForwardBits(nil, y, xb, T), op, "State")
-	refused(t, "huge T", m.ForwardBits(s, y, xb, 1<<62), op, "overflows")
+	refused(t, "huge T", m.ForwardBits(s, y, xb, math.MaxInt), op, "overflows")
 	if InputSize%64 != 0 {
 		bad := append([]uint64(nil), xb...)
 		bad[4*InputWords-1] |= 1 << 63 // row 3: t = 1, b = 1
