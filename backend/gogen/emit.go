@@ -354,12 +354,14 @@ func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) erro
 	} else {
 		w.f("\tif split {\n\t\tm.runParts(s, y, x, T, train)\n\t\treturn\n\t}\n")
 	}
-	w.f("\tm.forward(s, y, x, T, train)\n}\n\n")
+	w.f("\tm.forwardChunks(s, y, x, T, train)\n}\n\n")
 	gen.bitsAPI(w)
+	gen.forwardChunks(w, l)
 	w.f(`// forward runs the network on checked arguments and a State that does not
 // split the batch (a part's State reads its rows of the caller's x in
-// place when the input products allow it; see xBatch).
-func (m *Model) forward(s *State, y, x []float32, T int, train bool) {
+// place when the input products allow it; see xBatch). y and x start at
+// step t0 of the call (its spike lists cover every step from 0).
+func (m *Model) forward(s *State, y, x []float32, T, t0 int, train bool) {
 	B := s.batch
 `)
 	if opt.Train {
@@ -406,6 +408,50 @@ func (m *Model) forward(s *State, y, x []float32, T int, train bool) {
 	}
 	gen.threadMethods(w, l)
 	return w.String(), nil
+}
+
+// forwardChunks emits Model.forwardChunks: ForwardTrain runs forward on
+// the whole call (Backward needs every step's tapes), Forward a few steps
+// at a time (chunkSteps) unless a node needs all steps at once.
+func (gen *generator) forwardChunks(w *src, l map[*ir.Node]bool) {
+	whole := false
+	for _, n := range gen.g.Nodes {
+		if l[n] && gen.rule(n).wholeCall {
+			whole = true
+		}
+	}
+	w.f("// forwardChunks runs forward on checked arguments: to train, on all T\n")
+	if whole {
+		w.f("// steps at once; not training too (the network sums over time).\n")
+		w.f("func (m *Model) forwardChunks(s *State, y, x []float32, T int, train bool) {\n\tm.forward(s, y, x, T, 0, train)\n}\n\n")
+		return
+	}
+	xB := "s.batch"
+	if gen.inPlaceInput() {
+		xB = "s.xBatch"
+	}
+	w.f(`// steps at once; else chunkSteps at a time, each layer's output read
+// by the next while still in cache (the results are the same bit for bit:
+// the State carries every layer from one chunk to the next, as from one
+// Step to the next).
+func (m *Model) forwardChunks(s *State, y, x []float32, T int, train bool) {
+	tc := chunkSteps(T, s.batch)
+	if train || tc >= T {
+		m.forward(s, y, x, T, 0, train)
+		return
+	}
+	B := s.batch
+	for t0 := 0; t0 < T; t0 += tc {
+		n := min(tc, T-t0)
+		xc := x
+		if x != nil {
+			xc = x[t0*%s*InputSize:]
+		}
+		m.forward(s, y[t0*B*OutputSize:(t0+n)*B*OutputSize], xc, n, t0, false)
+	}
+}
+
+`, xB)
 }
 
 // widestRow is the most values a buffer of the package holds per time step

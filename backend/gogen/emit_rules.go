@@ -53,6 +53,10 @@ type emitRule struct {
 	// derived lists copies of parameters the Model keeps in the layout the
 	// node's kernels read, rederived after every TrainStep.
 	derived func(gen *generator, n *ir.Node) []derivedWeights
+	// wholeCall: the node's value depends on every step of a call at once
+	// (a sum over time), so Forward runs the network on all T steps in one
+	// piece instead of in chunks (chunkSteps).
+	wholeCall bool
 }
 
 // stateBuf is a []float32 field of the State that a node keeps.
@@ -141,8 +145,8 @@ func init() {
 				w.f("\tdelayBackward(%s, %s, T, B*%d, %d)\n", d(0), dy, n.Type.Size(), n.Delay)
 				return nil
 			}},
-		ir.GSumTime:  {forward: sumTimeForward, backward: sumTimeBackward},
-		ir.GMeanTime: {forward: sumTimeForward, backward: sumTimeBackward},
+		ir.GSumTime:  {forward: sumTimeForward, backward: sumTimeBackward, wholeCall: true},
+		ir.GMeanTime: {forward: sumTimeForward, backward: sumTimeBackward, wholeCall: true},
 		ir.GNeuron:   {plan: planNeuronNode, forward: neuronForward, backward: neuronBackward, kernels: true, state: neuronState},
 		ir.GRecurrent: {plan: planRecurrent, forward: recurrentForward, backward: recurrentBackward, gradOptional0: true, kernels: true,
 			state: recurrentState, derived: recurrentDerived},
@@ -235,7 +239,7 @@ func linearForward(gen *generator, w *src, n *ir.Node, v string) error {
 		kernel = "linearSpikes"
 	}
 	if gen.readsInputInPlace(n) && gen.listInput() {
-		w.f("\tinputSpikeRows(k.linearSpikes, k.spikeTile, &s.lists, %s, %s, %s, m.%s, %s, T, B, s.xBatch, s.batch0, %d, %d)\n", v, gen.arg(n, 0), gen.weightsT(n.Args[1]), tilesField(n), gen.biasArg(n), ws[0], ws[1])
+		w.f("\tinputSpikeRows(k.linearSpikes, k.spikeTile, &s.lists, %s, %s, %s, m.%s, %s, T, B, s.xBatch, s.batch0, %d, %d, t0*B)\n", v, gen.arg(n, 0), gen.weightsT(n.Args[1]), tilesField(n), gen.biasArg(n), ws[0], ws[1])
 		return nil
 	}
 	if gen.readsInputInPlace(n) {

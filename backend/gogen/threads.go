@@ -245,7 +245,7 @@ func (m *Model) runParts(s *State, y, x []float32, T int, train bool) {
 	s.onParts(func(p *part) {
 		n := p.s.batch
 %s		s.exchange(p.s, p.b0, true)
-		m.forward(p.s, p.y, %s, T, train)
+		m.forwardChunks(p.s, p.y, %s, T, train)
 		moveRows(y, p.y, T, B, p.b0, n, OutputSize, false)
 		s.exchange(p.s, p.b0, false)
 	})

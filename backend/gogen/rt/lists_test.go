@@ -1,6 +1,7 @@
 package rt
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -79,8 +80,23 @@ func TestSpikeListsProducts(t *testing.T) {
 				want := make([]float32, rows*sh.out)
 				inputRows(linearSpikes, want, x, wT, b, sh.T, sh.B, sh.xB, sh.xb0, sh.out, sh.in)
 				got := randomValues(r, rows*sh.out) // whatever y held before
-				inputSpikeRows(linearSpikes, spikeTile, &l, got, x, wT, wB, b, sh.T, sh.B, sh.xB, sh.xb0, sh.out, sh.in)
+				inputSpikeRows(linearSpikes, spikeTile, &l, got, x, wT, wB, b, sh.T, sh.B, sh.xB, sh.xb0, sh.out, sh.in, 0)
 				sameBits(t, "forward", sh, p, got, want)
+				// A few steps at a time, as Forward's chunks run: from the
+				// lists at row first, or, where the lists do not cover the
+				// rows asked for (first past them), from x.
+				for _, steps := range []int{1, 2} {
+					for t0 := 0; t0 < sh.T; t0 += steps {
+						n := min(steps, sh.T-t0)
+						rows := want[t0*sh.B*sh.out : (t0+n)*sh.B*sh.out]
+						xs := x[t0*sh.xB*sh.in:]
+						for _, first := range []int{t0 * sh.B, l.rows + 1} {
+							got := randomValues(r, len(rows))
+							inputSpikeRows(linearSpikes, spikeTile, &l, got, xs, wT, wB, b, n, sh.B, sh.xB, sh.xb0, sh.out, sh.in, first)
+							sameBits(t, fmt.Sprintf("forward, steps %d…%d from list row %d", t0, t0+n-1, first), sh, p, got, rows)
+						}
+					}
+				}
 			}
 			want := randomValues(r, sh.in*sh.out)
 			got := append([]float32(nil), want...)

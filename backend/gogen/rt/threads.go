@@ -2,6 +2,23 @@ package rt
 
 import "sync"
 
+// forwardChunkRows is about the rows (time steps × batch entries) Forward
+// takes through the whole network at a time: each layer's output for
+// those steps is still in L2 when the next layer reads it, and the
+// buffers hold those steps only. Measured with a 784-256-10 network
+// (Zen 5, T = 100): B = 256 forward 1.3–1.5× faster than whole calls
+// layer by layer, B = 32 4–8 %. A variable for the tests.
+var forwardChunkRows = 512
+
+// chunkSteps is the time steps of Forward's chunks for a batch of B
+// entries: at least 1, and T (one chunk) for an empty batch.
+func chunkSteps(T, B int) int {
+	if B <= 0 {
+		return max(T, 1)
+	}
+	return max(1, forwardChunkRows/B)
+}
+
 // moveRows copies the rows of batch entries b0 … b0+n−1 between a buffer
 // of the whole batch, [steps][B][width], and one of just those entries,
 // [steps][n][width]: into the part when in, back into the whole otherwise.

@@ -37,6 +37,7 @@ func TestForwardBits(t *testing.T) { withEach(t, testForwardBits) }
 func testForwardBits(t *testing.T) {
 	m := newModel(t)
 	rng := rand.New(rand.NewPCG(41, 42))
+	defer func(rows int) { forwardChunkRows = rows }(forwardChunkRows)
 	for _, B := range []int{0, 1, 2, 5} {
 		for threads := 1; threads <= 3; threads++ {
 			sf, sb := newState(t, m, B), newState(t, m, B)
@@ -45,9 +46,13 @@ func testForwardBits(t *testing.T) {
 			for call, T := range []int{4, 3, 0, 1} {
 				x := randomX(rng, T*B*InputSize)
 				yf, yb := make([]float32, T*B*OutputSize), make([]float32, T*B*OutputSize)
+				// Forward in one piece, ForwardBits in chunks of one or two
+				// steps (listing the bits of the whole call first).
+				forwardChunkRows = math.MaxInt
 				noError(t, m.Forward(sf, yf, x, T))
+				forwardChunkRows = 1 + call%2*B
 				noError(t, m.ForwardBits(sb, yb, packSpikes(x), T))
-				what := fmt.Sprintf("B=%d, %d threads, call %d (T=%d)", B, threads, call, T)
+				what := fmt.Sprintf("B=%d, %d threads, call %d (T=%d, chunks of %d steps)", B, threads, call, T, chunkSteps(T, B))
 				sameBits(t, what+": y", yb, yf)
 				for _, name := range StateNames {
 					vf, err := sf.NeuronState(name)

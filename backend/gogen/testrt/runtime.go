@@ -879,17 +879,19 @@ var listZeros [listCols]float32
 // inputSpikeRows is inputRows for the network input declared spikes: with
 // lists built for x (checkSpikeRows) and a tile kernel, y = x·wT + b from
 // the tiles wB (blockWeights of wT), else f (linearSpikes or a twin) row
-// by row. out is a multiple of listCols. Either way each output is the
-// same bit for bit.
-func inputSpikeRows(f func(y, x, wT, b []float32, rows, out, in int), tile tileFunc, l *spikeListSet, y, x, wT, wB, b []float32, T, B, xB, xb0, out, in int) {
-	if !l.ok || tile == nil || l.rows != T*B || l.in != in {
+// by row. The T·B rows of y are rows first … first+T·B−1 of the lists (a
+// call's lists cover all its steps; Forward runs them a few steps at a
+// time, see chunkSteps). out is a multiple of listCols. Either way each
+// output is the same bit for bit.
+func inputSpikeRows(f func(y, x, wT, b []float32, rows, out, in int), tile tileFunc, l *spikeListSet, y, x, wT, wB, b []float32, T, B, xB, xb0, out, in, first int) {
+	if !l.ok || tile == nil || first < 0 || l.rows-first < T*B || l.in != in {
 		inputRows(f, y, x, wT, b, T, B, xB, xb0, out, in)
 		return
 	}
 	nb := listBlocks(in)
 	ss := nb + 1
-	for r0 := 0; r0 < l.rows; r0 += listRows {
-		rb := min(listRows, l.rows-r0)
+	for r0 := 0; r0 < T*B; r0 += listRows {
+		rb := min(listRows, T*B-r0)
 		for j := 0; j < nb; j++ {
 			for c := 0; c < out; c += listCols {
 				var init []float32
@@ -899,7 +901,7 @@ func inputSpikeRows(f func(y, x, wT, b []float32, rows, out, in int), tile tileF
 						init = b[c : c+listCols]
 					}
 				}
-				tile(y[r0*out+c:], out, rb, l.offs, l.segs[r0*ss+j:], ss, wB[c*in:], init)
+				tile(y[r0*out+c:], out, rb, l.offs, l.segs[(first+r0)*ss+j:], ss, wB[c*in:], init)
 			}
 		}
 	}
@@ -1211,6 +1213,23 @@ func sumTimeBackward(dx, dy []float32, T int, mean bool) {
 			row[i] += d
 		}
 	}
+}
+
+// forwardChunkRows is about the rows (time steps × batch entries) Forward
+// takes through the whole network at a time: each layer's output for
+// those steps is still in L2 when the next layer reads it, and the
+// buffers hold those steps only. Measured with a 784-256-10 network
+// (Zen 5, T = 100): B = 256 forward 1.3–1.5× faster than whole calls
+// layer by layer, B = 32 4–8 %. A variable for the tests.
+var forwardChunkRows = 512
+
+// chunkSteps is the time steps of Forward's chunks for a batch of B
+// entries: at least 1, and T (one chunk) for an empty batch.
+func chunkSteps(T, B int) int {
+	if B <= 0 {
+		return max(T, 1)
+	}
+	return max(1, forwardChunkRows/B)
 }
 
 // moveRows copies the rows of batch entries b0 … b0+n−1 between a buffer

@@ -232,13 +232,36 @@ func (m *Model) runChecked(s *State, y, x []float32, T int, train, split bool) {
 		m.runParts(s, y, x, T, train)
 		return
 	}
-	m.forward(s, y, x, T, train)
+	m.forwardChunks(s, y, x, T, train)
+}
+
+// forwardChunks runs forward on checked arguments: to train, on all T
+// steps at once; else chunkSteps at a time, each layer's output read
+// by the next while still in cache (the results are the same bit for bit:
+// the State carries every layer from one chunk to the next, as from one
+// Step to the next).
+func (m *Model) forwardChunks(s *State, y, x []float32, T int, train bool) {
+	tc := chunkSteps(T, s.batch)
+	if train || tc >= T {
+		m.forward(s, y, x, T, 0, train)
+		return
+	}
+	B := s.batch
+	for t0 := 0; t0 < T; t0 += tc {
+		n := min(tc, T-t0)
+		xc := x
+		if x != nil {
+			xc = x[t0*s.batch*InputSize:]
+		}
+		m.forward(s, y[t0*B*OutputSize:(t0+n)*B*OutputSize], xc, n, t0, false)
+	}
 }
 
 // forward runs the network on checked arguments and a State that does not
 // split the batch (a part's State reads its rows of the caller's x in
-// place when the input products allow it; see xBatch).
-func (m *Model) forward(s *State, y, x []float32, T int, train bool) {
+// place when the input products allow it; see xBatch). y and x start at
+// step t0 of the call (its spike lists cover every step from 0).
+func (m *Model) forward(s *State, y, x []float32, T, t0 int, train bool) {
 	B := s.batch
 	if B == 0 {
 		// No batch entries: every buffer is empty and there is nothing to
@@ -350,7 +373,7 @@ func (m *Model) runParts(s *State, y, x []float32, T int, train bool) {
 		p.x, p.y = grow(p.x, T*n*InputSize), grow(p.y, T*n*OutputSize)
 		moveRows(x, p.x, T, B, p.b0, n, InputSize, true)
 		s.exchange(p.s, p.b0, true)
-		m.forward(p.s, p.y, p.x, T, train)
+		m.forwardChunks(p.s, p.y, p.x, T, train)
 		moveRows(y, p.y, T, B, p.b0, n, OutputSize, false)
 		s.exchange(p.s, p.b0, false)
 	})

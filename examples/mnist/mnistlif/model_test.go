@@ -229,6 +229,47 @@ func TestStepMatchesForward(t *testing.T) {
 	}
 }
 
+// TestForwardChunks checks that Forward's results do not depend on the
+// steps of its chunks (chunkSteps): outputs and states, over two calls
+// that continue from each other, bit for bit equal with chunks of one
+// step, of a few steps, and of the whole call, with one goroutine and with
+// the batch split.
+func TestForwardChunks(t *testing.T) { withEach(t, testForwardChunks) }
+
+func testForwardChunks(t *testing.T) {
+	m := newModel(t)
+	rng := rand.New(rand.NewPCG(23, 24))
+	defer func(rows int) { forwardChunkRows = rows }(forwardChunkRows)
+	const T, B = 9, 3
+	x1, x2 := randomX(rng, T*B*InputSize), randomX(rng, 2*B*InputSize)
+	run := func(rows, threads int) (y1, y2 []float32, states [][]float32) {
+		forwardChunkRows = rows
+		s := newState(t, m, B)
+		noError(t, s.SetThreads(threads))
+		y1, y2 = make([]float32, T*B*OutputSize), make([]float32, 2*B*OutputSize)
+		noError(t, m.Forward(s, y1, x1, T))
+		noError(t, m.Forward(s, y2, x2, 2))
+		for _, name := range StateNames {
+			v, err := s.NeuronState(name)
+			noError(t, err)
+			states = append(states, append([]float32(nil), v...))
+		}
+		return y1, y2, states
+	}
+	want1, want2, wantStates := run(math.MaxInt, 1)
+	for _, rows := range []int{1, 2 * B, 4*B + 1} {
+		for threads := 1; threads <= 2; threads++ {
+			y1, y2, states := run(rows, threads)
+			what := fmt.Sprintf("chunks of %d steps, %d threads", chunkSteps(T, B), threads)
+			sameBits(t, what+": y of the first call", y1, want1)
+			sameBits(t, what+": y of the second call", y2, want2)
+			for i, name := range StateNames {
+				sameBits(t, what+": state "+name, states[i], wantStates[i])
+			}
+		}
+	}
+}
+
 func TestImplementationsAgree(t *testing.T) {
 	m := newModel(t)
 	rng := rand.New(rand.NewPCG(3, 4))
