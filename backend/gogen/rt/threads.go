@@ -5,10 +5,11 @@ import "sync"
 // forwardChunkRows is about the rows (time steps × batch entries) Forward
 // takes through the whole network at a time: each layer's output for
 // those steps is still in L2 when the next layer reads it, and the
-// buffers hold those steps only. Measured with a 784-256-10 network
-// (Zen 5, T = 100): B = 256 forward 1.3–1.5× faster than whole calls
-// layer by layer, B = 32 4–8 %. A variable for the tests.
-var forwardChunkRows = 512
+// buffers hold those steps only. Measured with the 784-256-10 spike
+// classifier (Zen 5, T = 100; docs/performance.md): 256 to 2048 rows all
+// gain over whole calls, 1024 the most on the whole; B = 256 1.2–1.4×
+// faster, B = 32 5–10 %. A variable for the tests.
+var forwardChunkRows = 1024
 
 // chunkSteps is the time steps of Forward's chunks for a batch of B
 // entries: at least 1, and T (one chunk) for an empty batch.
