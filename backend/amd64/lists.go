@@ -128,11 +128,7 @@ advance by their count), and stops at a value that is neither 0 nor 1.`, f.Name(
 	f.MOVL(asm.Imm(spikeOne), tmp)
 	f.VMOVD(tmp, asm.X8)
 	f.VBROADCASTSS(asm.X8, one)
-	f.MOVL(asm.Imm(lanes*ListCols*4), tmp)
-	f.VMOVD(tmp, asm.X8)
-	f.VPBROADCASTD(asm.X8, step)
-	f.LEAQ(iotaSym, tmp)
-	f.VMOVUPS(asm.Ptr(tmp), iota)
+	listOffsetVectors(f, lanes, iotaSym, tmp, step, iota)
 
 	f.Label(row)
 	f.VMOVUPS(iota, cur)
@@ -142,12 +138,7 @@ advance by their count), and stops at a value that is neither 0 nor 1.`, f.Name(
 	f.Label(vec)
 	f.TESTQ(left, left)
 	f.JZ(rowEnd)
-	cut := f.NewLabel("noCut")
-	f.TESTQ(asm.Imm(ListBlock-1), i)
-	f.JNZ(cut)
-	f.MOVL(n, asm.Ptr(segs)).Comment("a block of ListBlock inputs starts")
-	f.ADDQ(asm.Imm(4), segs)
-	f.Label(cut)
+	listBlockStart(f, i, n, segs)
 	f.CMPQ(left, asm.Imm(lanes))
 	f.JGE(full)
 	// The row's last inputs: load only those, the other lanes as 0.
@@ -204,12 +195,7 @@ advance by their count), and stops at a value that is neither 0 nor 1.`, f.Name(
 	f.JG(vec) // not after the masked last vector: left ≤ 0 then
 
 	f.Label(rowEnd)
-	f.MOVL(n, asm.Ptr(segs)).Comment("the row's end")
-	f.ADDQ(asm.Imm(4), segs)
-	f.ADDQ(in4, rowX)
-	f.MOVQ(rowX, x)
-	f.DECQ(rows)
-	f.JNZ(row)
+	listRowEnd(f, n, segs, rowX, in4, x, rows, row)
 
 	f.Label(done)
 	f.Store(n, "next")
@@ -271,11 +257,7 @@ set bits' lanes, store them whole, advance by their count).`, f.Name(), isa.Suff
 	f.TESTQ(rows, rows)
 	f.JZ(done)
 	f.LEAQ(pack, table)
-	f.MOVL(asm.Imm(lanes*ListCols*4), tmp)
-	f.VMOVD(tmp, asm.X8)
-	f.VPBROADCASTD(asm.X8, step)
-	f.LEAQ(iotaSym, tmp)
-	f.VMOVUPS(asm.Ptr(tmp), iota)
+	listOffsetVectors(f, lanes, iotaSym, tmp, step, iota)
 
 	f.Label(row)
 	f.VMOVUPS(iota, cur)
@@ -287,12 +269,7 @@ set bits' lanes, store them whole, advance by their count).`, f.Name(), isa.Suff
 	f.JZ(rowEnd)
 
 	f.Label(chunk)
-	cut := f.NewLabel("noCut")
-	f.TESTQ(asm.Imm(ListBlock-1), i)
-	f.JNZ(cut)
-	f.MOVL(n, asm.Ptr(segs)).Comment("a block of ListBlock inputs starts")
-	f.ADDQ(asm.Imm(4), segs)
-	f.Label(cut)
+	listBlockStart(f, i, n, segs)
 	f.MOVBQZX(asm.Ptr(x), bits)
 	f.MOVQ(bits, tmp)
 	f.SHLQ(asm.Imm(5), tmp)
@@ -308,18 +285,46 @@ set bits' lanes, store them whole, advance by their count).`, f.Name(), isa.Suff
 	f.JNZ(chunk)
 
 	f.Label(rowEnd)
-	f.MOVL(n, asm.Ptr(segs)).Comment("the row's end")
-	f.ADDQ(asm.Imm(4), segs)
-	f.ADDQ(rowBytes, rowX)
-	f.MOVQ(rowX, x)
-	f.DECQ(rows)
-	f.JNZ(row)
+	listRowEnd(f, n, segs, rowX, rowBytes, x, rows, row)
 
 	f.Label(done)
 	f.Store(n, "next")
 	f.VZEROUPPER()
 	f.RET()
 	return f
+}
+
+// listOffsetVectors sets step to lanes·ListCols·4 in every lane and iota
+// to the first vector's offsets (laneOffsets, at iotaSym): the list
+// kernels' offsets of a vector of inputs, advanced by step per vector.
+func listOffsetVectors(f *asm.AMD64Func, lanes int, iotaSym asm.Sym, tmp asm.GP, step, iota asm.Vec) {
+	f.MOVL(asm.Imm(lanes*ListCols*4), tmp)
+	f.VMOVD(tmp, asm.X8)
+	f.VPBROADCASTD(asm.X8, step)
+	f.LEAQ(iotaSym, tmp)
+	f.VMOVUPS(asm.Ptr(tmp), iota)
+}
+
+// listBlockStart records n in segs (and advances it) when input i starts
+// a block of ListBlock inputs.
+func listBlockStart(f *asm.AMD64Func, i, n, segs asm.GP) {
+	cut := f.NewLabel("noCut")
+	f.TESTQ(asm.Imm(ListBlock-1), i)
+	f.JNZ(cut)
+	f.MOVL(n, asm.Ptr(segs)).Comment("a block of ListBlock inputs starts")
+	f.ADDQ(asm.Imm(4), segs)
+	f.Label(cut)
+}
+
+// listRowEnd records n in segs as the row's end, moves x to the next row
+// (rowX, stride bytes on) and jumps to row while rows are left.
+func listRowEnd(f *asm.AMD64Func, n, segs, rowX, stride, x, rows asm.GP, row asm.Label) {
+	f.MOVL(n, asm.Ptr(segs)).Comment("the row's end")
+	f.ADDQ(asm.Imm(4), segs)
+	f.ADDQ(stride, rowX)
+	f.MOVQ(rowX, x)
+	f.DECQ(rows)
+	f.JNZ(row)
 }
 
 // laneOffsets is lane·ListCols·4 for each lane: the offsets of the first
