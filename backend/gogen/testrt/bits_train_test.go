@@ -95,24 +95,14 @@ func TestTrainStepBitsRefused(t *testing.T) {
 }
 
 // BenchmarkTrainStepBits is BenchmarkTrainStep with the same spikes given
-// bit-packed to TrainStepBits.
+// bit-packed to TrainStepBits (packed once, in the first iteration).
 func BenchmarkTrainStepBits(b *testing.B) {
-	m := newModel(b)
-	T, s := *benchSteps, benchState(b, m)
-	x := packSpikes(benchSpikes(T, s.Batch()))
-	labels := make([]int32, s.Batch())
-	for i := range labels {
-		labels[i] = int32(i % OutputSize)
-	}
-	o, err := m.NewSGD(1e-3, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		s.Reset()
-		if _, err := m.TrainStepBits(s, o, x, T, Loss{Kind: CrossEntropyMaxTime, Labels: labels}); err != nil {
-			b.Fatal(err)
+	var packed []uint64
+	benchTrainStep(b, func(m *Model, s *State, o *Optimizer, x []float32, T int, loss Loss) error {
+		if packed == nil {
+			packed = packSpikes(x)
 		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/train-step")
+		_, err := m.TrainStepBits(s, o, packed, T, loss)
+		return err
+	})
 }
