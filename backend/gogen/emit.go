@@ -420,9 +420,9 @@ func (gen *generator) forwardChunks(w *src, l map[*ir.Node]bool) {
 			whole = true
 		}
 	}
-	w.f("// forwardChunks runs forward on checked arguments: to train, on all T\n")
 	if whole {
-		w.f("// steps at once; not training too (the network sums over time).\n")
+		w.f("// forwardChunks runs forward on checked arguments, on all T steps at once:\n")
+		w.f("// the network sums over time, so not even Forward runs in chunks.\n")
 		w.f("func (m *Model) forwardChunks(s *State, y, x []float32, T int, train bool) {\n\tm.forward(s, y, x, T, 0, train)\n}\n\n")
 		return
 	}
@@ -430,10 +430,11 @@ func (gen *generator) forwardChunks(w *src, l map[*ir.Node]bool) {
 	if gen.inPlaceInput() {
 		xB = "s.xBatch"
 	}
-	w.f(`// steps at once; else chunkSteps at a time, each layer's output read
-// by the next while still in cache (the results are the same bit for bit:
-// the State carries every layer from one chunk to the next, as from one
-// Step to the next).
+	w.f(`// forwardChunks runs forward on checked arguments: to train, on all T
+// steps at once (Backward needs every step's tapes); else chunkSteps at a
+// time, each layer's output read by the next while still in cache. The
+// results are the same bit for bit: the State carries every layer from
+// one chunk to the next, as from one Step to the next.
 func (m *Model) forwardChunks(s *State, y, x []float32, T int, train bool) {
 	tc := chunkSteps(T, s.batch)
 	if train || tc >= T {

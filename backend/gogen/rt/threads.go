@@ -6,9 +6,9 @@ import "sync"
 // takes through the whole network at a time: each layer's output for
 // those steps is still in L2 when the next layer reads it, and the
 // buffers hold those steps only. Measured with the 784-256-10 spike
-// classifier (Zen 5, T = 100; docs/performance.md): 256 to 2048 rows all
-// gain over whole calls, 1024 the most on the whole; B = 256 1.2–1.4×
-// faster, B = 32 5–10 %. A variable for the tests.
+// classifier (Zen 5, T = 100): 256 to 2048 rows all gain over whole
+// calls, 1024 the most over B = 32 and 256 (docs/performance.md, "Forward
+// in chunks of time steps"). A variable for the tests.
 var forwardChunkRows = 1024
 
 // chunkSteps is the time steps of Forward's chunks for a batch of B

@@ -277,10 +277,10 @@ func (m *Model) runChecked(s *State, y, x []float32, T int, train, split bool) {
 }
 
 // forwardChunks runs forward on checked arguments: to train, on all T
-// steps at once; else chunkSteps at a time, each layer's output read
-// by the next while still in cache (the results are the same bit for bit:
-// the State carries every layer from one chunk to the next, as from one
-// Step to the next).
+// steps at once (Backward needs every step's tapes); else chunkSteps at a
+// time, each layer's output read by the next while still in cache. The
+// results are the same bit for bit: the State carries every layer from
+// one chunk to the next, as from one Step to the next.
 func (m *Model) forwardChunks(s *State, y, x []float32, T int, train bool) {
 	tc := chunkSteps(T, s.batch)
 	if train || tc >= T {
