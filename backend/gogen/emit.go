@@ -356,7 +356,7 @@ func (m *Model) run(op string, s *State, y, x []float32, T int, train bool) erro
 	}
 	w.f("\tm.forwardChunks(s, y, x, T, train)\n}\n\n")
 	gen.bitsAPI(w)
-	gen.forwardChunks(w, l)
+	gen.forwardChunks(w)
 	w.f(`// forward runs the network on checked arguments and a State that does not
 // split the batch (a part's State reads its rows of the caller's x in
 // place when the input products allow it; see xBatch). y and x start at
@@ -412,20 +412,11 @@ func (m *Model) forward(s *State, y, x []float32, T, t0 int, train bool) {
 
 // forwardChunks emits Model.forwardChunks: ForwardTrain runs forward on
 // the whole call (Backward needs every step's tapes), Forward a few steps
-// at a time (chunkSteps) unless a node needs all steps at once.
-func (gen *generator) forwardChunks(w *src, l map[*ir.Node]bool) {
-	whole := false
-	for _, n := range gen.g.Nodes {
-		if l[n] && gen.rule(n).wholeCall {
-			whole = true
-		}
-	}
-	if whole {
-		w.f("// forwardChunks runs forward on checked arguments, on all T steps at once:\n")
-		w.f("// the network sums over time, so not even Forward runs in chunks.\n")
-		w.f("func (m *Model) forwardChunks(s *State, y, x []float32, T int, train bool) {\n\tm.forward(s, y, x, T, 0, train)\n}\n\n")
-		return
-	}
+// at a time (chunkSteps). Chunks give the same results as one call
+// because every live node's value at a step depends on that step and the
+// ones before only: the output is a sequence (newGenerator), and no op
+// turns a batch value (sum_time, mean_time) back into one.
+func (gen *generator) forwardChunks(w *src) {
 	xB := "s.batch"
 	if gen.inPlaceInput() {
 		xB = "s.xBatch"

@@ -53,10 +53,6 @@ type emitRule struct {
 	// derived lists copies of parameters the Model keeps in the layout the
 	// node's kernels read, rederived after every TrainStep.
 	derived func(gen *generator, n *ir.Node) []derivedWeights
-	// wholeCall: the node's value depends on every step of a call at once
-	// (a sum over time), so Forward runs the network on all T steps in one
-	// piece instead of in chunks (chunkSteps).
-	wholeCall bool
 }
 
 // stateBuf is a []float32 field of the State that a node keeps.
@@ -145,8 +141,8 @@ func init() {
 				w.f("\tdelayBackward(%s, %s, T, B*%d, %d)\n", d(0), dy, n.Type.Size(), n.Delay)
 				return nil
 			}},
-		ir.GSumTime:  {forward: sumTimeForward, backward: sumTimeBackward, wholeCall: true},
-		ir.GMeanTime: {forward: sumTimeForward, backward: sumTimeBackward, wholeCall: true},
+		ir.GSumTime:  {forward: sumTimeForward, backward: sumTimeBackward},
+		ir.GMeanTime: {forward: sumTimeForward, backward: sumTimeBackward},
 		ir.GNeuron:   {plan: planNeuronNode, forward: neuronForward, backward: neuronBackward, kernels: true, state: neuronState},
 		ir.GRecurrent: {plan: planRecurrent, forward: recurrentForward, backward: recurrentBackward, gradOptional0: true, kernels: true,
 			state: recurrentState, derived: recurrentDerived},
