@@ -50,7 +50,7 @@ func testForwardBits(t *testing.T) {
 				// steps (listing the bits of the whole call first).
 				forwardChunkRows = math.MaxInt
 				noError(t, m.Forward(sf, yf, x, T))
-				forwardChunkRows = 1 + call%2*B
+				forwardChunkRows = max(1, (1+call%2)*B)
 				noError(t, m.ForwardBits(sb, yb, packSpikes(x), T))
 				what := fmt.Sprintf("B=%d, %d threads, call %d (T=%d, chunks of %d steps)", B, threads, call, T, chunkSteps(T, B))
 				sameBits(t, what+": y", yb, yf)
