@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,6 +130,25 @@ func TestGeneratedPackages(t *testing.T) {
 		t.Fatal(err)
 	}
 	models = append(models, model{name: "spike_rows", g: b.Graph, params: b.Params, B: 5, T: 7})
+
+	// An inference network whose first product is small enough to run
+	// inside its neuron kernel (fuse-linear-epilogue: 12 inputs into 64
+	// neurons; no testdata model has one), so that the fused kernels are
+	// compiled and checked too.
+	net = module.Sequential{
+		&module.Linear{Name: "fc1", In: 12, Out: 64, Weight: randomWeights(64*12, 5), Bias: randomWeights(64, 6)},
+		&module.Neuron{Name: "lif", Model: "lif"},
+		&module.Linear{Name: "fc2", In: 64, Out: 8, Weight: randomWeights(8*64, 7), Bias: randomWeights(8, 8)},
+		&module.Neuron{Name: "li", Model: "li"},
+	}
+	if b, err = module.Build("fused_product", net, 12); err != nil {
+		t.Fatal(err)
+	}
+	inferOff := []string{"autodiff", "fuse-surrogate-backward"}
+	if g, err := passes.Run(b.Graph, passes.Options{Disable: inferOff}); err != nil || !slices.ContainsFunc(g.Nodes, func(n *ir.Node) bool { return n.Sched.Epilogue }) {
+		t.Fatalf("fused_product: no product fused into its neuron kernel (err %v)", err)
+	}
+	models = append(models, model{name: "fused_product", g: b.Graph, params: b.Params, disable: inferOff, infer: true})
 
 	// NIR graphs from other frameworks (the consistent field files) and
 	// the NIR reference files compile too.

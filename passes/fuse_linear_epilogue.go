@@ -12,7 +12,8 @@ import "github.com/snnc/snnc/ir"
 //
 // Training graphs are left alone, since backpropagation reads the currents
 // again; so are graph outputs and products of spikes, which are computed
-// event-driven instead.
+// event-driven instead. So are products the fused kernel computes slower
+// than the separate product and neuron kernels (epilogueFits).
 //
 // Invariant: only schedules change; every node computes what it did.
 func FuseLinearEpilogue(g *ir.Graph) error {
@@ -30,7 +31,7 @@ func FuseLinearEpilogue(g *ir.Graph) error {
 		users[o.Node] = append(users[o.Node], nil) // an output has an outside user
 	}
 	for _, n := range g.Nodes {
-		if n.Op != ir.GLinear || n.Sched.SpikeInput || n.Type.Kind != ir.Sequence || len(users[n]) != 1 {
+		if n.Op != ir.GLinear || n.Sched.SpikeInput || n.Type.Kind != ir.Sequence || len(users[n]) != 1 || !epilogueFits(n) {
 			continue
 		}
 		u := users[n][0]
@@ -39,4 +40,27 @@ func FuseLinearEpilogue(g *ir.Graph) error {
 		}
 	}
 	return nil
+}
+
+// Which products the fused kernel computes faster. It takes, for every
+// batch entry and time step, each tile of outputs through all the inputs
+// in one chain of dependent multiply-adds per vector, reading the tile's
+// weights again for every row; the product kernel runs register tiles of
+// many rows, each weight read once per tile. Fusing saves writing the
+// currents and reading them back, which pays only while the weights are
+// few and the chains short and many. Measured (Zen 5, AVX-512, T = 100, B
+// = 1 and 32; docs/performance.md, "Fused products"): 1 to 16 inputs into
+// 64 to 256 neurons are faster fused (up to 1.9×); 32 or more inputs, 1024
+// neurons, or 16 neurons are slower (784 → 256: 4×, 256 → 10: 7×).
+const (
+	epilogueMaxIn  = 16
+	epilogueMinOut = 64
+	epilogueMaxOut = 256
+)
+
+// epilogueFits reports whether the fused kernel computes linear node n's
+// product faster than the product kernel (the measurements above).
+func epilogueFits(n *ir.Node) bool {
+	w := n.Args[1].Type.Shape // [out][in]
+	return len(w) == 2 && w[1] <= epilogueMaxIn && w[0] >= epilogueMinOut && w[0] <= epilogueMaxOut
 }

@@ -101,8 +101,8 @@ var Pipeline = []Pass{
 	},
 	{
 		Name:          "fuse-linear-epilogue",
-		Summary:       "compute a product inside the neuron kernel that consumes it, tile by tile",
-		Doc:           "Marks linear nodes of inference graphs (a training compile does not run the pass) whose only user is a time-fused neuron layer, so that its kernel computes each tile of currents (in the product's own order) and steps the neurons on it while it is in L1; the currents never go to memory. Only schedules change.",
+		Summary:       "compute a small product inside the neuron kernel that consumes it, tile by tile",
+		Doc:           "Marks linear nodes of inference graphs (a training compile does not run the pass) whose only user is a time-fused neuron layer and that have at most 16 inputs and 64 to 256 outputs (the sizes where it measured faster), so that its kernel computes each tile of currents (in the product's own order) and steps the neurons on it while it is in L1; the currents never go to memory. Only schedules change.",
 		Optional:      true,
 		After:         []string{"fuse-timesteps", "spike-sparsity"}, // it needs fused neurons and leaves spike products event-driven
 		InferenceOnly: true,                                         // backpropagation reads the currents

@@ -67,8 +67,8 @@ func TestPlanBuffersLifetimes(t *testing.T) {
 	}
 	b, err := module.Build("narrow_wide", module.Sequential{
 		lin("fc1", 33, 1), &module.Neuron{Name: "a", Model: "lif"},
-		lin("fc2", 1, 33), &module.Neuron{Name: "b", Model: "lif"},
-		lin("fc3", 33, 7), &module.Neuron{Name: "c", Model: "lif"},
+		lin("fc2", 1, 64), &module.Neuron{Name: "b", Model: "lif"},
+		lin("fc3", 64, 7), &module.Neuron{Name: "c", Model: "lif"},
 	}, 33)
 	require.NoError(t, err)
 	cases = append(cases, irCase{name: "narrow_wide", g: b.Graph, params: b.Params})
