@@ -132,7 +132,7 @@ func fromWeights(w []byte) (*Model, error) {
 	}
 	for _, p := range gen.params {
 		if gen.transposed[p] {
-			w.f("\tm.%sT = transpose(m.%s, %d, %d)\n", gen.field[p], gen.field[p], p.Type.Shape[0], p.Type.Shape[1])
+			w.f("\tm.%sT = transpose(m.%s, %d, %d)\n", gen.field[p], gen.field[p], p.Type.Shape[0], p.Type.Size()/p.Type.Shape[0])
 		}
 	}
 	for _, d := range gen.derivedWeights() {

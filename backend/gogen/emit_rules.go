@@ -109,8 +109,8 @@ func init() {
 			value:    func(gen *generator, n *ir.Node) string { return "m." + gen.field[n] },
 			gradient: func(gen *generator, n *ir.Node, _ bool) string { return "g." + exported(gen.field[n]) }},
 		ir.GLinear:    {plan: planLinear, forward: linearForward, backward: linearBackward, gradOptional0: true, kernels: true, derived: linearDerived},
-		ir.GConv1d:    {forward: convForward, backward: convBackward, geometry: conv1dGeom},
-		ir.GConv2d:    {forward: convForward, backward: convBackward, geometry: conv2dGeom},
+		ir.GConv1d:    {plan: planConv, forward: convForward, backward: convBackward, geometry: conv1dGeom, kernels: true, state: convState},
+		ir.GConv2d:    {plan: planConv, forward: convForward, backward: convBackward, geometry: conv2dGeom, kernels: true, state: convState},
 		ir.GSumPool2d: {forward: poolForward, backward: poolBackward, geometry: poolGeom},
 		ir.GAvgPool2d: {forward: poolForward, backward: poolBackward, geometry: poolGeom},
 		ir.GFlatten:   {kind: view},
@@ -256,8 +256,36 @@ func linearBackward(gen *generator, w *src, n *ir.Node, d func(int) string, dy s
 	return nil
 }
 
+// convProducts reports whether conv node n runs its products with the
+// linear kernels (convProduct: without groups), from its weights
+// transposed.
+func convProducts(n *ir.Node) bool { return n.Window.Groups <= 1 }
+
+func planConv(gen *generator, n *ir.Node, _ map[string]bool) error {
+	if convProducts(n) {
+		gen.transposed[n.Args[1]] = true
+	}
+	return nil
+}
+
+// convState is the scratch of convProduct: a row's taps by output position
+// (cp) and its outputs by position (cq).
+func convState(_ *generator, n *ir.Node) []stateBuf {
+	if !convProducts(n) {
+		return nil
+	}
+	return []stateBuf{{field: fmt.Sprintf("cp%d", n.ID)}, {field: fmt.Sprintf("cq%d", n.ID)}}
+}
+
 func convForward(gen *generator, w *src, n *ir.Node, v string) error {
-	w.f("\tconv(&%s, %s, %s, %s, %s, %s)\n", geomVar(n), rowsExpr(n), v, gen.arg(n, 0), gen.arg(n, 1), gen.biasArg(n))
+	if !convProducts(n) {
+		w.f("\tconv(&%s, %s, %s, %s, %s, %s)\n", geomVar(n), rowsExpr(n), v, gen.arg(n, 0), gen.arg(n, 1), gen.biasArg(n))
+		return nil
+	}
+	outC, taps := n.Args[1].Type.Shape[0], n.Args[1].Type.Size()/n.Args[1].Type.Shape[0]
+	positions := n.Type.Size() / outC
+	w.f("\ts.cp%d, s.cq%d = grow(s.cp%d, %d), grow(s.cq%d, %d)\n", n.ID, n.ID, n.ID, positions*taps, n.ID, positions*outC)
+	w.f("\tconvProduct(k.linear, &%s, %s, %s, %s, %s, %s, s.cp%d, s.cq%d)\n", geomVar(n), rowsExpr(n), v, gen.arg(n, 0), gen.weightsT(n.Args[1]), gen.biasArg(n), n.ID, n.ID)
 	return nil
 }
 

@@ -26,7 +26,7 @@ func (gen *generator) train() string {
 	w.f("// rederive recomputes the copies of the weights the products read from\n// the parameters TrainStep updated.\nfunc (m *Model) rederive() {\n")
 	for _, p := range gen.params {
 		if gen.transposed[p] {
-			w.f("\ttransposeInto(m.%sT, m.%s, %d, %d)\n", gen.field[p], gen.field[p], p.Type.Shape[0], p.Type.Shape[1])
+			w.f("\ttransposeInto(m.%sT, m.%s, %d, %d)\n", gen.field[p], gen.field[p], p.Type.Shape[0], p.Type.Size()/p.Type.Shape[0])
 		}
 	}
 	for _, d := range gen.derivedWeights() {

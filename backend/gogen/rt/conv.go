@@ -1,5 +1,7 @@
 package rt
 
+import "sync"
+
 // convGeom describes a 2-d convolution or pooling window over
 // [rows][InC][InH][InW]; a 1-d one has InH = KH = SH = DH = 1 and PH = 0.
 type convGeom struct {
@@ -10,6 +12,41 @@ type convGeom struct {
 	PH, PW            int // zero padding on each side
 	DH, DW            int // dilation
 	OutH, OutW        int
+
+	// taps is, for convProduct, each output position's taps as offsets
+	// into a row of x (−1 outside the input), made once by tapOffsets.
+	tapsOnce sync.Once
+	taps     []int
+}
+
+// tapOffsets returns g.taps, making it on first use: for output position
+// pos and tap t = (c·KH + kh)·KW + kw, taps[pos·InC·KH·KW + t] is the
+// offset in a row of x [InC][InH][InW] of the tap's input, or −1 when the
+// tap falls outside the input.
+func (g *convGeom) tapOffsets() []int {
+	g.tapsOnce.Do(func() {
+		inHW, kk := g.InH*g.InW, g.KH*g.KW
+		taps := make([]int, 0, g.OutH*g.OutW*g.InC*kk)
+		for oh := 0; oh < g.OutH; oh++ {
+			for ow := 0; ow < g.OutW; ow++ {
+				for c := 0; c < g.InC; c++ {
+					for kh := 0; kh < g.KH; kh++ {
+						ih := oh*g.SH - g.PH + kh*g.DH
+						for kw := 0; kw < g.KW; kw++ {
+							iw := ow*g.SW - g.PW + kw*g.DW
+							if ih < 0 || ih >= g.InH || iw < 0 || iw >= g.InW {
+								taps = append(taps, -1)
+							} else {
+								taps = append(taps, c*inHW+ih*g.InW+iw)
+							}
+						}
+					}
+				}
+			}
+		}
+		g.taps = taps
+	})
+	return g.taps
 }
 
 // conv computes y[r][oc][oh][ow] = b[oc] + Σ w[oc][c][kh][kw] ·
@@ -51,6 +88,41 @@ func conv(g *convGeom, rows int, y, x, w, b []float32) {
 					}
 					yo[oh*g.OutW+ow] = s
 				}
+			}
+		}
+	}
+}
+
+// convProduct is conv without groups (Groups = 1) with the products run by
+// lin (linear or a twin): per row, the taps of every output position are
+// gathered into p [OutH·OutW][InC·KH·KW] (in conv's order of taps, 0 for
+// the taps outside the input), lin computes q = p·wT + b [OutH·OutW][OutC]
+// from the transposed weights wT [InC·KH·KW][OutC], and q is turned into
+// the row's [OutC][OutH·OutW]. Each output takes its bias, then one fused
+// multiply-add per tap in conv's order, so the results are conv's bit for
+// bit but for the taps outside the input: conv skips them, lin adds w·0,
+// which changes nothing for finite weights unless the sum so far is −0
+// (it becomes +0).
+func convProduct(lin func(y, x, wT, b []float32, rows, out, in int), g *convGeom, rows int, y, x, wT, b, p, q []float32) {
+	inHW, outHW := g.InH*g.InW, g.OutH*g.OutW
+	taps := g.InC * g.KH * g.KW
+	offsets := g.tapOffsets()
+	p = p[:len(offsets)]
+	for r := 0; r < rows; r++ {
+		xr := x[r*g.InC*inHW : (r+1)*g.InC*inHW]
+		for i, o := range offsets {
+			if o < 0 {
+				p[i] = 0
+			} else {
+				p[i] = xr[o]
+			}
+		}
+		lin(q, p, wT, b, outHW, g.OutC, taps)
+		yr := y[r*g.OutC*outHW : (r+1)*g.OutC*outHW]
+		for pos := 0; pos < outHW; pos++ {
+			qp := q[pos*g.OutC : (pos+1)*g.OutC]
+			for oc, v := range qp {
+				yr[oc*outHW+pos] = v
 			}
 		}
 	}
