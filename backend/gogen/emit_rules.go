@@ -109,8 +109,8 @@ func init() {
 			value:    func(gen *generator, n *ir.Node) string { return "m." + gen.field[n] },
 			gradient: func(gen *generator, n *ir.Node, _ bool) string { return "g." + exported(gen.field[n]) }},
 		ir.GLinear:    {plan: planLinear, forward: linearForward, backward: linearBackward, gradOptional0: true, kernels: true, derived: linearDerived},
-		ir.GConv1d:    {plan: planConv, forward: convForward, backward: convBackward, geometry: conv1dGeom, kernels: true, state: convState},
-		ir.GConv2d:    {plan: planConv, forward: convForward, backward: convBackward, geometry: conv2dGeom, kernels: true, state: convState},
+		ir.GConv1d:    {plan: planConv, forward: convForward, backward: convBackward, geometry: conv1dGeom, gradOptional0: true, kernels: true, state: convState},
+		ir.GConv2d:    {plan: planConv, forward: convForward, backward: convBackward, geometry: conv2dGeom, gradOptional0: true, kernels: true, state: convState},
 		ir.GSumPool2d: {forward: poolForward, backward: poolBackward, geometry: poolGeom},
 		ir.GAvgPool2d: {forward: poolForward, backward: poolBackward, geometry: poolGeom},
 		ir.GFlatten:   {kind: view},
@@ -268,13 +268,15 @@ func planConv(gen *generator, n *ir.Node, _ map[string]bool) error {
 	return nil
 }
 
-// convState is the scratch of convProduct: a row's taps by output position
-// (cp) and its outputs by position (cq).
+// convState is the scratch of convProduct and convProductBackward: a row's
+// taps by output position (cp), its outputs or their gradients by position
+// (cq), and the taps' gradients (cd).
 func convState(_ *generator, n *ir.Node) []stateBuf {
 	if !convProducts(n) {
 		return nil
 	}
-	return []stateBuf{{field: fmt.Sprintf("cp%d", n.ID)}, {field: fmt.Sprintf("cq%d", n.ID)}}
+	return []stateBuf{{field: fmt.Sprintf("cp%d", n.ID)}, {field: fmt.Sprintf("cq%d", n.ID)},
+		{field: fmt.Sprintf("cd%d", n.ID), train: true}} // the taps' gradients
 }
 
 func convForward(gen *generator, w *src, n *ir.Node, v string) error {
@@ -290,11 +292,21 @@ func convForward(gen *generator, w *src, n *ir.Node, v string) error {
 }
 
 func convBackward(gen *generator, w *src, n *ir.Node, d func(int) string, dy string) error {
-	dbias := "nil"
+	dx, dbias := d(0), "nil"
+	if dx == "" {
+		dx = "nil" // the network input's gradient, not asked for
+	}
 	if len(n.Args) == 3 {
 		dbias = d(2)
 	}
-	w.f("\tconvBackward(&%s, %s, %s, %s, %s, %s, %s, %s)\n", geomVar(n), rowsExpr(n), d(0), d(1), dbias, gen.arg(n, 0), gen.arg(n, 1), dy)
+	if !convProducts(n) {
+		w.f("\tconvBackward(&%s, %s, %s, %s, %s, %s, %s, %s)\n", geomVar(n), rowsExpr(n), dx, d(1), dbias, gen.arg(n, 0), gen.arg(n, 1), dy)
+		return nil
+	}
+	outC, taps := n.Args[1].Type.Shape[0], n.Args[1].Type.Size()/n.Args[1].Type.Shape[0]
+	positions := n.Type.Size() / outC
+	w.f("\ts.cp%d, s.cq%d, s.cd%d = grow(s.cp%d, %d), grow(s.cq%d, %d), grow(s.cd%d, %d)\n", n.ID, n.ID, n.ID, n.ID, positions*taps, n.ID, positions*outC, n.ID, positions*taps)
+	w.f("\tconvProductBackward(k.linear, k.linearAddXT, &%s, %s, %s, %s, %s, %s, %s, %s, s.cp%d, s.cq%d, s.cd%d)\n", geomVar(n), rowsExpr(n), dx, d(1), dbias, gen.arg(n, 0), gen.arg(n, 1), dy, n.ID, n.ID, n.ID)
 	return nil
 }
 

@@ -134,6 +134,51 @@ func convProduct(lin func(y, x, wT, b []float32, rows, out, in int), g *convGeom
 	}
 }
 
+// convProductBackward is convBackward for a convolution that convProduct
+// runs (Groups = 1), with the products run by the linear kernels: per row,
+// the taps gathered again into p [OutH·OutW][InC·KH·KW] and dy turned
+// position-major into q [OutH·OutW][OutC]; dw [OutC][InC·KH·KW] += qᵀ·p
+// (addXT: linearAddXT or a twin, a chain of fused multiply-adds over the
+// rows and positions in order), db += the sums of dy, and, when dx is not
+// nil, dp = q·w (lin, reading w [OutC][InC·KH·KW] as [in][out]) added tap
+// by tap into dx.
+func convProductBackward(lin, addXT func(y, x, wT, b []float32, rows, out, in int), g *convGeom, rows int, dx, dw, db, x, w, dy, p, q, dp []float32) {
+	inHW, outHW := g.InH*g.InW, g.OutH*g.OutW
+	taps := g.InC * g.KH * g.KW
+	offsets := g.tapOffsets()
+	p, dp = p[:len(offsets)], dp[:len(offsets)]
+	for r := 0; r < rows; r++ {
+		xr := x[r*g.InC*inHW : (r+1)*g.InC*inHW]
+		for i, o := range offsets {
+			if o < 0 {
+				p[i] = 0
+			} else {
+				p[i] = xr[o]
+			}
+		}
+		dyr := dy[r*g.OutC*outHW : (r+1)*g.OutC*outHW]
+		for oc := 0; oc < g.OutC; oc++ {
+			for pos, d := range dyr[oc*outHW : (oc+1)*outHW] {
+				q[pos*g.OutC+oc] = d
+				if db != nil {
+					db[oc] += d
+				}
+			}
+		}
+		addXT(dw, q, p, nil, g.OutC, taps, outHW)
+		if dx == nil {
+			continue
+		}
+		lin(dp, q, w, nil, outHW, taps, g.OutC)
+		dxr := dx[r*g.InC*inHW : (r+1)*g.InC*inHW]
+		for i, o := range offsets {
+			if o >= 0 {
+				dxr[o] += dp[i]
+			}
+		}
+	}
+}
+
 // convBackward accumulates the gradients of y = conv(x, w, b) given dy:
 // dx += dL/dx (dx may be nil), dw += dL/dw, db += dL/db (db may be nil).
 func convBackward(g *convGeom, rows int, dx, dw, db, x, w, dy []float32) {
