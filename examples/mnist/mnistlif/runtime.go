@@ -99,6 +99,18 @@ func conv(g *convGeom, rows int, y, x, w, b []float32) {
 	}
 }
 
+// gatherTaps sets p[i] to xr[offsets[i]], or to 0 where the offset is −1
+// (a tap outside the input; see tapOffsets).
+func gatherTaps(p, xr []float32, offsets []int) {
+	for i, o := range offsets {
+		if o < 0 {
+			p[i] = 0
+		} else {
+			p[i] = xr[o]
+		}
+	}
+}
+
 // convProduct is conv without groups (Groups = 1) with the products run by
 // lin (linear or a twin): per row, the taps of every output position are
 // gathered into p [OutH·OutW][InC·KH·KW] (in conv's order of taps, 0 for
@@ -116,13 +128,7 @@ func convProduct(lin func(y, x, wT, b []float32, rows, out, in int), g *convGeom
 	p = p[:len(offsets)]
 	for r := 0; r < rows; r++ {
 		xr := x[r*g.InC*inHW : (r+1)*g.InC*inHW]
-		for i, o := range offsets {
-			if o < 0 {
-				p[i] = 0
-			} else {
-				p[i] = xr[o]
-			}
-		}
+		gatherTaps(p, xr, offsets)
 		lin(q, p, wT, b, outHW, g.OutC, taps)
 		yr := y[r*g.OutC*outHW : (r+1)*g.OutC*outHW]
 		for pos := 0; pos < outHW; pos++ {
@@ -149,13 +155,7 @@ func convProductBackward(lin, addXT func(y, x, wT, b []float32, rows, out, in in
 	p, dp = p[:len(offsets)], dp[:len(offsets)]
 	for r := 0; r < rows; r++ {
 		xr := x[r*g.InC*inHW : (r+1)*g.InC*inHW]
-		for i, o := range offsets {
-			if o < 0 {
-				p[i] = 0
-			} else {
-				p[i] = xr[o]
-			}
-		}
+		gatherTaps(p, xr, offsets)
 		dyr := dy[r*g.OutC*outHW : (r+1)*g.OutC*outHW]
 		for oc := 0; oc < g.OutC; oc++ {
 			for pos, d := range dyr[oc*outHW : (oc+1)*outHW] {
