@@ -50,8 +50,9 @@ func FuseLinearEpilogue(g *ir.Graph) error {
 // currents and reading them back, which pays only while the weights are
 // few and the chains short and many. Measured (Zen 5, AVX-512, T = 100, B
 // = 1 and 32; docs/performance.md, "Fused products"): 1 to 16 inputs into
-// 64 to 256 neurons are faster fused (up to 1.9×); 32 or more inputs, 1024
-// neurons, or 16 neurons are slower (784 → 256: 4×, 256 → 10: 7×).
+// 64 to 256 neurons are faster fused at B = 32 (up to 1.8×; 16 → 256 is 10
+// % slower at B = 1); 32 or more inputs, 1024 neurons, or 16 neurons are
+// slower (784 → 256: 4×, 256 → 10: 7×).
 const (
 	epilogueMaxIn  = 16
 	epilogueMinOut = 64
