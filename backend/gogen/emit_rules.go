@@ -279,14 +279,24 @@ func convState(_ *generator, n *ir.Node) []stateBuf {
 		{field: fmt.Sprintf("cd%d", n.ID), train: true}} // the taps' gradients
 }
 
+// convScratch sizes convState's buffers for node n: cp and cq, and cd for
+// the backward.
+func convScratch(w *src, n *ir.Node, backward bool) {
+	outC, taps := n.Args[1].Type.Shape[0], n.Args[1].Type.Size()/n.Args[1].Type.Shape[0]
+	positions := n.Type.Size() / outC
+	if backward {
+		w.f("\ts.cp%d, s.cq%d, s.cd%d = grow(s.cp%d, %d), grow(s.cq%d, %d), grow(s.cd%d, %d)\n", n.ID, n.ID, n.ID, n.ID, positions*taps, n.ID, positions*outC, n.ID, positions*taps)
+		return
+	}
+	w.f("\ts.cp%d, s.cq%d = grow(s.cp%d, %d), grow(s.cq%d, %d)\n", n.ID, n.ID, n.ID, positions*taps, n.ID, positions*outC)
+}
+
 func convForward(gen *generator, w *src, n *ir.Node, v string) error {
 	if !convProducts(n) {
 		w.f("\tconv(&%s, %s, %s, %s, %s, %s)\n", geomVar(n), rowsExpr(n), v, gen.arg(n, 0), gen.arg(n, 1), gen.biasArg(n))
 		return nil
 	}
-	outC, taps := n.Args[1].Type.Shape[0], n.Args[1].Type.Size()/n.Args[1].Type.Shape[0]
-	positions := n.Type.Size() / outC
-	w.f("\ts.cp%d, s.cq%d = grow(s.cp%d, %d), grow(s.cq%d, %d)\n", n.ID, n.ID, n.ID, positions*taps, n.ID, positions*outC)
+	convScratch(w, n, false)
 	w.f("\tconvProduct(k.linear, &%s, %s, %s, %s, %s, %s, s.cp%d, s.cq%d)\n", geomVar(n), rowsExpr(n), v, gen.arg(n, 0), gen.weightsT(n.Args[1]), gen.biasArg(n), n.ID, n.ID)
 	return nil
 }
@@ -303,9 +313,7 @@ func convBackward(gen *generator, w *src, n *ir.Node, d func(int) string, dy str
 		w.f("\tconvBackward(&%s, %s, %s, %s, %s, %s, %s, %s)\n", geomVar(n), rowsExpr(n), dx, d(1), dbias, gen.arg(n, 0), gen.arg(n, 1), dy)
 		return nil
 	}
-	outC, taps := n.Args[1].Type.Shape[0], n.Args[1].Type.Size()/n.Args[1].Type.Shape[0]
-	positions := n.Type.Size() / outC
-	w.f("\ts.cp%d, s.cq%d, s.cd%d = grow(s.cp%d, %d), grow(s.cq%d, %d), grow(s.cd%d, %d)\n", n.ID, n.ID, n.ID, n.ID, positions*taps, n.ID, positions*outC, n.ID, positions*taps)
+	convScratch(w, n, true)
 	w.f("\tconvProductBackward(k.linear, k.linearAddXT, &%s, %s, %s, %s, %s, %s, %s, %s, s.cp%d, s.cq%d, s.cd%d)\n", geomVar(n), rowsExpr(n), dx, d(1), dbias, gen.arg(n, 0), gen.arg(n, 1), dy, n.ID, n.ID, n.ID)
 	return nil
 }
